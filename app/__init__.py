@@ -1,0 +1,143 @@
+"""The Book Café library: a Flask app for a community book café's lending library."""
+
+import logging
+import uuid
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from app.config import INSTANCE, Config
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
+    """Create and configure the app."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(INSTANCE),
+        instance_relative_config=True,
+    )
+    app.config.update(config_class.load())
+    if not app.config["TESTING"]:
+        app.config.from_pyfile("config.py", silent=True)
+    app.config.update(overrides)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions to the app."""
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Seoul")
+
+    from app.accounts.services import load_session_member
+
+    login_manager.user_loader(load_session_member)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+
+
+def _select_locale() -> str:
+    languages = ("ko", "en")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or "ko"
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register one blueprint per area."""
+    from app.access import ANYONE
+    from app.accounts import bp as accounts_bp
+    from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
+    from app.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.view_functions["static"]._access = ANYONE
+
+
+def register_hooks(app: Flask) -> None:
+    """Per-request hooks: request id, reference data, access control."""
+    from app.access import enforce_access
+    from app.defaults import ensure_defaults
+
+    state = {"defaults": False}
+
+    @app.before_request
+    def _request_id():
+        g.request_id = request.headers.get("X-Request-ID", "")[:32] or uuid.uuid4().hex[:12]
+
+    @app.before_request
+    def _defaults():
+        if not state["defaults"] and request.endpoint != "static":
+            ensure_defaults()
+            db.session.commit()
+            state["defaults"] = True
+
+    @app.before_request
+    def _bearer_token():
+        # A Bearer token, when sent, decides who the request is from (not the cookie).
+        if request.headers.get("Authorization", "").lower().startswith("bearer"):
+            from flask_login import AnonymousUserMixin
+
+            from app.accounts.services import load_token_member
+
+            g._login_user = load_token_member(request) or AnonymousUserMixin()
+
+    app.before_request(enforce_access)
+
+    @app.before_request
+    def _csrf():
+        # After the access check, so a refused user learns 401/403, not "bad token".
+        # The API checks CSRF itself, for cookie sessions only (see app.api).
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.blueprint != "api":
+            csrf.protect()
+
+    @app.after_request
+    def _headers(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Answer errors as pages, or as JSON under /api/."""
+    from app.main.errors import register
+
+    register(app)
+    if not app.debug and not app.testing:
+        app.logger.setLevel(logging.INFO)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Template globals: navigation, the café's name, formatting."""
+    from app.main.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Register the `flask library ...` command group."""
+    from app.cli import library
+
+    app.cli.add_command(library)

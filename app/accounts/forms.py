@@ -1,0 +1,92 @@
+"""Forms for registration, login and the member's settings."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+)
+
+LANGUAGE_CHOICES = [SelectChoice("ko", "한국어"), SelectChoice("en", "English")]
+PHONE_PATTERN = r"^[0-9+\-() ]{7,20}$"
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Stay logged in on this device"))
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
+    phone = StringField(
+        _l("Phone (optional)"),
+        validators=[
+            Optional(),
+            Length(max=20),
+            Regexp(PHONE_PATTERN, message=_l("Use digits, spaces, + and - only.")),
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(),
+            Length(min=8, max=200, message=_l("Use between 8 and 200 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="ko")
+    keep_history = BooleanField(_l("Keep a list of the books I have borrowed"))
+    donor_named = BooleanField(_l("I agree to be named as a donor of books I give"))
+    privacy = BooleanField(
+        _l("I have read and agree to how my information is used"),
+        validators=[InputRequired(message=_l("Please agree to continue."))],
+    )
+
+
+class LanguageForm(FlaskForm):
+    lang = SelectField(choices=LANGUAGE_CHOICES)
+
+
+class SettingsForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    phone = StringField(
+        _l("Phone (optional)"),
+        validators=[
+            Optional(),
+            Length(max=20),
+            Regexp(PHONE_PATTERN, message=_l("Use digits, spaces, + and - only.")),
+        ],
+    )
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    keep_history = BooleanField(_l("Keep a list of the books I have borrowed"))
+    donor_named = BooleanField(_l("I agree to be named as a donor of books I give"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(min=8, max=200, message=_l("Use between 8 and 200 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )

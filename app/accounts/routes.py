@@ -1,0 +1,173 @@
+"""Account pages: register, log in and out, language, the member's own page."""
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.access import ANYONE, access
+from app.accounts import bp, services
+from app.accounts.forms import LanguageForm, LoginForm, PasswordForm, RegisterForm, SettingsForm
+from app.errors import DomainError
+from app.extensions import db
+from app.models import Role, utcnow
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return `target` if it is a path on this site, else None (no open redirects)."""
+    if not target:
+        return None
+    target = target.replace("\\", "/").strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _start_session(member, remember: bool = False) -> None:
+    # A new session at login: nothing from the anonymous session carries over.
+    lang = session.get("lang")
+    session.clear()
+    login_user(member, remember=remember)
+    if lang and not member.locale:
+        member.locale = lang
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access(ANYONE)
+def login():
+    """Log in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            member = services.authenticate(
+                form.email.data, form.password.data,
+                address=services.client_address(), now=utcnow(),
+            )
+        except DomainError as error:
+            db.session.commit()  # keep the failed attempt for throttling
+            form.password.errors.append(str(error))
+            return render_template("accounts/login.html", form=form), error.status
+        _start_session(member, remember=form.remember.data)
+        db.session.commit()
+        flash(_("Welcome, %(name)s.", name=member.name), "success")
+        return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+@access(ANYONE)
+def logout():
+    """Log out (POST); GET shows a button, so a link elsewhere cannot log anyone out."""
+    if request.method == "POST":
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash(_("You have logged out."), "info")
+        return redirect(url_for("main.index"))
+    return render_template("accounts/logout.html")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@access(ANYONE)
+def register():
+    """Create a member account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.locale.data = session.get("lang") or request.accept_languages.best_match(
+            ("ko", "en")
+        ) or "ko"
+    if form.validate_on_submit():
+        try:
+            member = services.create_member(
+                name=form.name.data, email=form.email.data, password=form.password.data,
+                phone=form.phone.data, locale=form.locale.data,
+                keep_history=form.keep_history.data, donor_named=form.donor_named.data,
+                role=Role.MEMBER, now=utcnow(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            _start_session(member)
+            db.session.commit()
+            flash(_("Your account is ready. Your card number is %(card)s.",
+                    card=member.card_barcode), "success")
+            return redirect(url_for("accounts.me"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/lang", methods=["POST"])
+@access(ANYONE)
+def set_language():
+    """Switch the interface language (remembered on the account when logged in)."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            current_user.locale = form.lang.data
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+
+@bp.route("/me", methods=["GET"])
+@access(Role.MEMBER)
+def me():
+    """The member's own page."""
+    return render_template("accounts/me.html", sections=me_sections())
+
+
+def me_sections() -> list:
+    """Return the extra sections other areas add to /me (loans, holds, donations)."""
+    from flask import current_app
+
+    return [provider(current_user) for provider in current_app.extensions.get("me_sections", [])]
+
+
+@bp.route("/me/settings", methods=["GET", "POST"])
+@access(Role.MEMBER)
+def settings():
+    """Change one's own name, phone, language and privacy choices."""
+    form = SettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.name = services.normalise_text(form.name.data)
+        current_user.phone = services.normalise_text(form.phone.data)
+        current_user.locale = form.locale.data
+        current_user.keep_history = form.keep_history.data
+        current_user.donor_named = form.donor_named.data
+        session["lang"] = form.locale.data
+        db.session.commit()
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("accounts.me"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/settings.html", form=form,
+                           password_form=PasswordForm(prefix="pw")), status
+
+
+@bp.route("/me/password", methods=["POST"])
+@access(Role.MEMBER)
+def change_password():
+    """Change one's own password."""
+    form = PasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data,
+                                     now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            form.current.errors.append(str(error))
+        else:
+            db.session.commit()
+            # The session token changed: log this session in again with the new one.
+            login_user(current_user._get_current_object())
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("accounts.me"))
+    return render_template("accounts/settings.html", form=SettingsForm(obj=current_user),
+                           password_form=form), 400

@@ -1,0 +1,239 @@
+"""Account use cases: register, authenticate, roles, passwords, API tokens."""
+
+import hashlib
+import secrets
+import unicodedata
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import g, request
+
+from app import audit
+from app.errors import (
+    AccountInactive,
+    EmailTaken,
+    InvalidCredentials,
+    LastCoordinator,
+    TooManyAttempts,
+)
+from app.extensions import db
+from app.models import ApiToken, LoginAttempt, Member, Role, utcnow
+from app.numbering import next_member_card
+from app.text import nfc
+
+# Failed logins allowed per account (or per address) within the window.
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+
+
+def normalise_email(email: str) -> str:
+    """Return the email in the form it is stored (trimmed, lower case)."""
+    return unicodedata.normalize("NFC", email).strip().lower()
+
+
+normalise_text = nfc
+
+
+def member_by_email(email: str) -> Member | None:
+    """Return the member with this email, if any."""
+    return db.session.scalar(sa.select(Member).where(Member.email == normalise_email(email)))
+
+
+def member_by_card(card: str) -> Member | None:
+    """Return the member with this card barcode, if any."""
+    return db.session.scalar(sa.select(Member).where(Member.card_barcode == card.strip()))
+
+
+def create_member(
+    *,
+    name: str,
+    email: str | None,
+    password: str | None,
+    role: Role = Role.MEMBER,
+    phone: str | None = None,
+    locale: str = "ko",
+    keep_history: bool = False,
+    donor_named: bool = False,
+    by: Member | None = None,
+    now: datetime,
+) -> Member:
+    """Create an account with a new card barcode."""
+    email = normalise_email(email) if email else None
+    if email and member_by_email(email) is not None:
+        raise EmailTaken()
+    member = Member(
+        name=normalise_text(name),
+        email=email,
+        phone=normalise_text(phone),
+        role=role,
+        locale=locale,
+        keep_history=keep_history,
+        donor_named=donor_named,
+        card_barcode=next_member_card(),
+        created_at=now,
+        privacy_accepted_at=now if by is None else None,
+    )
+    if password:
+        member.set_password(password)
+    db.session.add(member)
+    db.session.flush()
+    audit.record(
+        "member.create", actor=by or member, entity="member", entity_id=member.id,
+        now=now, role=str(role),
+    )
+    return member
+
+
+def _failures(key: str, now: datetime) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(LoginAttempt.id)).where(
+            LoginAttempt.key == key,
+            LoginAttempt.success.is_(False),
+            LoginAttempt.at > now - LOGIN_WINDOW,
+        )
+    )
+
+
+def authenticate(email: str, password: str, *, address: str, now: datetime) -> Member:
+    """Return the member for these credentials, or raise; throttles repeated failures."""
+    account_key = "email:" + normalise_email(email)
+    address_key = "ip:" + (address or "unknown")
+    if (
+        _failures(account_key, now) >= MAX_FAILURES_PER_ACCOUNT
+        or _failures(address_key, now) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise TooManyAttempts(minutes=int(LOGIN_WINDOW.total_seconds() // 60))
+    member = member_by_email(email)
+    ok = member is not None and member.check_password(password)
+    if not ok:
+        for key in (account_key, address_key):
+            db.session.add(LoginAttempt(key=key, at=now, success=False))
+        raise InvalidCredentials()
+    if not member.is_active:
+        raise AccountInactive()
+    # A success clears the account's failures; the address's stay counted.
+    db.session.execute(
+        sa.delete(LoginAttempt).where(LoginAttempt.key == account_key)
+    )
+    member.last_login_at = now
+    return member
+
+
+def change_role(member: Member, role: Role, *, by: Member, now: datetime) -> None:
+    """Give a member another role (the last coordinator keeps theirs)."""
+    if member.role == role:
+        return
+    if member.role == Role.COORDINATOR and _active_coordinators() <= 1:
+        raise LastCoordinator()
+    old = member.role
+    member.role = role
+    member.rotate_session()
+    audit.record(
+        "member.role", actor=by, entity="member", entity_id=member.id, now=now,
+        old=str(old), new=str(role),
+    )
+
+
+def set_active(member: Member, active: bool, *, by: Member, now: datetime) -> None:
+    """Deactivate or reactivate an account; deactivation ends its sessions and tokens."""
+    if member.active == active:
+        return
+    if not active and member.role == Role.COORDINATOR and _active_coordinators() <= 1:
+        raise LastCoordinator()
+    member.active = active
+    if not active:
+        member.rotate_session()
+        revoke_all_tokens(member, now=now)
+    audit.record(
+        "member.activate" if active else "member.deactivate",
+        actor=by, entity="member", entity_id=member.id, now=now,
+    )
+
+
+def _active_coordinators() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Member.id)).where(
+            Member.role == Role.COORDINATOR, Member.active.is_(True)
+        )
+    )
+
+
+def reset_password(member: Member, *, by: Member, now: datetime) -> str:
+    """Give the member a new random password, returned once to tell them."""
+    password = secrets.token_urlsafe(9)
+    member.set_password(password)
+    member.rotate_session()
+    revoke_all_tokens(member, now=now)
+    audit.record("member.password_reset", actor=by, entity="member", entity_id=member.id, now=now)
+    return password
+
+
+def change_password(member: Member, current: str, new: str, *, now: datetime) -> None:
+    """Change one's own password after checking the current one."""
+    if not member.check_password(current):
+        raise InvalidCredentials()
+    member.set_password(new)
+    member.rotate_session()
+    audit.record("member.password_change", actor=member, entity="member",
+                 entity_id=member.id, now=now)
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(member: Member, *, days: int, now: datetime) -> tuple[str, ApiToken]:
+    """Create an API token; the raw token is returned once and only its hash is kept."""
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken(
+        member=member, token_hash=_hash_token(raw), created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    db.session.add(token)
+    audit.record("token.issue", actor=member, entity="member", entity_id=member.id, now=now)
+    return raw, token
+
+
+def revoke_all_tokens(member: Member, *, now: datetime) -> None:
+    """Revoke every token of a member."""
+    for token in member.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = now
+
+
+def load_session_member(session_id: str) -> Member | None:
+    """Flask-Login user loader: the member, if the session token still matches."""
+    member_id, _, token = session_id.partition(":")
+    if not member_id.isdigit() or not token:
+        return None
+    member = db.session.get(Member, int(member_id))
+    if member is None or not member.is_active:
+        return None
+    if not secrets.compare_digest(member.session_token, token):
+        return None
+    return member
+
+
+def load_token_member(req) -> Member | None:
+    """Flask-Login request loader: the member of a valid Bearer token, if given."""
+    header = req.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    g.bearer = True
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == _hash_token(raw.strip()))
+    )
+    now = utcnow()
+    if token is None or not token.is_valid(now):
+        from flask_babel import gettext as _
+
+        g.token_error = _("The API token is not valid, has expired or was revoked.")
+        return None
+    return token.member
+
+
+def client_address() -> str:
+    """Return the client's address (the proxy's X-Forwarded-For is trusted only via ProxyFix)."""
+    return request.remote_addr or "unknown"

@@ -1,0 +1,50 @@
+"""API endpoints for accounts: tokens and the current member."""
+
+from flask import current_app, jsonify
+from flask_login import current_user
+
+from app.access import ANYONE, access
+from app.accounts import services as accounts
+from app.api import bp
+from app.api.util import field, iso, json_body
+from app.extensions import db
+from app.models import Role, utcnow
+
+
+@bp.route("/tokens", methods=["POST"])
+@access(ANYONE)
+def create_token():
+    """Exchange email and password for a bearer token."""
+    data = json_body()
+    email = field(data, "email", str, max_length=254)
+    password = field(data, "password", str, max_length=200)
+    now = utcnow()
+    try:
+        member = accounts.authenticate(
+            email, password, address=accounts.client_address(), now=now
+        )
+    except Exception:
+        db.session.commit()  # keep the failed attempt for throttling
+        raise
+    raw, token = accounts.issue_token(member, days=current_app.config["API_TOKEN_DAYS"], now=now)
+    db.session.commit()
+    return jsonify({"token": raw, "expires_at": iso(token.expires_at)}), 201
+
+
+def member_json(member) -> dict:
+    """Return the API's view of a member."""
+    return {
+        "id": member.id,
+        "name": member.name,
+        "email": member.email,
+        "role": member.role.value,
+        "card": member.card_barcode,
+        "locale": member.locale,
+    }
+
+
+@bp.route("/me", methods=["GET"])
+@access(Role.MEMBER)
+def me():
+    """The member the request is authenticated as."""
+    return jsonify(member_json(current_user))

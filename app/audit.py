@@ -1,0 +1,28 @@
+"""Record actions in the audit trail."""
+
+from datetime import datetime
+
+from app.extensions import db
+from app.models import AuditEvent, Member, utcnow
+
+
+def record(
+    action: str,
+    *,
+    actor: Member | None,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    now: datetime | None = None,
+    **details,
+) -> AuditEvent:
+    """Add an audit event to the current transaction."""
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        entity=entity,
+        entity_id=entity_id,
+        details=details or None,
+        at=now or utcnow(),
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,77 @@
+"""Reference rows every installation needs: the default site, its loan rules, label sheets.
+
+Created on first use (idempotent, safe when several workers start at once), so the
+production path is only `flask db upgrade` and then the server.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import LabelKind, LabelTemplate, LoanRules, Site
+
+DEFAULT_SITE = {"code": "seosan", "name": "서산시민센터 북카페", "is_default": True}
+
+# Common label stock (mm). Gaps are the space between neighbouring labels.
+LABEL_TEMPLATES = [
+    dict(name="A4 3x8 (70 x 37 mm)", page_width_mm=210, page_height_mm=297, rows=8,
+         columns=3, label_width_mm=70, label_height_mm=37, margin_top_mm=0.5,
+         margin_left_mm=0, gap_x_mm=0, gap_y_mm=0, is_default=True),
+    dict(name="A4 2x7 (99.1 x 38.1 mm)", page_width_mm=210, page_height_mm=297, rows=7,
+         columns=2, label_width_mm=99.1, label_height_mm=38.1, margin_top_mm=15.15,
+         margin_left_mm=4.65, gap_x_mm=2.5, gap_y_mm=0),
+    dict(name="A4 4x10 (48.5 x 25.4 mm)", page_width_mm=210, page_height_mm=297, rows=10,
+         columns=4, label_width_mm=48.5, label_height_mm=25.4, margin_top_mm=21.5,
+         margin_left_mm=8, gap_x_mm=0, gap_y_mm=0),
+    dict(name="US Letter 3x10 (Avery 5160)", page_width_mm=215.9, page_height_mm=279.4,
+         rows=10, columns=3, label_width_mm=66.675, label_height_mm=25.4,
+         margin_top_mm=12.7, margin_left_mm=4.7625, gap_x_mm=3.175, gap_y_mm=0),
+    dict(name="62 mm roll (62 x 29 mm)", page_width_mm=62, page_height_mm=29, rows=1,
+         columns=1, label_width_mm=62, label_height_mm=29, margin_top_mm=0,
+         margin_left_mm=0, gap_x_mm=0, gap_y_mm=0),
+    dict(name="A4 member cards 2x5 (85.6 x 54 mm)", kind=LabelKind.CARD,
+         page_width_mm=210, page_height_mm=297, rows=5, columns=2, label_width_mm=85.6,
+         label_height_mm=54, margin_top_mm=13.5, margin_left_mm=14.4, gap_x_mm=10,
+         gap_y_mm=0, is_default=True),
+]
+
+
+def default_site() -> Site:
+    """Return the default site, creating it when missing."""
+    site = db.session.scalar(sa.select(Site).where(Site.is_default.is_(True)))
+    if site is None:
+        site = _create(Site, DEFAULT_SITE) or db.session.scalar(
+            sa.select(Site).where(Site.is_default.is_(True))
+        )
+    return site
+
+
+def loan_rules(site: Site | None = None) -> LoanRules:
+    """Return a site's loan rules, creating the defaults when missing."""
+    site = site or default_site()
+    rules = db.session.scalar(sa.select(LoanRules).where(LoanRules.site_id == site.id))
+    if rules is None:
+        rules = _create(LoanRules, {"site_id": site.id}) or db.session.scalar(
+            sa.select(LoanRules).where(LoanRules.site_id == site.id)
+        )
+    return rules
+
+
+def ensure_defaults() -> None:
+    """Create every missing reference row (site, loan rules, label templates)."""
+    site = default_site()
+    loan_rules(site)
+    if db.session.scalar(sa.select(sa.func.count(LabelTemplate.id))) == 0:
+        for values in LABEL_TEMPLATES:
+            _create(LabelTemplate, values)
+
+
+def _create(model, values: dict):
+    """Insert a row in a savepoint; return None when another worker inserted it first."""
+    try:
+        with db.session.begin_nested():
+            obj = model(**values)
+            db.session.add(obj)
+        return obj
+    except IntegrityError:
+        return None

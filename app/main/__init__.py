@@ -1,0 +1,7 @@
+"""The home page, error pages and template helpers."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from app.main import routes  # noqa: E402,F401

@@ -1,0 +1,35 @@
+"""The home page."""
+
+import sqlalchemy as sa
+from flask import render_template
+
+from app.access import ANYONE, access
+from app.extensions import db
+from app.main import bp
+from app.models import Book, Campaign, Copy, CopyStatus, Donation
+
+
+@bp.route("/")
+@access(ANYONE)
+def index():
+    """Home: search, the active campaign's progress, new arrivals."""
+    campaign = db.session.scalar(
+        sa.select(Campaign)
+        .where(Campaign.is_active.is_(True))
+        .order_by(Campaign.is_default.desc(), Campaign.starts_on.desc())
+        .limit(1)
+    )
+    donated = 0
+    if campaign is not None:
+        donated = db.session.scalar(
+            sa.select(sa.func.count(Copy.id))
+            .join(Donation, Copy.donation_id == Donation.id)
+            .where(Donation.campaign_id == campaign.id, Copy.status != CopyStatus.WITHDRAWN)
+        )
+    new_books = db.session.scalars(
+        sa.select(Book).where(Book.needs_metadata.is_(False))
+        .order_by(Book.created_at.desc(), Book.id.desc()).limit(8)
+    ).all()
+    return render_template(
+        "main/index.html", campaign=campaign, donated=donated, new_books=new_books
+    )

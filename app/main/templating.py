@@ -1,0 +1,64 @@
+"""Template globals: navigation by role, the café's name, languages."""
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.access import ANYONE
+from app.accounts.forms import LanguageForm
+from app.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    who: object
+
+
+# Items whose blueprint is not registered (yet) are left out of the menu.
+NAV = [
+    NavItem("catalog.search", _l("Catalogue"), ANYONE),
+    NavItem("intake.station", _l("Intake"), Role.VOLUNTEER),
+    NavItem("circulation.desk", _l("Desk"), Role.VOLUNTEER),
+    NavItem("labels.queue", _l("Labels"), Role.VOLUNTEER),
+    NavItem("campaigns.index", _l("Campaigns"), Role.MEMBER),
+    NavItem("reports.index", _l("Reports"), Role.COORDINATOR),
+    NavItem("admin.index", _l("Admin"), Role.COORDINATOR),
+    NavItem("accounts.me", _l("My page"), Role.MEMBER),
+]
+
+
+def nav_items() -> list[dict]:
+    """Return the menu for the current user."""
+    items = []
+    for item in NAV:
+        if item.endpoint not in current_app.view_functions:
+            continue
+        if item.who != ANYONE and not (
+            current_user.is_authenticated and current_user.has_role(item.who)
+        ):
+            continue
+        url = url_for(item.endpoint)
+        items.append({"url": url, "label": item.label,
+                      "active": request.path == url or request.path.startswith(url.rstrip("/") + "/")
+                      and url != "/"})
+    return items
+
+
+def register(app: Flask) -> None:
+    """Register the template globals."""
+
+    @app.context_processor
+    def _globals():
+        return {
+            "nav_items": nav_items,
+            "cafe_name": app.config["CAFE_NAME"],
+            "current_locale": str(get_locale()),
+            "language_form": LanguageForm(),
+            "Role": Role,
+            "endpoints": app.view_functions,
+        }

@@ -1,0 +1,35 @@
+"""The domain model, one module per area."""
+
+from app.models.accounts import ApiToken, LoginAttempt, Member, Role
+from app.models.audit import AuditEvent, Setting
+from app.models.base import utcnow
+from app.models.catalog import BarcodeCounter, Book, Copy, CopyStatus, MetadataCache
+from app.models.circulation import Hold, HoldStatus, Loan, LoanRules
+from app.models.donations import Campaign, Donation
+from app.models.labels import LabelKind, LabelQueueItem, LabelTemplate
+from app.models.sites import Site
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "BarcodeCounter",
+    "Book",
+    "Campaign",
+    "Copy",
+    "CopyStatus",
+    "Donation",
+    "Hold",
+    "HoldStatus",
+    "LabelKind",
+    "LabelQueueItem",
+    "LabelTemplate",
+    "Loan",
+    "LoanRules",
+    "LoginAttempt",
+    "Member",
+    "MetadataCache",
+    "Role",
+    "Setting",
+    "Site",
+    "utcnow",
+]

@@ -1,0 +1,151 @@
+"""Books (editions), copies (physical items with a barcode) and the metadata cache."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, enum_column, utcnow
+
+AUTHOR_SEPARATOR = "; "
+
+
+class Book(db.Model):
+    """One edition of a book: ISBN-13 is canonical and unique when present."""
+
+    __tablename__ = "book"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    isbn13: Mapped[str | None] = mapped_column(sa.String(13), unique=True)
+    isbn10: Mapped[str | None] = mapped_column(sa.String(10))
+    title: Mapped[str] = mapped_column(sa.String(500))
+    subtitle: Mapped[str | None] = mapped_column(sa.String(500))
+    authors: Mapped[str | None] = mapped_column(sa.String(1000))
+    publisher: Mapped[str | None] = mapped_column(sa.String(300))
+    year: Mapped[int | None]
+    language: Mapped[str | None] = mapped_column(sa.String(8))
+    # KDC (Korean Decimal Classification) number, and its main class digit (0-9).
+    kdc: Mapped[str | None] = mapped_column(sa.String(20))
+    kdc_class: Mapped[str | None] = mapped_column(sa.String(1), index=True)
+    # The 5-digit Korean add-on (부가기호) and what its digits decode to.
+    addon_code: Mapped[str | None] = mapped_column(sa.String(5))
+    addon_reader_group: Mapped[str | None] = mapped_column(sa.String(1))
+    addon_form: Mapped[str | None] = mapped_column(sa.String(1))
+    addon_subject: Mapped[str | None] = mapped_column(sa.String(3))
+    metadata_source: Mapped[str | None] = mapped_column(sa.String(20))
+    needs_metadata: Mapped[bool] = mapped_column(default=False, index=True)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    # Normalised text (NFC, case- and accent-folded) that catalogue search reads.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("member.id", ondelete="SET NULL")
+    )
+
+    copies: Mapped[list["Copy"]] = relationship(back_populates="book", order_by="Copy.id")
+
+    __table_args__ = (
+        sa.CheckConstraint("year IS NULL OR (year >= 0 AND year <= 2200)", name="year_range"),
+        sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Book {self.id} {self.isbn13}>"
+
+    @property
+    def author_list(self) -> list[str]:
+        """Return the authors as a list."""
+        if not self.authors:
+            return []
+        return [a for a in self.authors.split(AUTHOR_SEPARATOR) if a]
+
+    @author_list.setter
+    def author_list(self, names: list[str]) -> None:
+        self.authors = AUTHOR_SEPARATOR.join(n.strip() for n in names if n.strip()) or None
+
+
+class CopyStatus(enum.StrEnum):
+    """Where a physical copy is."""
+
+    AVAILABLE = "available"
+    ON_LOAN = "on_loan"
+    ON_HOLD_SHELF = "on_hold_shelf"
+    LOST = "lost"
+    DAMAGED = "damaged"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def in_collection(self) -> bool:
+        """Tell whether a copy in this state still counts as part of the collection."""
+        return self is not CopyStatus.WITHDRAWN
+
+
+class Copy(db.Model):
+    """A physical copy of a book, carrying its own barcode label."""
+
+    __tablename__ = "copy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    barcode: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    book_id: Mapped[int] = mapped_column(sa.ForeignKey("book.id"), index=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), index=True)
+    call_number: Mapped[str | None] = mapped_column(sa.String(64))
+    shelf: Mapped[str | None] = mapped_column(sa.String(64))
+    status: Mapped[CopyStatus] = mapped_column(
+        enum_column(CopyStatus), default=CopyStatus.AVAILABLE, index=True
+    )
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    donation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("donation.id", ondelete="SET NULL"), index=True
+    )
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("member.id", ondelete="SET NULL")
+    )
+    label_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    book: Mapped[Book] = relationship(back_populates="copies")
+    donation: Mapped["Donation | None"] = relationship(back_populates="copies")  # noqa: F821
+
+    def __repr__(self) -> str:
+        return f"<Copy {self.barcode} {self.status}>"
+
+
+class MetadataCache(db.Model):
+    """What a metadata provider answered for an ISBN (or that none knew it), with expiry."""
+
+    __tablename__ = "metadata_cache"
+
+    isbn13: Mapped[str] = mapped_column(sa.String(13), primary_key=True)
+    found: Mapped[bool]
+    source: Mapped[str | None] = mapped_column(sa.String(20))
+    payload: Mapped[dict | None] = mapped_column(sa.JSON)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BarcodeCounter(db.Model):
+    """The last serial issued under an internal barcode prefix; serials are never reused."""
+
+    __tablename__ = "barcode_counter"
+
+    prefix: Mapped[str] = mapped_column(sa.String(3), primary_key=True)
+    last_serial: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+def book_search_text(book: Book) -> str:
+    """Return the folded text catalogue search matches against."""
+    from app.text import fold
+
+    parts = [book.title, book.subtitle, book.authors, book.publisher, book.isbn13, book.isbn10]
+    return fold(" | ".join(p for p in parts if p))
+
+
+@sa.event.listens_for(Book, "before_insert")
+@sa.event.listens_for(Book, "before_update")
+def _refresh_search_text(_mapper, _connection, book: Book) -> None:
+    book.search_text = book_search_text(book)

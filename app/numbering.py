@@ -1,0 +1,39 @@
+"""Internal barcodes: EAN-13 with prefix 201 (copies) or 202 (member cards), never reused."""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.barcodes import internal_code
+from app.extensions import db
+from app.models import BarcodeCounter
+
+COPY_PREFIX = "201"
+MEMBER_PREFIX = "202"
+
+
+def _insert_ignore(table, **values):
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).values(**values).on_conflict_do_nothing()
+
+
+def next_serial(prefix: str) -> int:
+    """Reserve the next serial under a prefix (atomic: the UPDATE locks the counter row)."""
+    db.session.execute(_insert_ignore(BarcodeCounter.__table__, prefix=prefix, last_serial=0))
+    return db.session.execute(
+        sa.update(BarcodeCounter)
+        .where(BarcodeCounter.prefix == prefix)
+        .values(last_serial=BarcodeCounter.last_serial + 1)
+        .returning(BarcodeCounter.last_serial)
+    ).scalar_one()
+
+
+def next_copy_barcode() -> str:
+    """Return a new copy barcode (201...)."""
+    return internal_code(COPY_PREFIX, next_serial(COPY_PREFIX))
+
+
+def next_member_card() -> str:
+    """Return a new member card barcode (202...)."""
+    return internal_code(MEMBER_PREFIX, next_serial(MEMBER_PREFIX))

@@ -1,0 +1,227 @@
+"""Fixtures: the app on SQLite or PostgreSQL (TEST_DB), clients, factories, login_as.
+
+`TEST_DB=postgresql` starts a throwaway PostgreSQL server for the session (or uses
+TEST_DATABASE_URL). Under CI=true a missing PostgreSQL is a failure, not a skip.
+"""
+
+import itertools
+import os
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+from app.models import Book, Campaign, Copy, Member, Role, utcnow
+from tests.support.pg import ThrowawayPostgres, find_pg_bin
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKEND = os.environ.get("TEST_DB", "sqlite")
+PASSWORD = "correct horse battery"  # noqa: S105
+
+
+def pytest_report_header(config):
+    return f"database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """The test session's database URL (an empty database)."""
+    if BACKEND == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    if BACKEND != "postgresql":
+        raise pytest.UsageError(f"unknown TEST_DB {BACKEND!r}")
+    if os.environ.get("TEST_DATABASE_URL"):
+        yield os.environ["TEST_DATABASE_URL"]
+        return
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        message = "PostgreSQL server binaries (initdb, pg_ctl) not found"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    server = ThrowawayPostgres(bin_dir)
+    server.start()
+    try:
+        yield server.create_database("bookcafe_test")
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL server, for tests that need their own databases."""
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        if IN_CI:
+            pytest.fail("PostgreSQL server binaries (initdb, pg_ctl) not found", pytrace=False)
+        pytest.skip("PostgreSQL server binaries not found")
+    server = ThrowawayPostgres(bin_dir)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    """Create the schema once per session (the migration test checks it equals the models)."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_all_tables() -> None:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    The `app` fixture keeps an app context open for the test's own database work; without
+    this, requests would share its `g` (cached CSRF token, logged-in user) and session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(_schema):
+    """The app on the session's database, emptied after each test."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=_schema)
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_member(app):
+    """Return a factory of members: make_member(role=Role.VOLUNTEER, name=..., ...)."""
+    from app.accounts.services import create_member
+
+    def make(role: Role | str = Role.MEMBER, *, password: str = PASSWORD, **kw) -> Member:
+        n = next(_seq)
+        member = create_member(
+            name=kw.pop("name", f"Member {n}"),
+            email=kw.pop("email", f"member{n}@example.com"),
+            password=password,
+            role=Role(role),
+            now=kw.pop("now", utcnow()),
+            **kw,
+        )
+        db.session.commit()
+        return member
+
+    return make
+
+
+@pytest.fixture
+def make_book(app):
+    """Return a factory of books."""
+
+    def make(**kw) -> Book:
+        n = next(_seq)
+        kw.setdefault("title", f"Book {n}")
+        book = Book(**kw)
+        db.session.add(book)
+        db.session.commit()
+        return book
+
+    return make
+
+
+@pytest.fixture
+def make_copy(app, make_book):
+    """Return a factory of copies (a new book unless one is given)."""
+    from app.defaults import default_site
+    from app.numbering import next_copy_barcode
+
+    def make(book: Book | None = None, **kw) -> Copy:
+        book = book or make_book()
+        copy = Copy(book_id=book.id, site_id=default_site().id,
+                    barcode=kw.pop("barcode", None) or next_copy_barcode(), **kw)
+        db.session.add(copy)
+        db.session.commit()
+        return copy
+
+    return make
+
+
+@pytest.fixture
+def make_campaign(app):
+    """Return a factory of campaigns."""
+
+    def make(**kw) -> Campaign:
+        n = next(_seq)
+        kw.setdefault("name", f"Campaign {n}")
+        kw.setdefault("starts_on", date(2026, 1, 1))
+        campaign = Campaign(**kw)
+        db.session.add(campaign)
+        db.session.commit()
+        return campaign
+
+    return make
+
+
+@pytest.fixture
+def login_as(client, make_member):
+    """Return login_as(role) -> member: a new member of that role, logged in on `client`."""
+
+    def login(role: Role | str = Role.MEMBER, **kw) -> Member:
+        member = make_member(role, **kw)
+        with client.session_transaction() as session:
+            session["_user_id"] = member.get_id()
+            session["_fresh"] = True
+        return member
+
+    return login
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+@pytest.fixture
+def csrf_token(client):
+    """Return csrf_token(path="/") -> the CSRF token of the client's session."""
+
+    def token(path: str = "/") -> str:
+        response = client.get(path)
+        match = CSRF_META.search(response.get_data(as_text=True))
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    return token
