@@ -54,30 +54,15 @@ def seed_demo() -> None:
     from app.defaults import ensure_defaults
 
     ensure_defaults()
-    if not demo.database_is_empty():
+    if demo.database_is_empty():
+        demo.seed(now=utcnow())
+        click.echo("Demo data loaded.")
+    else:
         click.echo("The database already has data: demo data not loaded (your data is kept).")
-        db.session.commit()
-        return
-    accounts = demo.seed(now=utcnow())
     db.session.commit()
-    click.echo("Demo data loaded. Demo accounts (password: %s):" % demo.DEMO_PASSWORD)
-    for email, name, role, card in accounts:
-        click.echo(f"  {role:<12} {email:<32} {name}  card {card}")
-
-
-@library.command("demo-accounts")
-@with_appcontext
-def demo_accounts() -> None:
-    """Print the demo accounts, if they exist."""
-    import sqlalchemy as sa
-
-    from app import demo
-    from app.models import Member
-
-    emails = [e for e, *_rest in demo.DEMO_ACCOUNTS]
-    found = db.session.scalars(sa.select(Member).where(Member.email.in_(emails))).all()
-    if not found:
-        return
-    click.echo(f"Demo accounts (password: {demo.DEMO_PASSWORD}):")
-    for m in sorted(found, key=lambda m: -m.role.rank):
-        click.echo(f"  {m.role.value:<12} {m.email:<32} {m.name}  card {m.card_barcode}")
+    accounts = demo.demo_accounts()
+    if accounts:
+        click.echo(f"Demo accounts (password: {demo.DEMO_PASSWORD}):")
+        for member in accounts:
+            click.echo(f"  {member.role.value:<12} {member.email:<32} {member.name}"
+                       f"  card {member.card_barcode}")

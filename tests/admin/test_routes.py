@@ -34,8 +34,7 @@ def test_change_role_and_audit(client, login_as, make_member, csrf_token):
 
 
 def test_last_coordinator_cannot_demote_themselves(client, login_as, csrf_token):
-    coordinator = login_as(Role.COORDINATOR)
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    coordinator = login_as(Role.COORDINATOR, locale="en")
     token = csrf_token("/admin")
     response = client.post(f"/admin/members/{coordinator.id}/role",
                            data={"csrf_token": token, "role": "member"}, follow_redirects=True)
