@@ -5,6 +5,7 @@ to make sure none is left undeclared.
 """
 
 from collections.abc import Callable
+
 from flask import current_app, g, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user

@@ -29,7 +29,7 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
     from app.defaults import ensure_defaults
     from app.errors import DomainError
 
-    if password == "-":
+    if password == "-":  # noqa: S105 ("-" means: read it from stdin)
         password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < 8:
         raise click.UsageError("the password needs at least 8 characters")

@@ -8,6 +8,7 @@ import itertools
 import os
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +21,9 @@ from app.models import Book, Campaign, Copy, Member, Role, utcnow
 from tests.support.pg import ThrowawayPostgres, find_pg_bin
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+ROOT = Path(__file__).resolve().parent.parent
+# Real data written by nobody here, beside the project (../shared/data); never copied in.
+SHARED_DATA = Path(os.environ.get("BOOKCAFE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 BACKEND = os.environ.get("TEST_DB", "sqlite")
 PASSWORD = "correct horse battery"  # noqa: S105
 

@@ -5,7 +5,6 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from app import audit
-from app.extensions import db
 from app.models import LoanRules, Member
 from app.text import escape_like
 

@@ -59,7 +59,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
         db.session.rollback()
-        message = _("The form has expired or was already sent. Please reload the page and try again.")
+        message = _(
+            "The form has expired or was already sent. Please reload the page and try again."
+        )
         if is_api_request():
             return api_error(400, "csrf_failed", message)
         return _render(400, message)

@@ -43,9 +43,8 @@ def nav_items() -> list[dict]:
         ):
             continue
         url = url_for(item.endpoint)
-        items.append({"url": url, "label": item.label,
-                      "active": request.path == url or request.path.startswith(url.rstrip("/") + "/")
-                      and url != "/"})
+        active = request.path == url or (url != "/" and request.path.startswith(url + "/"))
+        items.append({"url": url, "label": item.label, "active": active})
     return items
 
 
