@@ -65,6 +65,9 @@ def logout():
     """Log out (POST); GET shows a button, so a link elsewhere cannot log anyone out."""
     if request.method == "POST":
         if current_user.is_authenticated:
+            # A copy of the session cookie kept elsewhere stops working too.
+            current_user.rotate_session()
+            db.session.commit()
             logout_user()
         session.clear()
         flash(_("You have logged out."), "info")
