@@ -47,6 +47,9 @@ from isbnlib.dev import webquery as _webquery
 from isbnlib.dev import webservice as _webservice
 from isbnlib.dev._exceptions import ISBNNotConsistentError
 
+# The EAN-13 arithmetic and our internal prefixes live with the other barcode code.
+from app.barcodes import COPY_PREFIX, MEMBER_PREFIX, ean13_check_digit, is_valid_ean13
+
 # isbnlib.registry imports pkg_resources, which warns on import (setuptools 81): the
 # warning is about isbnlib, not about us, and must not break `-W error` runs.
 with warnings.catch_warnings():
@@ -65,12 +68,10 @@ __all__ = [
     "clean_metadata",
     "clear_provider_caches",
     "configure_providers",
-    "copy_barcode",
     "decode_addon",
     "ean13_check_digit",
     "is_valid_ean13",
     "lookup",
-    "member_barcode",
     "nlk_query",
     "parse_scan",
     "split_contributors",
@@ -78,28 +79,11 @@ __all__ = [
 
 LOGGER = logging.getLogger(__name__)
 
-COPY_PREFIX = "201"
-MEMBER_PREFIX = "202"
 KOREAN_ISBN_PREFIXES = ("97889", "97911")
 
 # ---------------------------------------------------------------------------
 # EAN-13 helpers
 # ---------------------------------------------------------------------------
-
-
-def ean13_check_digit(first12: str) -> str:
-    """Return the EAN-13 (GS1 mod-10) check digit for 12 ASCII digits."""
-    if not isinstance(first12, str) or not re.fullmatch(r"[0-9]{12}", first12):
-        raise ValueError(f"need exactly 12 digits, got {first12!r}")
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
-    return str((10 - total % 10) % 10)
-
-
-def is_valid_ean13(code: object) -> bool:
-    """Tell whether code is 13 ASCII digits with a correct EAN-13 check digit."""
-    if not isinstance(code, str) or not re.fullmatch(r"[0-9]{13}", code):
-        return False
-    return ean13_check_digit(code[:12]) == code[12]
 
 
 def _is_valid_ean8(code: str) -> bool:
@@ -116,24 +100,6 @@ def _isbn10_check_ok(code: str) -> bool:
         return False
     total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(code))
     return total % 11 == 0
-
-
-def _internal_barcode(prefix: str, number: int) -> str:
-    """Build a 13-digit internal barcode: 3-digit prefix, 9-digit number, check digit."""
-    if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number < 10**9:
-        raise ValueError(f"number must be an int from 0 to 999999999, got {number!r}")
-    first12 = f"{prefix}{number:09d}"
-    return first12 + ean13_check_digit(first12)
-
-
-def copy_barcode(number: int) -> str:
-    """Return the copy barcode (EAN-13, prefix 201) for a copy number."""
-    return _internal_barcode(COPY_PREFIX, number)
-
-
-def member_barcode(number: int) -> str:
-    """Return the member-card barcode (EAN-13, prefix 202) for a member number."""
-    return _internal_barcode(MEMBER_PREFIX, number)
 
 
 # ---------------------------------------------------------------------------

@@ -4,12 +4,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.barcodes import internal_code
+from app.barcodes import COPY_PREFIX, MEMBER_PREFIX, internal_code
 from app.extensions import db
 from app.models import BarcodeCounter
-
-COPY_PREFIX = "201"
-MEMBER_PREFIX = "202"
 
 
 def _insert_ignore(table, **values):

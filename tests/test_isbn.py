@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import isbn as isbnmod
+from app.barcodes import internal_code
 from app.isbn import (
     Addon,
     Attempt,
@@ -42,12 +43,10 @@ from app.isbn import (
     clean_metadata,
     clear_provider_caches,
     configure_providers,
-    copy_barcode,
     decode_addon,
     ean13_check_digit,
     is_valid_ean13,
     lookup,
-    member_barcode,
     nlk_query,
     parse_scan,
     split_contributors,
@@ -253,13 +252,8 @@ def test_is_valid_ean13() -> None:
 
 
 def test_internal_barcodes() -> None:
-    assert copy_barcode(1) == "2010000000014"
-    assert member_barcode(1) == "2020000000013"
-    assert parse_scan(copy_barcode(123456789)).kind is ScanKind.COPY
-    assert parse_scan(member_barcode(0)).kind is ScanKind.MEMBER
-    for bad in (-1, 10**9, True):
-        with pytest.raises(ValueError):
-            copy_barcode(bad)
+    assert parse_scan(internal_code("201", 123456789)).kind is ScanKind.COPY
+    assert parse_scan(internal_code("202", 1)).kind is ScanKind.MEMBER
 
 
 # ---------------------------------------------------------------------------
