@@ -11,21 +11,38 @@ def nfc(text: str | None) -> str | None:
     return text or None
 
 
-def fold(text: str | None) -> str:
-    """Return text for matching: NFC, lower case, Latin accents removed.
+def _accent_table() -> dict[int, str]:
+    """Map accented Latin letters to their base letters, and drop combining accents."""
+    table: dict[int, str] = {}
+    for code in range(0x00C0, 0x0250):
+        base = "".join(
+            c for c in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(c)
+        )
+        if base and base != chr(code):
+            table[code] = base
+    for code in range(0x0300, 0x0370):  # combining diacritical marks left after NFC
+        table[code] = ""
+    table.update({ord("ß"): "ss", ord("æ"): "ae", ord("Æ"): "AE", ord("ø"): "o", ord("Ø"): "O",
+                  ord("đ"): "d", ord("Đ"): "D", ord("ł"): "l", ord("Ł"): "L"})
+    return table
 
-    Hangul is left composed (NFD would split syllables into jamo and break matching).
+
+_ACCENTS = _accent_table()
+
+
+def fold(text: str | None) -> str:
+    """Return text for matching: NFKC, lower case, Latin accents removed, spaces collapsed.
+
+    Only Latin letters lose their accents; Hangul and other scripts stay composed (NFD would
+    split Hangul syllables into jamo and break matching).
     """
     if not text:
         return ""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        if "\uac00" <= ch <= "\ud7a3":
-            out.append(ch)
-            continue
-        decomposed = unicodedata.normalize("NFD", ch)
-        out.append("".join(c for c in decomposed if not unicodedata.combining(c)))
-    return " ".join("".join(out).casefold().split())
+    # NFKC: full-width letters and digits (ｆｕｌｌ, １２３) match their usual forms too.
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():
+        text = text.translate(_ACCENTS)
+    return " ".join(text.casefold().split())
 
 
 def escape_like(text: str) -> str:

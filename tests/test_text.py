@@ -1,0 +1,20 @@
+"""Text folding for search: NFC/NFKC, case, Latin accents; Hangul untouched."""
+
+import unicodedata
+
+from app.text import escape_like, fold, nfc
+
+
+def test_fold():
+    assert fold("Les Misérables") == "les miserables"
+    assert fold("ÉCOLE  Straße") == "ecole strasse"
+    assert fold("해리포터와 마법사의 돌") == "해리포터와 마법사의 돌"
+    assert fold(unicodedata.normalize("NFD", "소년이 온다")) == "소년이 온다"  # NFD Hangul
+    assert fold("ｆｕｌｌ-width １２３") == "full-width 123"
+    assert fold(None) == "" and fold("") == ""
+
+
+def test_nfc_and_like_escape():
+    assert nfc("  a \n b ") == "a b"
+    assert nfc("   ") is None
+    assert escape_like("100%_x\\") == "100\\%\\_x\\\\"
