@@ -58,7 +58,7 @@ test-postgresql: dev-deps translations system-deps
 i18n: dev-deps
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--project=bookcafe -o app/translations/messages.pot app templates templates/_macros
-	$(BIN)/pybabel -q update --no-location -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -w 100 -i app/translations/messages.pot -d app/translations
 
 lint: dev-deps
 	$(BIN)/ruff check app tests

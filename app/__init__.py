@@ -71,7 +71,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str:
+    from flask import current_app, has_request_context
+
     languages = ("ko", "en")
+    if not has_request_context():  # CLI commands, background work
+        return current_app.config.get("CLI_LOCALE", "en")
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("lang") in languages:

@@ -62,6 +62,8 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "ko"
     BABEL_DEFAULT_TIMEZONE = "Asia/Seoul"
+    # Messages of `flask library ...` commands (no browser to ask).
+    CLI_LOCALE = os.environ.get("BOOKCAFE_CLI_LOCALE", "en")
     LANGUAGES = ("ko", "en")
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "app" / "translations")
 

@@ -17,7 +17,7 @@ class DomainError(Exception):
     def __init__(self, message=None, **params):
         self.message = message if message is not None else self.default_message
         self.params = params
-        super().__init__(str(self.message))
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         text = str(self.message)

@@ -25,7 +25,8 @@ def test_create_user_password_from_stdin_and_duplicates(runner):
     assert db.session.scalar(sa.select(Member)).check_password("from stdin pw")
     again = runner.invoke(args=["library", "create-user", "c@example.com", "--name", "C",
                                 "--password", "another pw"])
-    assert again.exit_code != 0
+    assert again.exit_code == 1
+    assert "An account with this email address already exists." in again.output
     short = runner.invoke(args=["library", "create-user", "d@example.com", "--name", "D",
                                 "--password", "short"])
     assert short.exit_code != 0 and "8 characters" in short.output

@@ -90,3 +90,10 @@ class PasswordForm(FlaskForm):
         _l("New password again"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
+
+
+class ConfirmDeletionForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I understand that my account and personal data will be deleted"),
+        validators=[InputRequired()],
+    )

@@ -8,7 +8,14 @@ from flask_login import current_user, login_user, logout_user
 
 from app.access import ANYONE, access
 from app.accounts import bp, services
-from app.accounts.forms import LanguageForm, LoginForm, PasswordForm, RegisterForm, SettingsForm
+from app.accounts.forms import (
+    ConfirmDeletionForm,
+    LanguageForm,
+    LoginForm,
+    PasswordForm,
+    RegisterForm,
+    SettingsForm,
+)
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Role, utcnow
@@ -151,7 +158,8 @@ def settings():
         return redirect(url_for("accounts.me"))
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/settings.html", form=form,
-                           password_form=PasswordForm(prefix="pw")), status
+                           password_form=PasswordForm(prefix="pw"),
+                           deletion_form=ConfirmDeletionForm()), status
 
 
 @bp.route("/me/password", methods=["POST"])
@@ -173,4 +181,40 @@ def change_password():
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.me"))
     return render_template("accounts/settings.html", form=SettingsForm(obj=current_user),
-                           password_form=form), 400
+                           password_form=form, deletion_form=ConfirmDeletionForm()), 400
+
+
+@bp.route("/me/data.json", methods=["GET"])
+@access(Role.MEMBER)
+def download_data():
+    """Download everything the café holds about me, as JSON."""
+    import json
+
+    from flask import Response
+
+    from app.accounts.privacy import export_member_data
+
+    data = export_member_data(current_user, by=current_user, now=utcnow())
+    db.session.commit()
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": "attachment; filename=bookcafe-my-data.json",
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.route("/me/delete", methods=["POST"])
+@access(Role.MEMBER)
+def request_deletion():
+    """Ask for my personal data to be deleted (a coordinator completes it)."""
+    from app.accounts.privacy import request_deletion as request
+
+    form = ConfirmDeletionForm()
+    if not form.validate_on_submit():
+        flash(_("Please tick the box to confirm."), "error")
+        return redirect(url_for("accounts.settings"))
+    request(current_user, now=utcnow())
+    db.session.commit()
+    flash(_("Your request is recorded. A coordinator will delete your data and tell you."),
+          "success")
+    return redirect(url_for("accounts.settings"))

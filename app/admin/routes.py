@@ -142,3 +142,28 @@ def rules():
         return redirect(url_for("admin.rules"))
     status = 400 if form.is_submitted() else 200
     return render_template("admin/rules.html", form=form, rules=current), status
+
+
+@bp.route("/deletions")
+@access(Role.COORDINATOR)
+def deletions():
+    """Members who asked for their personal data to be deleted."""
+    from app.accounts.privacy import deletion_requests
+
+    return render_template("admin/deletions.html", members=deletion_requests(),
+                           confirm_form=ConfirmForm())
+
+
+@bp.route("/members/<int:member_id>/anonymise", methods=["POST"])
+@access(Role.COORDINATOR)
+def anonymise(member_id: int):
+    """Delete a member's personal data (loans and donations stay as statistics)."""
+    from app.accounts.privacy import anonymise as anonymise_member
+
+    response, _m, _result = _member_action(
+        member_id, ConfirmForm(), lambda m: anonymise_member(m, by=current_user, now=utcnow())
+    )
+    if response is not None:
+        return response
+    flash(_("The member's personal data is deleted."), "success")
+    return redirect(url_for("admin.deletions"))

@@ -2,7 +2,6 @@
 
 import io
 import subprocess
-import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
@@ -504,7 +503,8 @@ def test_fit_text_does_not_split_combining_marks():
     assert not out[:-1] or out[-2] == "\u0301"
 
 
-def test_1500_labels_render_fast():
+def test_1500_labels_make_a_compact_pdf():
+    """A full campaign's labels: the right page count and a small file (speed: make bench)."""
     items = [
         LabelItem(
             internal_code("201", i + 1),
@@ -514,10 +514,6 @@ def test_1500_labels_render_fast():
         )
         for i in range(1500)
     ]
-    labels_pdf.fit_text.cache_clear()
-    started = time.perf_counter()
     pdf = render_labels(items, A4_3X8)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3.0, f"1,500 labels took {elapsed:.2f} s"
     assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 63  # 1500 / 24, rounded up
     assert len(pdf) < 1_500_000
