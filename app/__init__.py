@@ -1,6 +1,7 @@
 """The Book Café library: a Flask app for a community book café's lending library."""
 
 import logging
+import time
 import uuid
 from pathlib import Path
 
@@ -107,6 +108,7 @@ def register_hooks(app: Flask) -> None:
 
     @app.before_request
     def _request_id():
+        g.started = time.perf_counter()
         g.request_id = request.headers.get("X-Request-ID", "")[:32] or uuid.uuid4().hex[:12]
 
     @app.before_request
@@ -138,6 +140,10 @@ def register_hooks(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        if "started" in g:
+            # Time spent in the app, for browsers' dev tools and `make bench`.
+            elapsed_ms = (time.perf_counter() - g.started) * 1000
+            response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.2f}"
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if app.config["SESSION_COOKIE_SECURE"]:

@@ -48,3 +48,10 @@ def member_json(member) -> dict:
 def me():
     """The member the request is authenticated as."""
     return jsonify(member_json(current_user))
+
+
+@bp.route("/health", methods=["GET"])
+@access(ANYONE)
+def health():
+    """Tell that the app answers (no database work): for monitoring and benchmarks."""
+    return jsonify({"status": "ok"})

@@ -92,3 +92,9 @@ def test_cookie_session_writes_need_csrf(client, login_as, make_member):
     response = client.post("/api/v1/tokens", json={"email": "x@example.com",
                                                    "password": PASSWORD})
     assert response.status_code == 201
+
+
+def test_health_and_server_timing(client):
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+    assert response.headers["Server-Timing"].startswith("app;dur=")
