@@ -14,7 +14,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from app.access import access
@@ -100,11 +99,9 @@ def _flash_problems(lookup: services.Lookup) -> None:
 
 
 def _flash_added(added: int, found: int) -> None:
-    flash(ngettext("%(num)d copy added to the print queue.",
-                   "%(num)d copies added to the print queue.", added), "success")
+    flash(_("Added to the print queue: %(num)d.", num=added), "success")
     if found > added:
-        flash(ngettext("%(num)d copy was already queued.", "%(num)d copies were already queued.",
-                       found - added), "warning")
+        flash(_("Already in the queue: %(num)d.", num=found - added), "warning")
 
 
 def _back_to_queue():
@@ -190,8 +187,7 @@ def mark_printed():
         flash(str(error), "error")
         return _back_to_queue()
     db.session.commit()
-    flash(ngettext("%(num)d label marked as printed.", "%(num)d labels marked as printed.",
-                   count), "success")
+    flash(_("Labels marked as printed: %(num)d.", num=count), "success")
     flash(_("The next print starts at label %(n)d.", n=following), "info")
     return _back_to_queue()
 
@@ -203,8 +199,7 @@ def remove():
     removed = services.remove_from_queue(_ids("item"), by=current_user, now=utcnow())
     db.session.commit()
     if removed:
-        flash(ngettext("%(num)d copy removed from the queue.",
-                       "%(num)d copies removed from the queue.", removed), "success")
+        flash(_("Removed from the queue: %(num)d.", num=removed), "success")
     else:
         flash(_("Choose the copies to remove first."), "warning")
     return _back_to_queue()
@@ -440,6 +435,5 @@ def mark_cards_printed():
         flash(str(error), "error")
         return redirect(back, code=303)
     db.session.commit()
-    flash(ngettext("%(num)d card marked as printed.", "%(num)d cards marked as printed.",
-                   count), "success")
+    flash(_("Cards marked as printed: %(num)d.", num=count), "success")
     return redirect(back, code=303)

@@ -102,7 +102,7 @@ def test_add_scanned_barcodes_reports_the_bad_ones(client, login_as, make_copy, 
     assert response.status_code == 303 and response.headers["Location"] == "/labels"
     assert _queue_ids() == [a.id, b.id]
     messages = " ".join(_flashes(client))
-    assert "2 copies added to the print queue." in messages
+    assert "Added to the print queue: 2." in messages
     assert f"Not valid barcodes, not added: {BAD_CHECK_DIGIT}" in messages
     assert f"No copy has these barcodes, not added: {unknown}" in messages
 
@@ -128,7 +128,7 @@ def test_add_a_donation(client, login_as, make_donation, csrf_token):
     assert sorted(_queue_ids()) == sorted(c.id for c in donation.copies)
     client.post("/labels/add/donation", data={"csrf_token": csrf_token("/labels"),
                                               "donation": donation.id})
-    assert "2 copies were already queued." in " ".join(_flashes(client))
+    assert "Already in the queue: 2." in " ".join(_flashes(client))
     client.post("/labels/add/donation", data={"csrf_token": csrf_token("/labels"),
                                               "donation": 99999})
     assert "There is no donation number 99999." in _flashes(client)
@@ -175,7 +175,7 @@ def test_remove(client, login_as, make_queued, csrf_token):
     client.post("/labels/remove", data={"csrf_token": csrf_token("/labels"),
                                         "item": items[:2]})
     assert _queue_ids() == [copies[2].id]
-    assert "2 copies removed from the queue." in _flashes(client)
+    assert "Removed from the queue: 2." in _flashes(client)
 
 
 # -- print and mark printed ---------------------------------------------------------------
@@ -239,7 +239,7 @@ def test_mark_printed(client, login_as, make_queued, csrf_token):
     assert [c.label_printed_at is not None for c in copies] == [True, True, False]
     assert _queue_ids() == [copies[2].id]
     messages = _flashes(client)
-    assert "2 labels marked as printed." in messages
+    assert "Labels marked as printed: 2." in messages
     assert "The next print starts at label 1." in messages
     assert services.print_preferences(LabelKind.COPY) == (template, 1)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "labels.printed"))
@@ -337,7 +337,7 @@ def test_print_all_new_cards_then_mark_printed(client, login_as, make_member, cs
     db.session.expire_all()
     assert fresh.card_printed_at is not None and coordinator.card_printed_at is not None
     assert services.print_preferences(LabelKind.CARD) == (card_sheet, 4)
-    assert "2 cards marked as printed." in _flashes(client)
+    assert "Cards marked as printed: 2." in _flashes(client)
 
 
 def test_one_members_card_from_the_admin_page(client, login_as, make_member, csrf_token):
