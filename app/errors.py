@@ -102,3 +102,58 @@ class InvalidISBN(InvalidInput):
 class LastCoordinator(Conflict):
     code = "last_coordinator"
     default_message = _l("The last active coordinator cannot be removed or demoted.")
+
+
+class UnknownBarcodes(DomainError):
+    """Barcodes in a print request that are not valid or belong to no copy (none is printed)."""
+
+    code = "unknown_barcodes"
+    status = 422
+    default_message = _l("These barcodes are not valid or belong to no copy: %(codes)s")
+
+    def __init__(self, unknown: list[str], invalid: list[str]):
+        self.unknown = list(unknown)
+        self.invalid = list(invalid)
+        super().__init__(codes=", ".join(self.invalid + self.unknown))
+
+    def as_json(self) -> dict:
+        """Return the API's error body, listing the codes."""
+        body = super().as_json()
+        body["error"].update(unknown=self.unknown, invalid=self.invalid)
+        return body
+
+
+class UnknownTemplate(NotFound):
+    code = "unknown_template"
+    default_message = _l("There is no such label template.")
+
+
+class InvalidTemplate(InvalidInput):
+    """A sheet template whose measurements cannot be printed."""
+
+    code = "invalid_template"
+    status = 422
+    default_message = _l("This label template cannot be used.")
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__(" ".join(self.problems) or None)
+
+
+class TemplateNameTaken(Conflict):
+    code = "template_name_taken"
+    default_message = _l("A label template with this name already exists.")
+
+
+class CannotPrintLabels(InvalidInput):
+    """A batch that cannot be printed on the chosen sheet (start position, long barcode...)."""
+
+    code = "cannot_print"
+    status = 422
+    default_message = _l("These labels cannot be printed.")
+
+
+class NothingToPrint(InvalidInput):
+    code = "nothing_to_print"
+    status = 422
+    default_message = _l("There is nothing to print.")
