@@ -27,9 +27,9 @@ def test_catalogues_are_complete(tmp_path):
     for lang in ("ko", "en"):
         catalog = _catalog(ROOT / "app" / "translations" / lang / "LC_MESSAGES" / "messages.po")
         have = {m.id: m for m in catalog if m.id}
-        missing = sorted(wanted - set(have))
+        missing = sorted(wanted - set(have), key=str)
         assert missing == [], f"{lang}: not in the catalogue (run make i18n): {missing[:10]}"
-        untranslated = sorted(i for i in wanted if not have[i].string or have[i].fuzzy)
+        untranslated = sorted((i for i in wanted if not have[i].string or have[i].fuzzy), key=str)
         assert untranslated == [], f"{lang}: untranslated: {untranslated[:10]}"
         if lang == "ko":
             same = [i for i in wanted if have[i].string == i and any(c.isalpha() for c in i)]
