@@ -255,9 +255,7 @@ def scan():
         result = services.intake_scan(raw, context, by=current_user, now=utcnow())
     except MetadataRequired:
         db.session.commit()  # keep what the metadata cache learnt; nothing else was written
-        scan_ = isbnmod.parse_scan(raw)
-        state["pending"] = {"isbn": scan_.code, "isbn13": scan_.isbn13,
-                            "hyphenated": scan_.hyphenated}
+        state["pending"] = _pending(raw)
         _remember(state, context, kind="unknown", raw=raw[:64])
         return _to_station()
     except DomainError as error:
@@ -267,6 +265,13 @@ def scan():
     db.session.commit()
     _result(state, context, result)
     return _to_station()
+
+
+def _pending(raw: str) -> dict:
+    """Remember an unknown ISBN (with its add-on) for the short form."""
+    scan = isbnmod.parse_scan(raw)
+    code = scan.isbn13 + (scan.addon.code if scan.addon else "")
+    return {"isbn": code, "isbn13": scan.isbn13, "hyphenated": scan.hyphenated}
 
 
 def _result(state: dict, context: services.DonationContext,
@@ -402,9 +407,7 @@ def _scan_after_manual(state: dict, raw: str):
         result = services.intake_scan(raw, context, by=current_user, now=utcnow())
     except MetadataRequired:
         db.session.commit()
-        scan_ = isbnmod.parse_scan(raw)
-        state["pending"] = {"isbn": scan_.code, "isbn13": scan_.isbn13,
-                            "hyphenated": scan_.hyphenated}
+        state["pending"] = _pending(raw)
         _remember(state, context, kind="unknown", raw=raw[:64])
         return _to_station()
     except DomainError as error:
