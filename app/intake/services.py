@@ -314,9 +314,10 @@ def _new_book(scan: isbnmod.Scan | None, *, fields: BookFields, source: str | No
     _set_kdc(book, kdc)
     addon = scan.addon.code if scan is not None and scan.addon else addon_code
     _apply_addon(book, addon)
-    db.session.add(book)
     try:
+        # Added inside the savepoint, so a clash rolls back only this insert.
         with db.session.begin_nested():
+            db.session.add(book)
             db.session.flush()
     except IntegrityError:
         # Someone catalogued the same ISBN a moment ago.
@@ -561,6 +562,19 @@ def intake_scan(
         copy = _add_copy(book, context, by=by, now=now)
         return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG)
 
+    try:
+        return _intake_new_book(scan, context, by=by, now=now, fields=fields,
+                                complete_later=complete_later)
+    except IsbnTaken:
+        result = _catalogued_meanwhile(scan, context, by=by, now=now)
+        if result is None:
+            raise
+        return result
+
+
+def _intake_new_book(scan: isbnmod.Scan, context: DonationContext, *, by: Member,
+                     now: datetime, fields: BookFields | None,
+                     complete_later: bool) -> IntakeResult:
     fields = fields.cleaned() if fields is not None else None
     if complete_later:
         partial = fields or BookFields()
@@ -581,6 +595,16 @@ def intake_scan(
                          by=by, now=now)
     copy = _add_copy(book, context, by=by, now=now)
     return IntakeResult(copy, book, context.donation, created_book=True, source=source)
+
+
+def _catalogued_meanwhile(scan: isbnmod.Scan, context: DonationContext, *, by: Member,
+                          now: datetime) -> IntakeResult | None:
+    """Another volunteer saved the same new ISBN a moment ago: add our copy to that book."""
+    book = book_by_isbn(scan.isbn13)
+    if book is None:
+        return None
+    copy = _add_copy(book, context, by=by, now=now)
+    return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG)
 
 
 def save_manual_book(

@@ -172,6 +172,23 @@ def test_double_scan_within_two_seconds_adds_nothing(app, context, volunteer, ma
     assert another.copy.id != later.copy.id and count(Copy) == 4
 
 
+def test_same_new_isbn_saved_by_someone_else_meanwhile(app, context, volunteer, make_book,
+                                                      monkeypatch):
+    book = make_book(isbn13="9791162243091", title="Saved at the other table")
+    real = services.book_by_isbn
+    calls = []
+
+    def stale_first(isbn13):
+        calls.append(isbn13)
+        return None if len(calls) == 1 else real(isbn13)
+
+    monkeypatch.setattr(services, "book_by_isbn", stale_first)
+    result = commit(services.intake_scan("9791162243091", context, by=volunteer, now=NOW,
+                                         complete_later=True))
+    assert result.book.id == book.id and not result.created_book
+    assert count(Book) == 1 and count(Copy) == 1
+
+
 def test_undo_removes_the_last_copy_and_a_book_that_scan_created(app, context, volunteer,
                                                                  make_book):
     make_book(isbn13="9780316030571", title="Use of Weapons")
