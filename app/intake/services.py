@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
@@ -161,16 +163,42 @@ def _store_cache(isbn13: str, *, found: bool, source: str | None, payload: dict 
                  now: datetime, ttl: timedelta) -> None:
     values = dict(found=found, source=source, payload=payload, fetched_at=now,
                   expires_at=now + ttl)
+    # An upsert: two workers caching the same ISBN at once is not an error.
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(MetadataCache.__table__).values(isbn13=isbn13, **values)
+        .on_conflict_do_update(index_elements=["isbn13"], set_=values)
+    )
     entry = db.session.get(MetadataCache, isbn13)
     if entry is not None:
-        for key, value in values.items():
-            setattr(entry, key, value)
-        return
+        db.session.refresh(entry)
+
+
+def _savepoints() -> bool:
+    """Tell whether a failed insert can be rolled back alone (to a savepoint).
+
+    pysqlite opens no transaction before a SAVEPOINT, so releasing one would commit
+    everything done so far; on SQLite a clash fails the whole use case instead.
+    """
+    return db.session.get_bind().dialect.name != "sqlite"
+
+
+def _flush_or_clash(new: object | None = None) -> None:
+    """Add `new` and flush; raise IsbnTaken on a unique clash (only `new` is rolled back
+    where savepoints are safe)."""
     try:
-        with db.session.begin_nested():
-            db.session.add(MetadataCache(isbn13=isbn13, **values))
+        if _savepoints():
+            db.session.flush()  # what came before stays out of the savepoint
+            with db.session.begin_nested():
+                if new is not None:
+                    db.session.add(new)
+                db.session.flush()
+        else:
+            if new is not None:
+                db.session.add(new)
+            db.session.flush()
     except IntegrityError:
-        pass  # another worker cached it at the same moment: theirs is as good
+        raise IsbnTaken() from None
 
 
 def lookup_metadata(
@@ -314,14 +342,7 @@ def _new_book(scan: isbnmod.Scan | None, *, fields: BookFields, source: str | No
     _set_kdc(book, kdc)
     addon = scan.addon.code if scan is not None and scan.addon else addon_code
     _apply_addon(book, addon)
-    try:
-        # Added inside the savepoint, so a clash rolls back only this insert.
-        with db.session.begin_nested():
-            db.session.add(book)
-            db.session.flush()
-    except IntegrityError:
-        # Someone catalogued the same ISBN a moment ago.
-        raise IsbnTaken() from None
+    _flush_or_clash(book)  # someone may have catalogued the same ISBN a moment ago
     audit.record("book.create", actor=by, entity="book", entity_id=book.id, now=now,
                  isbn13=book.isbn13, source=source, needs_metadata=needs_metadata)
     return book
@@ -566,6 +587,8 @@ def intake_scan(
         return _intake_new_book(scan, context, by=by, now=now, fields=fields,
                                 complete_later=complete_later)
     except IsbnTaken:
+        if not _savepoints():
+            raise
         result = _catalogued_meanwhile(scan, context, by=by, now=now)
         if result is None:
             raise
@@ -736,11 +759,7 @@ def edit_book(book: Book, values: dict, *, by: Member, now: datetime) -> dict:
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if changes:
         book.updated_at = now
-        try:
-            with db.session.begin_nested():
-                db.session.flush()
-        except IntegrityError:
-            raise IsbnTaken() from None
+        _flush_or_clash()
         audit.record("book.update", actor=by, entity="book", entity_id=book.id, now=now,
                      changes=changes)
     return changes
