@@ -81,6 +81,26 @@ def test_isbn_10_with_hyphens_of_our_book(api, make_book):
     assert body["metadata"]["title"] == "Use of Weapons"
 
 
+@pytest.mark.parametrize(
+    ("raw", "isbn13", "isbn10", "group"),
+    [
+        ("89-6077-083-3", "9788960770836", "8960770833", "Korea, Republic"),
+        ("9788960770836", "9788960770836", "8960770833", "Korea, Republic"),
+        (" 979 11 6224 309 1 ", "9791162243091", None, "Korea, Republic"),
+        ("９７９１１６１７５０７１２", "9791161750712", None, "Korea, Republic"),
+        ("098020044x", "9780980200447", "098020044X", "English language"),
+        ("9781782276340", "9781782276340", "1782276343", "English language"),
+        ("2-07-037904-3", "9782070379040", "2070379043", "French language"),
+    ],
+)
+def test_isbn_accepts_what_scanners_and_people_type(api, raw, isbn13, isbn10, group):
+    response = api.get(f"/api/v1/isbn/{raw}")
+    assert response.status_code == 200, response.json
+    assert (response.json["isbn13"], response.json["isbn10"], response.json["group"]) == (
+        isbn13, isbn10, group)
+    assert response.json["addon"] is None
+
+
 @needs_recordings
 def test_isbn_from_a_provider_then_the_cache(api, web):  # noqa: F811
     web.route(OPENL_HOST, recording("openl_9780316030571.json"))

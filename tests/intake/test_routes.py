@@ -1,6 +1,7 @@
 """The scan station as plain HTML forms (no JavaScript): every step is a POST + redirect."""
 
 import re
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -281,3 +282,16 @@ def test_refresh_metadata_command_completes_books(runner, app, make_book, web):
     db.session.refresh(book)
     assert book.title == "Use of Weapons" and not book.needs_metadata
     assert db.session.scalar(sa.select(AuditEvent.action)) == "book.refresh_metadata"
+
+
+def test_a_hanging_provider_does_not_hold_up_the_station(station, app, web, release):
+    from tests.support.providers import GOOB_HOST, hang
+
+    app.config.update(METADATA_TIMEOUT=0.3, METADATA_BUDGET=0.5)
+    web.route(OPENL_HOST, hang(release))
+    web.route(GOOB_HOST, hang(release))
+    station.start(anonymous="1", campaign_id="")
+    started = time.monotonic()
+    html = station.scan("9791162243091")
+    assert time.monotonic() - started < 0.5 + 0.5
+    assert kind(html) == "unknown" and 'data-testid="manual-form"' in html
