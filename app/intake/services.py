@@ -409,10 +409,14 @@ def campaign_for(campaign_id: int | None) -> Campaign | None:
 
 def donor_by_card(card: str) -> Member:
     """Return the member with this card (scanned or typed); raise UnknownMember."""
-    code = isbnmod.parse_scan(card).code if isinstance(card, str) else ""
-    member = db.session.scalar(
-        sa.select(Member).where(Member.card_barcode.in_({code, (card or "").strip()}))
-    ) if code or card else None
+    text = card.strip() if isinstance(card, str) else ""
+    member = None
+    if text:
+        # As scanned (full-width digits, spaces and dashes tidied) or exactly as typed.
+        code = isbnmod.parse_scan(text).code
+        member = db.session.scalar(
+            sa.select(Member).where(Member.card_barcode.in_({text, code}))
+        )
     if member is None or member.anonymised_at is not None:
         raise UnknownMember()
     return member
