@@ -17,6 +17,10 @@ class StartForm(FlaskForm):
     anonymous = SubmitField(_l("Anonymous donor"))
 
 
+class CampaignForm(FlaskForm):
+    campaign_id = SelectField(_l("Campaign"), coerce=str, validate_choice=True)
+
+
 class ScanForm(FlaskForm):
     scan = StringField(_l("Scan a book"), validators=[DataRequired(), Length(max=64)])
 

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.intake import bp, services
 from app.intake.forms import (
     ActionForm,
+    CampaignForm,
     EditBookForm,
     ManualBookForm,
     ScanForm,
@@ -118,6 +119,9 @@ def _render_station(state: dict, manual_form: ManualBookForm | None = None, stat
             .order_by(Copy.id.desc()).limit(RECENT)
         ))
     pending = state.get("pending")
+    campaign_form = CampaignForm(formdata=None)
+    campaign_form.campaign_id.choices = _campaign_choices()
+    campaign_form.campaign_id.data = str(context.campaign.id) if context.campaign else ""
     if pending is not None and manual_form is None:
         manual_form = ManualBookForm(formdata=None)
     return render_template(
@@ -132,6 +136,7 @@ def _render_station(state: dict, manual_form: ManualBookForm | None = None, stat
         manual_form=manual_form,
         scan_form=ScanForm(formdata=None),
         action_form=ActionForm(),
+        campaign_form=campaign_form,
         keys={"again": KEY_AGAIN, "undo": KEY_UNDO, "no_isbn": KEY_NO_ISBN},
     ), status
 
@@ -185,6 +190,31 @@ def start():
         "campaign_id": context.campaign.id if context.campaign else None,
         "donation_id": None, "last": None, "pending": None,
     })
+    return _to_station()
+
+
+@bp.route("/campaign", methods=["POST"])
+@access(Role.VOLUNTEER)
+def change_campaign():
+    """Count the donation being received towards another campaign."""
+    state = _station_state()
+    form = CampaignForm()
+    form.campaign_id.choices = _campaign_choices()
+    if state is None or not form.validate_on_submit():
+        return _to_station()
+    context = _context(state)
+    try:
+        campaign = services.campaign_for(int(form.campaign_id.data)
+                                         if form.campaign_id.data else None)
+        services.change_campaign(context, campaign, by=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _to_station()
+    db.session.commit()
+    state["campaign_id"] = campaign.id if campaign else None
+    _save(state)
+    flash(_("The campaign is changed."), "success")
     return _to_station()
 
 

@@ -449,6 +449,22 @@ def start_donation(*, donor: Member | None, campaign: Campaign | None, by: Membe
     return DonationContext(donor=donor, campaign=campaign)
 
 
+def change_campaign(context: DonationContext, campaign: Campaign | None, *, by: Member,
+                    now: datetime) -> None:
+    """Count the donation being received towards another campaign (or none)."""
+    if campaign is not None and (not campaign.is_active or campaign.closed_at is not None):
+        raise CampaignClosed()
+    context.campaign = campaign
+    donation = context.donation
+    new_id = campaign.id if campaign is not None else None
+    if donation is not None and donation.campaign_id != new_id:
+        audit.record("donation.change_campaign", actor=by, entity="donation",
+                     entity_id=donation.id, now=now, changes={
+                         "campaign_id": [donation.campaign_id, new_id]})
+        donation.campaign_id = new_id
+        db.session.flush()
+
+
 def resume_donation(*, donor: Member | None, campaign: Campaign | None, by: Member,
                     now: datetime) -> DonationContext:
     """Continue the volunteer's recent donation with this donor and campaign, or begin one."""

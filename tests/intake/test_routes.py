@@ -295,3 +295,21 @@ def test_a_hanging_provider_does_not_hold_up_the_station(station, app, web, rele
     html = station.scan("9791162243091")
     assert time.monotonic() - started < 0.5 + 0.5
     assert kind(html) == "unknown" and 'data-testid="manual-form"' in html
+
+
+def test_change_the_campaign_of_the_donation(station, make_campaign, make_book):
+    first = make_campaign(name="First", is_default=True)
+    second = make_campaign(name="Second")
+    make_book(isbn13="9780316030571")
+    station.start(anonymous="1", campaign_id=str(first.id))
+    station.scan("9780316030571")
+    assert station.post("/intake/campaign", campaign_id=str(second.id)).status_code == 302
+    donation = db.session.scalar(sa.select(Donation))
+    assert donation.campaign_id == second.id
+    event = db.session.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == "donation.change_campaign"))
+    assert event.details["changes"]["campaign_id"] == [first.id, second.id]
+    assert "Second" in station.page()
+    station.post("/intake/campaign", campaign_id="")
+    db.session.refresh(donation)
+    assert donation.campaign_id is None
