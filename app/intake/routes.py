@@ -279,6 +279,10 @@ def scan():
         return _undo(state)
     if raw == KEY_NO_ISBN:
         return _no_isbn(state)
+    return _scan_book(state, raw)
+
+
+def _scan_book(state: dict, raw: str):
     context = _context(state)
     state["pending"] = None
     try:
@@ -426,26 +430,7 @@ def manual():
     state["pending"] = None
     _result(state, context, result)
     if next_scan is not None:
-        state = _state()
-        return _scan_after_manual(state, next_scan)
-    return _to_station()
-
-
-def _scan_after_manual(state: dict, raw: str):
-    context = _context(state)
-    try:
-        result = services.intake_scan(raw, context, by=current_user, now=utcnow())
-    except MetadataRequired:
-        db.session.commit()
-        state["pending"] = _pending(raw)
-        _remember(state, context, kind="unknown", raw=raw[:64])
-        return _to_station()
-    except DomainError as error:
-        db.session.rollback()
-        _refusal(state, context, error, raw)
-        return _to_station()
-    db.session.commit()
-    _result(state, context, result)
+        return _scan_book(_state(), next_scan)
     return _to_station()
 
 
