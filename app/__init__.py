@@ -90,12 +90,14 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
+    from app.intake import bp as intake_bp
     from app.labels import bp as labels_bp
     from app.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(intake_bp, url_prefix="/intake")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(labels_bp, url_prefix="/labels")
     app.view_functions["static"]._access = ANYONE

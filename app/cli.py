@@ -66,3 +66,34 @@ def seed_demo() -> None:
         for member in accounts:
             click.echo(f"  {member.role.value:<12} {member.email:<32} {member.name}"
                        f"  card {member.card_barcode}")
+
+
+@library.command("refresh-metadata")
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True,
+              help="How many flagged books to try in this run.")
+@with_appcontext
+def refresh_metadata(limit: int) -> None:
+    """Ask the metadata providers again for books saved with their ISBN only."""
+    import sqlalchemy as sa
+
+    from app.intake.services import incomplete_books_query
+    from app.intake.services import refresh_metadata as refresh
+    from app.models import Book
+
+    ids = db.session.scalars(
+        incomplete_books_query().where(Book.isbn13.is_not(None)).with_only_columns(Book.id)
+        .limit(limit)
+    ).all()
+    completed = 0
+    for book_id in ids:
+        book = db.session.get(Book, book_id)
+        # One book per transaction: a slow provider never holds up what was found.
+        if refresh(book, by=None, now=utcnow()):
+            completed += 1
+            click.echo(f"completed {book.isbn13} {book.title}")
+        db.session.commit()
+    remaining = db.session.scalar(
+        sa.select(sa.func.count()).select_from(incomplete_books_query().subquery())
+    )
+    click.echo(f"checked {len(ids)} flagged books, completed {completed}, "
+               f"{remaining} still incomplete")

@@ -157,3 +157,67 @@ class NothingToPrint(InvalidInput):
     code = "nothing_to_print"
     status = 422
     default_message = _l("There is nothing to print.")
+
+
+class BadCheckDigit(InvalidISBN):
+    """A scan whose last digit does not match (same API code as any invalid ISBN)."""
+
+    default_message = _l(
+        "The last digit (check digit) does not match the others: scan again, or check the "
+        "number you typed."
+    )
+
+
+class NotABookBarcode(InvalidISBN):
+    """A valid barcode that is not a book ISBN (periodical, product, one of ours...)."""
+
+    default_message = _l("This barcode is not a book ISBN.")
+
+
+class MetadataRequired(DomainError):
+    code = "metadata_required"
+    status = 422
+    default_message = _l(
+        "No source knows this ISBN. Type the title (and what else you can see), or save it "
+        "with the ISBN only and complete it later."
+    )
+
+
+class IsbnTaken(Conflict):
+    code = "isbn_taken"
+    default_message = _l("Another book in the catalogue already has this ISBN.")
+
+
+class NothingToUndo(Conflict):
+    code = "nothing_to_undo"
+    default_message = _l("There is no scan to undo.")
+
+
+class CannotUndo(Conflict):
+    code = "cannot_undo"
+    default_message = _l("This copy has already been lent or changed; it cannot be undone.")
+
+
+class NoBookYet(Conflict):
+    code = "no_book_yet"
+    default_message = _l("Scan a book first.")
+
+
+class UnknownCampaign(NotFound):
+    code = "unknown_campaign"
+    default_message = _l("There is no such campaign.")
+
+
+class CampaignClosed(Conflict):
+    code = "campaign_closed"
+    default_message = _l("This campaign is closed. Choose another one.")
+
+
+class UnknownDonation(NotFound):
+    code = "unknown_donation"
+    default_message = _l("There is no such donation.")
+
+
+class DonorInactive(Conflict):
+    code = "donor_inactive"
+    default_message = _l("This member's account is deactivated.")

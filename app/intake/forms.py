@@ -1,0 +1,82 @@
+"""Forms of the scan station: start a donation, scan, type a book in, edit a book."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+
+class StartForm(FlaskForm):
+    """Who is giving: a card scan, a name or phone to search, or anonymous."""
+
+    donor = StringField(_l("Donor's card, name or phone"),
+                        validators=[Optional(), Length(max=100)])
+    donor_id = HiddenField()
+    campaign_id = SelectField(_l("Campaign"), coerce=str, validate_choice=True)
+    find = SubmitField(_l("Start with this donor"))
+    anonymous = SubmitField(_l("Anonymous donor"))
+
+
+class CampaignForm(FlaskForm):
+    campaign_id = SelectField(_l("Campaign"), coerce=str, validate_choice=True)
+
+
+class ScanForm(FlaskForm):
+    scan = StringField(_l("Scan a book"), validators=[DataRequired(), Length(max=64)])
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs CSRF protection (undo, another copy, finish)."""
+
+
+class ManualBookForm(FlaskForm):
+    """The short form for a book no source knows (or one without an ISBN)."""
+
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=500)])
+    authors = StringField(_l("Authors (separate with ;)"), validators=[Optional(),
+                                                                       Length(max=1000)])
+    publisher = StringField(_l("Publisher"), validators=[Optional(), Length(max=300)])
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=0, max=2200)])
+    language = StringField(
+        _l("Language (ko, en...)"),
+        validators=[Optional(), Length(max=8),
+                    Regexp(r"^[A-Za-z-]+$", message=_l("Use a language code such as ko."))],
+    )
+    save = SubmitField(_l("Save"))
+    later = SubmitField(_l("Save with ISBN only, complete later"))
+    cancel = SubmitField(_l("Cancel"))
+
+
+class EditBookForm(FlaskForm):
+    """Every field of a book's record a volunteer may correct."""
+
+    isbn13 = StringField(_l("ISBN"), validators=[Optional(), Length(max=64)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
+    subtitle = StringField(_l("Subtitle"), validators=[Optional(), Length(max=500)])
+    authors = StringField(_l("Authors (separate with ;)"), validators=[Optional(),
+                                                                       Length(max=1000)])
+    publisher = StringField(_l("Publisher"), validators=[Optional(), Length(max=300)])
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=0, max=2200)])
+    language = StringField(
+        _l("Language (ko, en...)"),
+        validators=[Optional(), Length(max=8),
+                    Regexp(r"^[A-Za-z-]+$", message=_l("Use a language code such as ko."))],
+    )
+    kdc = StringField(_l("KDC number"), validators=[
+        Optional(), Length(max=20),
+        Regexp(r"^[0-9]{1,3}(\.[0-9]+)?$", message=_l("A KDC number looks like 813.7.")),
+    ])
+    addon_code = StringField(_l("Add-on code (5 digits)"), validators=[
+        Optional(), Regexp(r"^[0-9]{5}$", message=_l("The add-on code has 5 digits.")),
+    ])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+
+def split_authors(text: str | None) -> list[str]:
+    """Split what was typed in the authors field into names."""
+    if not text:
+        return []
+    parts = text.replace("；", ";").split(";")
+    if len(parts) == 1 and "," in text:
+        parts = text.split(",")
+    return [p.strip() for p in parts if p.strip()]

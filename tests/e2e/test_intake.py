@@ -1,0 +1,152 @@
+"""In the browser: a volunteer scans donated books at scanner speed, never clicking."""
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Book, Copy, Donation, Role
+from tests.e2e.conftest import scan
+from tests.support.providers import block_network, web  # noqa: F401
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def _offline(web):  # noqa: F811
+    """The providers are unreachable, as in the café on a bad day."""
+    return web
+
+
+@pytest.fixture
+def browser_context(browser, live_server):
+    """An English browser profile, so the test can read the station's messages."""
+    context = browser.new_context(base_url=live_server, locale="en-US",
+                                  extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+def count(model) -> int:
+    db.session.rollback()  # see what the server committed
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def settle(page) -> None:
+    """Wait until every scan sent so far has been answered."""
+    page.wait_for_selector("html[data-intake-busy='0']", state="attached")
+
+
+def focused_testid(page) -> str | None:
+    return page.evaluate("document.activeElement && document.activeElement.dataset.testid")
+
+
+def result(page) -> tuple[str, str]:
+    box = page.locator("[data-testid=scan-result]")
+    return box.get_attribute("data-kind"), box.inner_text()
+
+
+def test_scanning_books_in_with_the_keyboard_only(page, web_login, make_member, make_book,
+                                                  make_campaign):
+    make_campaign(name="Book café vitalization", is_default=True)
+    donor = make_member(Role.MEMBER, name="Donor Yoon", password=None)
+    make_book(isbn13="9780316030571", title="Use of Weapons", authors="Iain M. Banks")
+    make_book(isbn13="9781782276340", title="The Decagon House Murders")
+    web_login(Role.VOLUNTEER, locale="en")
+
+    page.goto("/intake")
+    assert focused_testid(page) == "donor-field"
+    scan(page, donor.card_barcode)
+    page.wait_for_selector("[data-testid=scan-field]")
+    assert focused_testid(page) == "scan-field"
+    assert "Donor Yoon" in page.locator("[data-testid=donation-who]").inner_text()
+
+    # A known book: one scan, a new copy, shown with its new barcode.
+    scan(page, "9780316030571")
+    settle(page)
+    kind, text = result(page)
+    assert kind == "created" and "Use of Weapons" in text
+    copy = db.session.scalar(sa.select(Copy)) if count(Copy) == 1 else None
+    assert copy is not None and copy.barcode in text
+    assert focused_testid(page) == "scan-field"
+
+    # The scanner fires twice: one copy only; one key adds another copy on purpose.
+    scan(page, "9781782276340")
+    scan(page, "9781782276340")
+    settle(page)
+    kind, text = result(page)
+    assert kind == "duplicate" and "The Decagon House Murders" in text
+    assert count(Copy) == 2
+    page.keyboard.press("+")
+    settle(page)
+    assert result(page)[0] == "created" and count(Copy) == 3
+    assert "3 books in this donation" in page.locator("[data-testid=tally]").inner_text()
+
+    # Codes that are not books, each with its own message.
+    scan(page, "9788960770837")
+    settle(page)
+    kind, bad_digit = result(page)
+    assert kind == "refused" and "check digit" in bad_digit
+    scan(page, "9771234567003")
+    settle(page)
+    kind, periodical = result(page)
+    assert kind == "refused" and "periodical" in periodical and periodical != bad_digit
+    assert focused_testid(page) == "scan-field" and count(Copy) == 3
+
+    # An ISBN nobody knows (providers offline): the short form, the cursor in the title.
+    scan(page, "979116224309194000")
+    settle(page)
+    page.wait_for_selector("[data-testid=manual-form]")
+    assert focused_testid(page) == "manual-title"
+    page.keyboard.type("Kotlin in Action", delay=5)
+    page.keyboard.press("Enter")
+    settle(page)
+    assert result(page)[0] == "created"
+    assert page.locator("[data-testid=manual-form]").count() == 0
+    assert focused_testid(page) == "scan-field"
+    book = db.session.scalar(sa.select(Book).where(Book.isbn13 == "9791162243091")) \
+        if count(Book) == 3 else None
+    assert book is not None and book.title == "Kotlin in Action" and book.addon_code == "94000"
+
+    # Undo the last scan with one key.
+    page.keyboard.press("-")
+    settle(page)
+    assert result(page)[0] == "undone" and count(Copy) == 3 and count(Book) == 2
+
+    # A book without an ISBN: one key opens the same form.
+    page.keyboard.press("*")
+    settle(page)
+    assert focused_testid(page) == "manual-title"
+    page.keyboard.type("Village zine", delay=5)
+    page.keyboard.press("Enter")
+    settle(page)
+    assert count(Copy) == 4
+    assert "4 books in this donation" in page.locator("[data-testid=tally]").inner_text()
+    donation = db.session.scalar(sa.select(Donation))
+    assert donation.donor_id == donor.id and count(Donation) == 1
+
+
+def test_station_works_without_javascript(browser, live_server, make_member, make_book):
+    from tests.conftest import PASSWORD
+
+    context = browser.new_context(base_url=live_server, locale="en-US",
+                                  java_script_enabled=False,
+                                  extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
+    try:
+        page = context.new_page()
+        volunteer = make_member(Role.VOLUNTEER, locale="en")
+        make_book(isbn13="9780316030571", title="Use of Weapons")
+        page.goto("/login")
+        page.fill("input[name=email]", volunteer.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.press("input[name=password]", "Enter")
+        page.wait_for_selector("[data-testid=current-user]")
+        page.goto("/intake")
+        page.press("[data-testid=donor-field]", "Enter")  # nothing typed: an error
+        page.click("[data-testid=start-anonymous]")
+        page.fill("[data-testid=scan-field]", "9780316030571")
+        page.press("[data-testid=scan-field]", "Enter")
+        page.wait_for_selector("[data-testid=scan-result][data-kind=created]")
+        assert count(Copy) == 1
+    finally:
+        context.close()
