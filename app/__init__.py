@@ -77,6 +77,9 @@ def _select_locale() -> str:
     languages = ("ko", "en")
     if not has_request_context():  # CLI commands, background work
         return current_app.config.get("CLI_LOCALE", "en")
+    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+        # An API client says per request which language its messages should be in.
+        return request.accept_languages.best_match(languages) or "ko"
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("lang") in languages:

@@ -120,7 +120,7 @@ def test_invalid_isbn_is_400(api, raw):
 
 def test_isbn_needs_a_volunteer(client, login_as):
     assert_error(client.get("/api/v1/isbn/9780316030571"), 401, "authentication_required")
-    login_as(Role.MEMBER, password=None)
+    login_as(Role.MEMBER, password=None, locale="en")
     assert_error(client.get("/api/v1/isbn/9780316030571"), 403, "forbidden")
 
 
@@ -256,6 +256,6 @@ def test_intake_failure_leaves_no_half_written_records(api, monkeypatch):
 def test_intake_needs_a_volunteer(client, login_as):
     assert_error(client.post("/api/v1/intake", json={"scan": "9780316030571"}), 401,
                  "authentication_required")
-    login_as(Role.MEMBER, password=None)
+    login_as(Role.MEMBER, password=None, locale="en")
     assert_error(client.post("/api/v1/intake", json={"scan": "9780316030571"}), 403,
                  "forbidden")

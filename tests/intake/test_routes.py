@@ -18,7 +18,7 @@ def count(model) -> int:
 @pytest.fixture
 def station(english, login_as, csrf_token):
     """A logged-in volunteer at /intake; returns a helper to post forms with CSRF."""
-    volunteer = login_as(Role.VOLUNTEER, password=None)
+    volunteer = login_as(Role.VOLUNTEER, password=None, locale="en")
     token = csrf_token("/intake")
 
     class Station:
@@ -51,7 +51,7 @@ def kind(html):
 
 def test_only_volunteers_use_the_station(client, login_as):
     assert client.get("/intake").status_code == 302
-    login_as(Role.MEMBER, password=None)
+    login_as(Role.MEMBER, password=None, locale="en")
     assert client.get("/intake").status_code == 403
 
 
