@@ -65,12 +65,16 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
+    from app.exports import bp as exports_bp
+    from app.imports import bp as imports_bp
     from app.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(imports_bp, url_prefix="/admin/import")
+    app.register_blueprint(exports_bp, url_prefix="/admin/export")
     app.view_functions["static"]._access = ANYONE
 
 
