@@ -7,6 +7,7 @@ with the row (in English msgids, translated when shown).
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -125,9 +126,12 @@ def _compact(text: str) -> str:
 
 def parse_isbn_cell(cell: str) -> list[IsbnCandidate]:
     """Read every ISBN in a cell: several ISBNs, qualifiers, lost zeros, float notation."""
-    text = unicodedata.normalize("NFKC", cell or "").strip()
+    text = (cell or "").strip()
     if not text:
         return []
+    if text.isascii() and text.isdigit():  # the common case, quickly
+        return [_classify(text, text)]
+    text = unicodedata.normalize("NFKC", text)
     match = _FLOAT_NOTATION.match(text.replace(",", "."))
     if match:
         digits = match.group(1) + match.group(2)
@@ -275,6 +279,12 @@ def parse_authors(value: str | None) -> str | None:
     text = clean_text(value, 2000)
     if not text:
         return None
+    return _split_authors(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_authors(text: str) -> str:
+    # A collection repeats its authors: splitting is worth remembering.
     names = [name for name, _role in split_contributors(text)]
     joined = AUTHOR_SEPARATOR.join(names) if names else text
     return joined[:1000]

@@ -116,10 +116,14 @@ def cell_text(value: object) -> str:
 def read_xlsx(path: Path) -> Table:
     """Read the first worksheet of an .xlsx workbook."""
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
+    # A file object, not a name: openpyxl would refuse a name without ".xlsx".
+    handle = open(path, "rb")  # noqa: SIM115 - closed below
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
+        handle.close()
         raise UnreadableFile() from error
     try:
         sheet = workbook.worksheets[0]
@@ -137,6 +141,7 @@ def read_xlsx(path: Path) -> Table:
             lines.append(number)
     finally:
         workbook.close()
+        handle.close()
     if headers is None:
         raise UnreadableFile()
     while headers and not headers[-1]:
