@@ -1,5 +1,6 @@
 """Coordinators import a collection: upload, preview with the mapping, dry run, import."""
 
+from io import BytesIO
 from pathlib import Path
 
 from flask import (
@@ -58,7 +59,7 @@ def preview(token: str):
     form = ImportForm()
     if form.validate_on_submit():
         source = services.load_source(upload.path)
-        if source.kind != "marc":
+        if source.kind != "marc" and any(k.startswith("map_") for k in request.form):
             upload.mapping = services.parse_mapping(source.headers, request.form)
             upload.save()
         upload.report_path.unlink(missing_ok=True)
@@ -121,12 +122,12 @@ def report(token: str):
     upload = services.open_upload(_upload_root(), token)
     name = f"import-report-{Path(upload.filename).stem or 'file'}.csv"
     if upload.report_path.exists():
-        return send_file(upload.report_path, mimetype="text/csv", as_attachment=True,
-                         download_name=name, max_age=0)
-    source, mapping = _prepare(upload)
-    plan = services.plan_import(services.check_rows(source, mapping), source_kind=source.kind)
-    db.session.rollback()
-    from io import BytesIO
-
-    return send_file(BytesIO(services.report_csv(plan)), mimetype="text/csv",
-                     as_attachment=True, download_name=name, max_age=0)
+        data = upload.report_path.read_bytes()
+    else:
+        source, mapping = _prepare(upload)
+        plan = services.plan_import(services.check_rows(source, mapping),
+                                    source_kind=source.kind)
+        db.session.rollback()
+        data = services.report_csv(plan)
+    return send_file(BytesIO(data), mimetype="text/csv", as_attachment=True,
+                     download_name=name, max_age=0)
