@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from app.csvutil import csv_bytes, escape_cell
 from app.extensions import db
 from app.imports import marc
+from app.imports.rows import NO_COPIES
 from app.models import Book, Copy, Loan, Member
 
 CATALOG_HEADERS = ("ISBN", "ISBN-10", "Title", "Subtitle", "Authors", "Publisher", "Year",
@@ -44,7 +45,7 @@ def catalog_rows() -> Iterator[list]:
     for book, barcode, call_number, status in db.session.execute(query):
         yield [book.isbn13, book.isbn10, book.title, book.subtitle, book.authors,
                book.publisher, book.year, book.language, book.kdc, barcode, call_number,
-               status.value if status else None]
+               status.value if status else NO_COPIES]
 
 
 def member_rows() -> Iterator[list]:

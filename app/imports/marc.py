@@ -88,7 +88,7 @@ def record_values(record: pymarc.Record) -> MarcItem:
     fixed = record.get_fields("008")
     if fixed and fixed[0].data and len(fixed[0].data) >= 38:
         code = fixed[0].data[35:38].strip().lower()
-        if code.isalpha():
+        if code.isalpha() and code not in ("und", "zxx"):
             values["language"] = code
     for holding in record.get_fields("852"):
         barcode = " ".join(holding.get_subfields("p")).strip()

@@ -39,7 +39,16 @@ FIELDS: dict[str, tuple[object, tuple[str, ...]]] = {
     "call_number": (_l("Call number"), ("callnumber", "청구기호", "callno", "shelfmark")),
     "language": (_l("Language"), ("language", "languagecode", "lang", "언어")),
     "kdc": (_l("KDC"), ("kdc", "분류기호", "분류번호", "한국십진분류", "classification")),
+    "status": (_l("Copy status"), ("status", "상태", "copystatus")),
 }
+# Our export writes this status for a book that has no copies.
+NO_COPIES = "no copies"
+# Statuses an import keeps; a copy on loan or on the hold shelf comes in available (the
+# loan or hold itself is not part of a catalogue file).
+KEPT_STATUSES = {"available": "available", "lost": "lost", "damaged": "damaged",
+                 "withdrawn": "withdrawn", "on_loan": "available",
+                 "on_hold_shelf": "available", "분실": "lost", "파손": "damaged",
+                 "제적": "withdrawn", "폐기": "withdrawn"}
 FIELD_NAMES = tuple(FIELDS)
 _HEADER_JUNK = re.compile(r"[\s\-_.()\[\]:/]+")
 
@@ -215,6 +224,7 @@ class CheckedRow:
     isbn13: str | None = None
     barcode: str | None = None
     call_number: str | None = None
+    status: str | None = None  # a CopyStatus value, or NO_COPIES
     repairs: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     fatal: object | None = None  # why the row cannot be imported at all
@@ -346,7 +356,9 @@ def check_row(number: int | str, values: dict[str, str], *,
     row.year, problem = parse_year(values.get("year"))
     if problem is not None:
         row.problems.append(problem)
-    row.language = parse_language(values.get("language"), title)
+    # Guess Korean from Hangul only when the file has no language column at all.
+    row.language = parse_language(values.get("language"), title if "language" not in values
+                                  else None)
     kdc = clean_text(values.get("kdc"), 20)
     if kdc and re.match(r"[0-9]", kdc):
         row.kdc = kdc
@@ -367,4 +379,12 @@ def check_row(number: int | str, values: dict[str, str], *,
             barcode = None
     row.barcode = barcode
     row.call_number = clean_text(values.get("call_number"), 64)
+    status = (clean_text(values.get("status"), 40) or "").casefold()
+    if status == NO_COPIES and not barcode:
+        row.status = NO_COPIES
+    elif status:
+        row.status = KEPT_STATUSES.get(status.replace(" ", "_"))
+        if row.status is None:
+            row.problems.append(_l("the status %(value)s is not known; the copy is available",
+                                   value=status))
     return row

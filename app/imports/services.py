@@ -32,7 +32,13 @@ from app import audit
 from app.errors import ImportExpired, MappingInvalid, UnreadableFile
 from app.extensions import db
 from app.imports import marc
-from app.imports.rows import FIELD_NAMES, CheckedRow, check_row, guess_mapping
+from app.imports.rows import (
+    FIELD_NAMES,
+    NO_COPIES,
+    CheckedRow,
+    check_row,
+    guess_mapping,
+)
 from app.imports.tabular import Table, read_table
 from app.isbn import is_valid_ean13
 from app.models import BarcodeCounter, Book, Copy, CopyStatus, Member
@@ -115,7 +121,8 @@ class Plan:
     def copies_to_add(self) -> list[RowResult]:
         """Return the rows that add a copy."""
         return [r for r in self.results if r.verdict in (Verdict.NEW, Verdict.REPAIRED,
-                                                         Verdict.WARNING)]
+                                                         Verdict.WARNING)
+                and r.row.status != NO_COPIES]
 
 
 @dataclass
@@ -259,7 +266,14 @@ def plan_import(rows: list[CheckedRow], *, source_kind: str = "csv") -> Plan:
                 result.verdict = Verdict.EXISTING
                 result.action = _l("this copy is already in the catalogue")
         result.book_ref = book_ref
-        in_file[book_ref].append(result)
+        if row.status == NO_COPIES:
+            if not isinstance(book_ref, str) or key in first_row_of:
+                result.verdict = Verdict.EXISTING
+                result.action = _l("the catalogue already has this book")
+                continue
+            result.action = _l("new book (no copies)")
+        else:
+            in_file[book_ref].append(result)
         if isinstance(book_ref, str):
             first = first_row_of.setdefault(key, row)
             if first is row:
@@ -399,7 +413,8 @@ def run_import(rows: list[CheckedRow], *, source_kind: str, by: Member | None,
         copy_values.append(dict(
             barcode=barcode, book_id=ref if isinstance(ref, int) else book_ids[ref],
             site_id=site_id, call_number=result.row.call_number,
-            status=CopyStatus.AVAILABLE, status_changed_at=now, created_at=now,
+            status=CopyStatus(result.row.status or CopyStatus.AVAILABLE),
+            status_changed_at=now, created_at=now,
             created_by_id=by.id if by is not None else None,
         ))
         result.row.barcode = barcode
