@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.defaults import ensure_defaults
-from app.extensions import db
 from app.exports import services
+from app.extensions import db
 from app.imports import services as imports
 from app.models import Book, Copy, CopyStatus, Role, utcnow
 
