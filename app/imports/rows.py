@@ -84,11 +84,14 @@ def guess_mapping(headers: list[str]) -> dict[str, int]:
 _FLOAT_NOTATION = re.compile(r"^([0-9])\.([0-9]+)[eE]\+?([0-9]{1,2})$")
 _ISBN_TOKEN = re.compile(r"[0-9Xx][0-9Xx\-\s]{5,20}[0-9Xx]|[0-9]{7,13}")
 _QUALIFIER = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_DIGITS13 = re.compile(r"[0-9]{13}")
+_ISBN10 = re.compile(r"[0-9]{9}[0-9X]")
+_SHORT_ISBN10 = re.compile(r"[0-9]{6,8}[0-9X]")
 
 
 def isbn10_ok(code: str) -> bool:
     """Tell whether code is an ISBN-10 with a correct (mod 11) check digit."""
-    if not re.fullmatch(r"[0-9]{9}[0-9X]", code):
+    if not _ISBN10.fullmatch(code):
         return False
     total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(code))
     return total % 11 == 0
@@ -172,7 +175,7 @@ def parse_isbn_cell(cell: str) -> list[IsbnCandidate]:
 
 
 def _classify(raw: str, code: str) -> IsbnCandidate:
-    if re.fullmatch(r"[0-9]{13}", code):
+    if _DIGITS13.fullmatch(code):
         if is_isbn13(code):
             return IsbnCandidate(raw, isbn13=code)
         if is_valid_ean13(code):
@@ -180,12 +183,12 @@ def _classify(raw: str, code: str) -> IsbnCandidate:
                                                  value=raw))
         return IsbnCandidate(raw, problem=_l("%(value)s: the ISBN check digit is wrong",
                                              value=raw))
-    if re.fullmatch(r"[0-9]{9}[0-9X]", code):
+    if _ISBN10.fullmatch(code):
         if isbn10_ok(code):
             return IsbnCandidate(raw, isbn13=isbn10_to_13(code))
         return IsbnCandidate(raw, problem=_l("%(value)s: the ISBN check digit is wrong",
                                              value=raw))
-    if re.fullmatch(r"[0-9]{6,8}[0-9X]", code):
+    if _SHORT_ISBN10.fullmatch(code):
         padded = code.rjust(10, "0")
         if isbn10_ok(padded):
             return IsbnCandidate(raw, isbn13=isbn10_to_13(padded),
@@ -247,6 +250,8 @@ def clean_text(value: str | None, limit: int) -> str | None:
     """NFC, collapsed spaces, our own CSV escape undone; None when empty; cut to limit."""
     if value is None:
         return None
+    if value.isascii() and value.isprintable() and not value.startswith("'"):
+        return " ".join(value.split())[:limit] or None  # the common case, quickly
     text = _EXPORT_ESCAPE.sub("", value.strip())
     text = nfc(_CONTROL.sub(" ", text))
     if text is None:
