@@ -8,7 +8,6 @@ Writing turns books and their copies into records (852 $p barcode, $h call numbe
 from __future__ import annotations
 
 import contextlib
-import io
 import re
 import warnings
 from collections.abc import Iterable, Iterator
@@ -119,17 +118,17 @@ def _describe(error: BaseException | None) -> str:
 
 @contextlib.contextmanager
 def _quiet():
-    """Silence pymarc's MARC-8 chatter on stderr and its warnings (recorded instead)."""
-    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(
-            io.StringIO()):
+    """Record pymarc's warnings (reported with the record) instead of raising them."""
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield caught
 
 
 def _read_binary(path: Path) -> Iterator[MarcItem]:
     with open(path, "rb") as fh:
+        # hide_utf8_warnings: MARC-8 conversion problems are not printed on stderr.
         reader = pymarc.MARCReader(fh, to_unicode=True, force_utf8=False, permissive=True,
-                                   utf8_handling="replace")
+                                   utf8_handling="replace", hide_utf8_warnings=True)
         number = 0
         while True:
             with _quiet() as caught:
