@@ -93,6 +93,8 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
+    from app.exports import bp as exports_bp
+    from app.imports import bp as imports_bp
     from app.intake import bp as intake_bp
     from app.labels import bp as labels_bp
     from app.main import bp as main_bp
@@ -103,6 +105,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(intake_bp, url_prefix="/intake")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(labels_bp, url_prefix="/labels")
+    app.register_blueprint(imports_bp, url_prefix="/admin/import")
+    app.register_blueprint(exports_bp, url_prefix="/admin/export")
     app.view_functions["static"]._access = ANYONE
 
 

@@ -97,3 +97,120 @@ def refresh_metadata(limit: int) -> None:
     )
     click.echo(f"checked {len(ids)} flagged books, completed {completed}, "
                f"{remaining} still incomplete")
+
+
+@library.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check and report, but change nothing.")
+@click.option("--mapping", "mappings", multiple=True, metavar="FIELD=COLUMN",
+              help="Which column holds a field (header or 1-based number), e.g. "
+                   "title=서명; repeat it. 'FIELD=' ignores the field.")
+@click.option("--report", type=click.Path(dir_okay=False, writable=True),
+              help="Write the per-row report (CSV) to this file.")
+@with_appcontext
+def import_command(file: str, dry_run: bool, mappings: tuple[str, ...],
+                   report: str | None) -> None:
+    """Import books and copies from CSV, Excel (.xlsx) or MARC21 (binary or XML)."""
+    from pathlib import Path
+
+    from flask_babel import force_locale
+
+    from app.defaults import ensure_defaults
+    from app.errors import DomainError
+    from app.imports import services
+
+    def progress(text: str) -> None:
+        click.echo(text)
+        sys.stdout.flush()
+
+    with force_locale("en"):
+        try:
+            ensure_defaults()
+            source = services.load_source(Path(file))
+            mapping = None
+            if source.kind != "marc":
+                mapping = services.parse_mapping_option(source.headers, mappings)
+            rows = services.check_rows(source, mapping)
+            result = services.run_import(rows, source_kind=source.kind, by=None, now=utcnow(),
+                                         filename=Path(file).name, progress=progress)
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from error
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        if report:
+            Path(report).write_bytes(services.report_csv(result.plan))
+        counts = result.plan.counts()
+        click.echo(("dry run, nothing written: " if dry_run else "imported: ")
+                   + f"{result.books_added} books, {result.copies_added} copies "
+                   + f"in {result.seconds} s")
+        click.echo(services.summary_text(counts))
+        for row in services.report_rows(result.plan):
+            if row[1] in ("rejected", "warning"):
+                click.echo(f"  row {row[0]}: {row[1]}: {row[6]}")
+
+
+@library.command("export")
+@click.argument("what", type=click.Choice(["catalog", "members", "loans"]))
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "mrc", "xml"]),
+              default=None, help="Default: from the file name's extension, else csv.")
+@with_appcontext
+def export_command(what: str, path: str, fmt: str | None) -> None:
+    """Export the catalogue (CSV, .xlsx, MARC21 .mrc or MARCXML), members or loans."""
+    from pathlib import Path
+
+    from app.exports import services
+
+    fmt = fmt or (Path(path).suffix.lstrip(".").lower() or "csv")
+    try:
+        data = services.export_bytes(what, fmt, now=utcnow())
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    Path(path).write_bytes(data)
+    click.echo(f"wrote {what} as {fmt} to {path}")
+
+
+@library.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Write a consistent copy of the database to PATH (safe while the app runs)."""
+    from flask_babel import force_locale
+
+    from app.errors import DomainError
+    from app.exports import backup
+
+    with force_locale("en"):
+        try:
+            info = backup.backup_database(path)
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"backup of the {info.dialect} database written to {path} "
+               f"({info.size} bytes)")
+
+
+@library.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (it is asked only "
+              "on a terminal).")
+@with_appcontext
+def restore_command(path: str, yes: bool) -> None:
+    """Replace the database's contents with a backup made by `backup` (stop the app first)."""
+    from flask_babel import force_locale
+
+    from app.errors import DomainError
+    from app.exports import backup
+
+    with force_locale("en"):
+        try:
+            kind = backup.check_backup(path)
+            if not yes and sys.stdin.isatty():
+                click.confirm(f"Replace everything in the database with this {kind} backup?",
+                              abort=True)
+            backup.restore_database(path)
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"restored the database from {path}")

@@ -221,3 +221,38 @@ class UnknownDonation(NotFound):
 class DonorInactive(Conflict):
     code = "donor_inactive"
     default_message = _l("This member's account is deactivated.")
+
+
+class UnreadableFile(InvalidInput):
+    code = "unreadable_file"
+    default_message = _l(
+        "This file could not be read. Upload a CSV file (UTF-8 or CP949/EUC-KR), an Excel "
+        ".xlsx workbook, or MARC records (.mrc, .dat or MARCXML)."
+    )
+
+
+class ImportExpired(NotFound):
+    code = "import_expired"
+    default_message = _l("This upload is no longer available. Please upload the file again.")
+
+
+class MappingInvalid(InvalidInput):
+    code = "mapping_invalid"
+    default_message = _l("Choose which column holds the title.")
+
+
+class NotABackup(InvalidInput):
+    code = "not_a_backup"
+    default_message = _l("This file is not a backup of this app.")
+
+
+class BackupFailed(DomainError):
+    code = "backup_failed"
+    status = 500
+    default_message = _l("The backup could not be made: %(reason)s")
+
+
+class RestoreFailed(DomainError):
+    code = "restore_failed"
+    status = 500
+    default_message = _l("The backup could not be restored: %(reason)s")

@@ -1,0 +1,111 @@
+"""The import pages: upload, preview with every row's verdict, mapping, dry run, import."""
+
+import csv
+import io
+import re
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import AuditEvent, Book, Copy, Role
+from tests.imports.conftest import KOREAN_BOOKS
+
+
+def _upload(client, csrf_token, path, name=None):
+    token = csrf_token("/admin/import")
+    with open(path, "rb") as fh:
+        response = client.post("/admin/import", data={
+            "csrf_token": token, "file": (io.BytesIO(fh.read()), name or path.name)},
+            content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response.headers["Location"], token
+
+
+def _count(page: str, verdict: str) -> int:
+    match = re.search(rf'data-testid="count-{verdict}">(\d+)<', page)
+    return int(match.group(1))
+
+
+def test_only_coordinators(client, login_as):
+    assert client.get("/admin/import").status_code == 302  # to the login page
+    login_as(Role.VOLUNTEER)
+    assert client.get("/admin/import").status_code == 403
+    assert client.get("/admin/export").status_code == 403
+    assert client.get("/admin/export/members.csv").status_code == 403
+
+
+def test_upload_preview_dry_run_then_import(client, login_as, csrf_token, korean_csv,
+                                            upload_dir):
+    coordinator = login_as(Role.COORDINATOR, locale="en")
+    location, token = _upload(client, csrf_token, korean_csv())
+    # The upload waits in a temp file, not in the session.
+    assert len(list(upload_dir.iterdir())) == 1
+    page = client.get(location).get_data(as_text=True)
+    assert "Preview" in page and "cp949" in page
+    assert page.count('data-verdict="') == len(KOREAN_BOOKS)
+    assert _count(page, "rows") == len(KOREAN_BOOKS)
+    assert "아몬드" in page and "813.7-손67ㅇ" not in page  # call numbers are not listed
+
+    response = client.post(location, data={"csrf_token": token, "action": "dry_run",
+                                           "map_title": "0", "map_authors": "1",
+                                           "map_isbn": "4", "map_barcode": "5",
+                                           "map_call_number": "6", "map_year": "3",
+                                           "map_publisher": "2"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Dry run" in page and "Nothing was changed" in page
+    assert db.session.scalar(sa.select(sa.func.count(Book.id))) == 0
+
+    response = client.post(location, data={"csrf_token": token, "action": "import",
+                                           "map_title": "0", "map_authors": "1",
+                                           "map_isbn": "4", "map_barcode": "5",
+                                           "map_call_number": "6", "map_year": "3",
+                                           "map_publisher": "2"})
+    page = response.get_data(as_text=True)
+    assert "Imported 5 books and 5 copies." in page
+    assert db.session.scalar(sa.select(sa.func.count(Copy.id))) == 5
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "catalog.import"))
+    assert event.actor_id == coordinator.id and event.details["copies"] == 5
+
+    report = client.get(location + "/report.csv")
+    assert report.status_code == 200 and report.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(report.data.decode("utf-8-sig"))))
+    assert rows[0] == ["row", "verdict", "title", "isbn13", "barcode", "action", "messages"]
+    assert len(rows) == 1 + len(KOREAN_BOOKS)
+
+
+def test_mapping_can_be_fixed_on_the_page(client, login_as, csrf_token, tmp_path):
+    login_as(Role.COORDINATOR, locale="en")
+    path = tmp_path / "odd.csv"
+    path.write_text("책이름;쓴이\n아몬드;손원평\n;빈 제목\n", encoding="utf-8")
+    location, token = _upload(client, csrf_token, path)
+    page = client.get(location).get_data(as_text=True)
+    assert "Choose which column holds the title." in page
+    client.post(location, data={"csrf_token": token, "action": "preview", "map_title": "0",
+                                "map_authors": "1"})
+    page = client.get(location).get_data(as_text=True)
+    assert _count(page, "new") == 1 and _count(page, "rejected") == 1
+    assert "no title" in page
+    client.post(location, data={"csrf_token": token, "action": "import"})
+    book = db.session.scalar(sa.select(Book))
+    assert (book.title, book.authors) == ("아몬드", "손원평")
+
+
+def test_unreadable_file_and_expired_token(client, login_as, csrf_token, tmp_path):
+    login_as(Role.COORDINATOR, locale="en")
+    path = tmp_path / "x.bin"
+    path.write_bytes(b"\x00\x01" * 50)
+    location, _token = _upload(client, csrf_token, path)
+    response = client.get(location)
+    assert response.status_code == 400 and "could not be read" in response.get_data(as_text=True)
+    response = client.get("/admin/import/" + "a" * 32)
+    assert response.status_code == 404
+    assert client.get("/admin/import/../../etc").status_code == 404
+
+
+def test_marc_upload(client, login_as, csrf_token, pymarc_dir):
+    login_as(Role.COORDINATOR, locale="en")
+    location, token = _upload(client, csrf_token, pymarc_dir / "marc.dat", name="marc.dat")
+    page = client.get(location).get_data(as_text=True)
+    assert "MARC records" in page and _count(page, "rows") == 20
+    client.post(location, data={"csrf_token": token, "action": "import"})
+    assert db.session.scalar(sa.select(sa.func.count(Book.id))) == 20
