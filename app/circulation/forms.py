@@ -1,0 +1,48 @@
+"""Forms of the lending desk and of members' own circulation actions."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+DESK_MODES = ("auto", "checkin")
+
+
+class ScanForm(FlaskForm):
+    """The desk's one scan field: a card, a copy, an ISBN, or a name or phone number."""
+
+    code = StringField(_l("Scan or type"), validators=[DataRequired(), Length(max=100)])
+
+
+class ModeForm(FlaskForm):
+    mode = SelectField(choices=[(m, m) for m in DESK_MODES], validators=[InputRequired()])
+
+
+class BorrowerForm(FlaskForm):
+    member_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs the CSRF token."""
+
+
+class CopyStateForm(FlaskForm):
+    state = SelectField(
+        _l("New state"),
+        choices=[
+            ("lost", _l("Lost")),
+            ("damaged", _l("Damaged")),
+            ("withdrawn", _l("Withdrawn")),
+            ("available", _l("Back in service")),
+        ],
+        validators=[InputRequired()],
+    )
+
+
+class HoldForm(FlaskForm):
+    book_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    next = HiddenField()
+
+
+class SelfCheckoutForm(FlaskForm):
+    barcode = StringField(_l("Copy barcode"), validators=[DataRequired(), Length(max=32)])

@@ -1,0 +1,92 @@
+"""Browser tests: the real app on a live server (127.0.0.1), driven by the system Chromium.
+
+Playwright must use Debian's Chromium (`/usr/bin/chromium`); it never downloads a browser.
+Under CI=true a missing browser is a failure, not a skip.
+"""
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import IN_CI, PASSWORD
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _chromium() -> str | None:
+    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    return path if os.path.exists(path) else shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session."""
+    executable = _chromium()
+    if executable is None:
+        message = "Chromium not found (apt-get install chromium; `make test` does it as root)"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True,
+                                             args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app on a free port of 127.0.0.1 in a thread; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def browser_context(browser, live_server):
+    """A fresh browser profile (Korean, like the café's PC) on the live server."""
+    context = browser.new_context(base_url=live_server, locale="ko-KR",
+                                  extra_http_headers={"Accept-Language": "ko-KR,ko;q=0.9"})
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    """A page in the fresh browser profile."""
+    return browser_context.new_page()
+
+
+@pytest.fixture
+def web_login(page, make_member):
+    """Return web_login(role, **member_fields) -> member: log in through the login page."""
+
+    def login(role, **kw):
+        member = make_member(role, **kw)
+        page.goto("/login")
+        page.fill("input[name=email]", member.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.press("input[name=password]", "Enter")
+        page.wait_for_selector("[data-testid=current-user]")
+        return member
+
+    return login
+
+
+def scan(page, code: str, selector: str = "[data-testid=scan-field]") -> None:
+    """Type a code the way a USB scanner does: keys a few ms apart, then Enter, no click."""
+    page.keyboard.type(code, delay=4)
+    page.keyboard.press("Enter")
