@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 DESK_MODES = ("auto", "checkin")
@@ -15,7 +16,8 @@ class ScanForm(FlaskForm):
 
 
 class ModeForm(FlaskForm):
-    mode = SelectField(choices=[(m, m) for m in DESK_MODES], validators=[InputRequired()])
+    mode = SelectField(choices=[SelectChoice(m, m) for m in DESK_MODES],
+                       validators=[InputRequired()])
 
 
 class BorrowerForm(FlaskForm):
@@ -30,10 +32,10 @@ class CopyStateForm(FlaskForm):
     state = SelectField(
         _l("New state"),
         choices=[
-            ("lost", _l("Lost")),
-            ("damaged", _l("Damaged")),
-            ("withdrawn", _l("Withdrawn")),
-            ("available", _l("Back in service")),
+            SelectChoice("lost", _l("Lost")),
+            SelectChoice("damaged", _l("Damaged")),
+            SelectChoice("withdrawn", _l("Withdrawn")),
+            SelectChoice("available", _l("Back in service")),
         ],
         validators=[InputRequired()],
     )

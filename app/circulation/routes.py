@@ -138,7 +138,7 @@ def _answer(result: dict | None):
 def desk():
     """The lending desk: one scan field for cards, copies, ISBNs and names."""
     result = session.pop("desk_result", None)
-    return render_template("circulation/desk.html", form=ScanForm(), mode_form=ModeForm(),
+    return render_template("circulation/desk.html", form=ScanForm(),
                            **_desk_context(result))
 
 

@@ -469,7 +469,7 @@ def check_out(copy: Copy, member: Member, *, by: Member, now: datetime) -> Check
             db.session.flush()
     except IntegrityError:
         db.session.expire(copy)
-        winner = open_loan(copy)
+        winner = _winning_loan(copy)
         if winner is not None and winner.is_borrowed_by(member):
             return Checkout(winner, created=False)
         raise _not_available(copy, winner) from None
@@ -479,6 +479,13 @@ def check_out(copy: Copy, member: Member, *, by: Member, now: datetime) -> Check
     audit.record("loan.checkout", actor=by, entity="loan", entity_id=loan.id, now=now,
                  copy=copy.barcode)
     return Checkout(loan, created=True, hold=hold)
+
+
+def _winning_loan(copy: Copy) -> Loan | None:
+    """Return the open loan that another request committed first."""
+    return db.session.scalar(
+        sa.select(Loan).where(Loan.copy_id == copy.id, Loan.returned_at.is_(None))
+    )
 
 
 def self_check_out(copy: Copy, member: Member, *, now: datetime) -> Checkout:

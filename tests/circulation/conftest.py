@@ -48,8 +48,10 @@ def other(make_member):
 
 @pytest.fixture
 def rules(app):
-    """The loan rules; set_rules(**values) changes them."""
-    return loan_rules()
+    """The site's loan rules (created and committed, as the app does on first use)."""
+    rules = loan_rules()
+    db.session.commit()
+    return rules
 
 
 @pytest.fixture
@@ -86,3 +88,18 @@ def _english_request(app):
     """Services' refusals are read in English (str() of a message needs a request)."""
     with app.test_request_context(headers={"Accept-Language": "en"}):
         yield
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app on a free port of 127.0.0.1 in threads; yield its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

@@ -192,7 +192,7 @@ def test_return_drops_the_member_link_but_keeps_statistics(copy, member, volunte
 
 def test_return_keeps_the_link_for_members_who_keep_history(copy, make_member, volunteer,
                                                              clock):
-    keeper = make_member(keep_history=True)
+    keeper = make_member(keep_history=True, password="")
     loan = out(copy, keeper, volunteer, clock)
     back(copy, volunteer, clock)
     db.session.expire_all()
@@ -259,12 +259,12 @@ def test_place_hold_refusals(make_titles, member, other, volunteer, clock, set_r
 def test_queue_positions_follow_the_order_of_placing(make_titles, make_member, volunteer,
                                                       clock):
     book, (copy,) = make_titles(1)
-    borrower = make_member()
+    borrower = make_member(password="")
     out(copy, borrower, volunteer, clock)
     holds = []
     for _ in range(3):
         clock.advance(minutes=1)
-        holds.append(services.place_hold(book, make_member(), now=clock()))
+        holds.append(services.place_hold(book, make_member(password=""), now=clock()))
     db.session.commit()
     assert [services.queue_position(h) for h in holds] == [1, 2, 3]
     services.cancel_hold(holds[0], by=holds[0].member, now=clock())
@@ -277,7 +277,7 @@ def test_check_in_fills_the_first_hold(make_titles, member, other, make_member, 
     out(copy, member, volunteer, clock)
     first = services.place_hold(book, other, now=clock())
     clock.advance(minutes=5)
-    second = services.place_hold(book, make_member(), now=clock())
+    second = services.place_hold(book, make_member(password=""), now=clock())
     db.session.commit()
     clock.advance(days=2)
     done = back(copy, volunteer, clock)
@@ -296,7 +296,7 @@ def test_a_copy_on_the_hold_shelf_is_only_for_its_holder(make_titles, member, ot
     hold = services.place_hold(book, other, now=clock())
     db.session.commit()
     back(copy, volunteer, clock)
-    stranger = make_member(name="박민수")
+    stranger = make_member(name="박민수", password="")
     with pytest.raises(HeldForOther, match="이OO"):
         services.check_out(copy, stranger, by=volunteer, now=clock())
     done = services.check_out(copy, other, by=volunteer, now=clock())
@@ -326,7 +326,7 @@ def test_uncollected_hold_expires_and_passes_to_the_next(make_titles, member, ot
     out(copy, member, volunteer, clock)
     first = services.place_hold(book, other, now=clock())
     clock.advance(minutes=1)
-    second = services.place_hold(book, make_member(), now=clock())
+    second = services.place_hold(book, make_member(password=""), now=clock())
     db.session.commit()
     back(copy, volunteer, clock)
     assert first.pickup_by == TODAY + timedelta(days=3)
@@ -356,7 +356,7 @@ def test_the_desk_expires_a_hold_lazily_when_it_touches_the_copy(make_titles, me
     db.session.commit()
     back(copy, volunteer, clock)
     clock.advance(days=3)
-    stranger = make_member()
+    stranger = make_member(password="")
     done = services.check_out(copy, stranger, by=volunteer, now=clock())
     db.session.commit()
     assert done.created and hold.status is HoldStatus.EXPIRED
@@ -368,7 +368,7 @@ def test_cancelling_a_ready_hold_passes_the_copy_on(make_titles, member, other, 
     out(copy, member, volunteer, clock)
     first = services.place_hold(book, other, now=clock())
     clock.advance(minutes=1)
-    nextone = make_member()
+    nextone = make_member(password="")
     second = services.place_hold(book, nextone, now=clock())
     db.session.commit()
     back(copy, volunteer, clock)
