@@ -109,7 +109,9 @@ def send_reminders(force: bool) -> None:
     if not config.get("MAIL_SERVER"):
         raise click.ClickException("MAIL_SERVER is not configured: no email is sent.")
     try:
-        run = reminders.send_reminders(config, now=utcnow(), force=force)
+        # Templates and translations need a request context; a command has none.
+        with current_app.test_request_context("/"):
+            run = reminders.send_reminders(config, now=utcnow(), force=force)
     except (smtplib.SMTPException, OSError) as error:
         db.session.commit()  # keep the record of the reminders that did go out
         raise click.ClickException(f"sending failed: {error}") from error

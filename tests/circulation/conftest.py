@@ -84,8 +84,14 @@ def copy(make_titles):
 
 
 @pytest.fixture(autouse=True)
-def _english_request(app):
-    """Services' refusals are read in English (str() of a message needs a request)."""
+def _english_request(request, app):
+    """Services' refusals are read in English (str() of a message needs a request).
+
+    A module with `OUTSIDE_REQUESTS = True` (the CLI tests) runs as a command does.
+    """
+    if getattr(request.module, "OUTSIDE_REQUESTS", False):
+        yield
+        return
     with app.test_request_context(headers={"Accept-Language": "en"}):
         yield
 
