@@ -94,13 +94,15 @@ def check_out(copy: Copy, borrower: Member, *, by: Member, now: datetime) -> dic
     except DomainError as error:
         db.session.rollback()
         return result(REFUSED, _("Not lent: %(title)s", title=title), str(error),
-                      code=error.code, barcode=copy.barcode)
+                      code=error.code, barcode=copy.barcode, copy_id=copy.id)
     if not done.created:
         return result(INFO, _("Already on loan: %(title)s", title=title),
                       _("%(name)s has it until %(due)s. Nothing changed.",
-                        name=borrower.name, due=due_text(done.loan)), barcode=copy.barcode)
+                        name=borrower.name, due=due_text(done.loan)),
+                      barcode=copy.barcode, copy_id=copy.id)
     return result(OK, _("Checked out: %(title)s", title=title),
-                  _("Due %(due)s", due=due_text(done.loan)), barcode=copy.barcode,
+                  _("Due %(due)s", due=due_text(done.loan)),
+                  barcode=copy.barcode, copy_id=copy.id,
                   due_on=done.loan.due_on.isoformat())
 
 
@@ -112,7 +114,7 @@ def check_in(copy: Copy, *, by: Member, now: datetime) -> dict:
     except DomainError as error:
         db.session.rollback()
         return result(REFUSED, _("Not checked in: %(title)s", title=title), str(error),
-                      code=error.code, barcode=copy.barcode)
+                      code=error.code, barcode=copy.barcode, copy_id=copy.id)
     holder = None
     if done.hold is not None and done.hold.member is not None:
         holder = services.mask_name(done.hold.member.name)
@@ -122,20 +124,21 @@ def check_in(copy: Copy, *, by: Member, now: datetime) -> dict:
         if holder:
             detail += " " + _("Hold shelf: %(holder)s", holder=holder)
         return result(outcome, _("Already returned: %(title)s", title=title), detail,
-                      barcode=copy.barcode, holder=holder)
+                      barcode=copy.barcode, copy_id=copy.id, holder=holder)
     if holder:
         return result(HOLD, _("Hold shelf: %(holder)s", holder=holder),
                       _("%(title)s: put it on the hold shelf (pick up by %(date)s).",
                         title=title, date=format_date(done.hold.pickup_by, "medium")),
-                      barcode=copy.barcode, holder=holder)
+                      barcode=copy.barcode, copy_id=copy.id, holder=holder)
     if done.found:
         return result(OK, _("Found again: %(title)s", title=title),
                       _("The lost copy is back in the collection. Put it on the shelf."),
-                      barcode=copy.barcode)
+                      barcode=copy.barcode, copy_id=copy.id)
     detail = _("Put it back on the shelf.")
     if done.loan is not None and done.loan.returned_at and done.loan.due_on < (
         services.local_date(now)
     ):
         detail = _("It was %(days)d days late. Put it back on the shelf.",
                    days=(services.local_date(now) - done.loan.due_on).days)
-    return result(OK, _("Returned: %(title)s", title=title), detail, barcode=copy.barcode)
+    return result(OK, _("Returned: %(title)s", title=title), detail,
+                  barcode=copy.barcode, copy_id=copy.id)

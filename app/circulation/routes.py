@@ -83,6 +83,15 @@ def _mode() -> str:
     return mode if mode in DESK_MODES else "auto"
 
 
+def _returns() -> list[dict]:
+    """Return check-in mode's running list, newest first."""
+    entries = session.get("desk_returns", [])
+    ids = {entry[0] for entry in entries}
+    copies = {c.id: c for c in db.session.scalars(sa.select(Copy).where(Copy.id.in_(ids)))}
+    return [{"item": copies[copy_id], "outcome": outcome, "holder": holder}
+            for copy_id, outcome, holder in entries if copy_id in copies]
+
+
 def _is_fetch() -> bool:
     return request.headers.get("X-Desk-Fetch") == "1"
 
@@ -92,7 +101,7 @@ def _desk_context(result: dict | None) -> dict:
     now = utcnow()
     borrower = _borrower()
     panel = {"borrower": borrower, "mode": _mode(), "result": result,
-             "returns": session.get("desk_returns", []) if _mode() == "checkin" else [],
+             "returns": _returns() if _mode() == "checkin" else [],
              "today": services.local_date(now), "idle_seconds": _idle_seconds(),
              "confirm_form": ConfirmForm()}
     if borrower is not None:
@@ -159,10 +168,10 @@ def scan():
         _set_borrower(result["borrower_id"])
     elif borrower is not None:
         _touch_borrower()
-    if _mode() == "checkin" and result.get("barcode"):
-        returns = session.get("desk_returns", [])
-        returns.insert(0, {k: result.get(k) for k in ("outcome", "title", "detail", "barcode")})
-        session["desk_returns"] = returns[:RETURNS_SHOWN]
+    if _mode() == "checkin" and result.get("copy_id"):
+        # Ids only: the session is a cookie and must stay small.
+        entry = [result["copy_id"], result["outcome"], result.get("holder")]
+        session["desk_returns"] = [entry, *session.get("desk_returns", [])][:RETURNS_SHOWN]
     return _answer(result)
 
 

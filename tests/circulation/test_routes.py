@@ -318,3 +318,20 @@ def test_self_checkout_on_the_members_page(en, as_member, copy, set_rules):
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "loan.checkout"))
     en.post("/me/checkout", data={"csrf_token": token, "barcode": "nonsense"})
     assert "No copy has this barcode" in en.get("/me").get_data(as_text=True)
+
+
+def test_a_long_pile_of_returns_keeps_the_session_small(desk, member, make_titles,
+                                                        volunteer, set_rules):
+    set_rules(max_loans=40)
+    _book, copies = make_titles(32, title="아주 긴 제목의 책 " * 8)
+    for c in copies:
+        services.check_out(c, member, by=volunteer, now=utcnow())
+    db.session.commit()
+    barcodes = [c.barcode for c in copies]
+    desk.post("/desk/mode", {"mode": "checkin"})
+    for code in barcodes:
+        response = desk.scan(code)
+        assert len(response.headers.get("Set-Cookie", "")) < 3000
+    html = desk.page()
+    assert html.count('data-testid="return-row"') == 30
+    assert f'data-barcode="{barcodes[-1]}"' in html
