@@ -7,6 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 DESK_MODES = ("auto", "checkin")
+# The database's integer range: a larger id is refused, not sent to the database.
+MAX_ID = 2**31 - 1
 
 
 class ScanForm(FlaskForm):
@@ -21,7 +23,7 @@ class ModeForm(FlaskForm):
 
 
 class BorrowerForm(FlaskForm):
-    member_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    member_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
 
 
 class ConfirmForm(FlaskForm):
@@ -42,7 +44,7 @@ class CopyStateForm(FlaskForm):
 
 
 class HoldForm(FlaskForm):
-    book_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    book_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
     next = HiddenField()
 
 

@@ -24,6 +24,7 @@ from app.circulation import bp, services
 from app.circulation import desk as scans
 from app.circulation.forms import (
     DESK_MODES,
+    MAX_ID,
     BorrowerForm,
     ConfirmForm,
     CopyStateForm,
@@ -215,7 +216,7 @@ def set_mode():
     return _answer(result)
 
 
-@bp.route("/desk/loans/<int:loan_id>/renew", methods=["POST"])
+@bp.route("/desk/loans/<int(max=2147483647):loan_id>/renew", methods=["POST"])
 @access(Role.VOLUNTEER)
 def desk_renew(loan_id: int):
     """Renew a loan of the current borrower at the desk."""
@@ -250,7 +251,7 @@ def letters():
     member = None
     if request.args.get("member"):
         member_id = request.args.get("member", type=int)
-        member = db.session.get(Member, member_id) if member_id else None
+        member = db.session.get(Member, member_id) if 0 < (member_id or 0) <= MAX_ID else None
         if member is None:
             abort(404)
     now = utcnow()
@@ -265,7 +266,7 @@ def letters():
     return render_template("circulation/letters.html", pages=pages)
 
 
-@bp.route("/desk/copies/<int:copy_id>", methods=["GET", "POST"])
+@bp.route("/desk/copies/<int(max=2147483647):copy_id>", methods=["GET", "POST"])
 @access(Role.VOLUNTEER)
 def copy_state(copy_id: int):
     """One copy: where it is, and marking it lost, damaged, withdrawn or back in service."""
@@ -311,7 +312,7 @@ def _back_to_me():
     return redirect(safe_next(request.form.get("next")) or url_for("accounts.me"), code=303)
 
 
-@bp.route("/loans/<int:loan_id>/renew", methods=["POST"])
+@bp.route("/loans/<int(max=2147483647):loan_id>/renew", methods=["POST"])
 @access(Role.MEMBER)
 def renew(loan_id: int):
     """Renew one of my loans."""
@@ -332,7 +333,7 @@ def renew(loan_id: int):
     return _back_to_me()
 
 
-@bp.route("/holds/new/<int:book_id>")
+@bp.route("/holds/new/<int(max=2147483647):book_id>")
 @access(Role.MEMBER)
 def new_hold(book_id: int):
     """Ask to confirm a hold on a book (until the catalogue's book page offers it)."""
@@ -360,7 +361,7 @@ def place_hold():
     return _back_to_me()
 
 
-@bp.route("/holds/<int:hold_id>/cancel", methods=["POST"])
+@bp.route("/holds/<int(max=2147483647):hold_id>/cancel", methods=["POST"])
 @access(Role.MEMBER)
 def cancel_hold(hold_id: int):
     """Cancel one of my holds."""

@@ -272,6 +272,10 @@ def test_place_and_cancel_a_hold_from_the_pages(en, as_member, make_titles, volu
     assert hold.member_id == me.id
     page = en.get("/me").get_data(as_text=True)
     assert "number 1 in line" in page
+    services.return_copy(copy, by=volunteer, now=utcnow())
+    db.session.commit()
+    page = en.get("/me").get_data(as_text=True)
+    assert 'data-testid="hold-ready"' in page and "pick it up at the desk" in page
     en.post(f"/holds/{hold.id}/cancel", data={"csrf_token": token})
     db.session.expire_all()
     assert db.session.get(Hold, hold.id).status is HoldStatus.CANCELLED
@@ -335,3 +339,30 @@ def test_a_long_pile_of_returns_keeps_the_session_small(desk, member, make_title
     html = desk.page()
     assert html.count('data-testid="return-row"') == 30
     assert f'data-barcode="{barcodes[-1]}"' in html
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/holds/new/99999999999", None),
+        ("get", "/desk/copies/99999999999", None),
+        ("get", "/desk/overdue/letters?member=99999999999", None),
+        ("get", "/desk/overdue/letters?member=abc", None),
+        ("post", "/loans/99999999999/renew", {}),
+        ("post", "/holds/99999999999/cancel", {}),
+        ("post", "/desk/loans/99999999999/renew", {}),
+        ("post", "/holds", {"book_id": str(2**40)}),
+        ("post", "/holds", {"book_id": "abc"}),
+        ("post", "/desk/borrower", {"member_id": str(2**40)}),
+        ("post", "/desk/scan", {"code": "x" * 500}),
+        ("post", "/desk/mode", {"mode": "nonsense"}),
+        ("post", "/desk/copies/1", {"state": "nonsense"}),
+    ],
+)
+def test_bad_input_is_never_a_server_error(en, login_as, csrf_token, method, path, data):
+    login_as(Role.COORDINATOR, password="")
+    if data is None:
+        response = en.get(path)
+    else:
+        response = en.post(path, data={"csrf_token": csrf_token("/desk"), **data})
+    assert response.status_code in (200, 303, 400, 404), (path, response.status_code)

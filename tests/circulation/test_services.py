@@ -541,3 +541,25 @@ def test_hold_rows_keep_one_active_hold_per_member_and_book(make_titles, member,
     db.session.commit()
     active = db.session.scalars(sa.select(Hold).where(Hold.member_id == member.id)).all()
     assert len(active) == 1
+
+
+def test_no_member_link_survives_return_unless_kept(make_titles, make_member, volunteer,
+                                                    clock, set_rules):
+    """Acceptance 5: after return, only members who opted in stay linked to their loans."""
+    set_rules(max_loans=50)
+    keeper = make_member(keep_history=True, password="")
+    private = [make_member(password="") for _ in range(3)]
+    _book, copies = make_titles(8)
+    borrowers = [keeper, *private, keeper, *private]
+    for c, who in zip(copies, borrowers, strict=True):
+        out(c, who, volunteer, clock)
+    clock.advance(days=1)
+    for c in copies[:-1]:
+        back(c, volunteer, clock)
+    services.mark_lost(copies[-1], by=volunteer, now=clock())  # ends the last loan too
+    db.session.commit()
+    rows = db.session.execute(sa.select(Loan.member_id, Loan.borrower_key)).all()
+    assert len(rows) == 8
+    assert {member_id for member_id, _key in rows} == {keeper.id, None}
+    assert all(key for _member_id, key in rows)  # statistics keep distinct borrowers
+    assert len({key for _member_id, key in rows}) == 4
