@@ -130,6 +130,10 @@ def check_in(copy: Copy, *, by: Member, now: datetime) -> dict:
                       _("%(title)s: put it on the hold shelf (pick up by %(date)s).",
                         title=title, date=format_date(done.hold.pickup_by, "medium")),
                       barcode=copy.barcode, copy_id=copy.id, holder=holder)
+    if done.expired and not holder:
+        return result(OK, _("Hold expired: %(title)s", title=title),
+                      _("Nobody picked it up in time. Put it back on the shelf."),
+                      barcode=copy.barcode, copy_id=copy.id)
     if done.found:
         return result(OK, _("Found again: %(title)s", title=title),
                       _("The lost copy is back in the collection. Put it on the shelf."),

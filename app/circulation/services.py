@@ -6,7 +6,7 @@ a refusal is a DomainError the desk, the member's page and the API all show.
 
 import hashlib
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -504,7 +504,7 @@ class Return:
     hold: Hold | None = None
     repeated: bool = False
     found: bool = False
-    notes: list[str] = field(default_factory=list)
+    expired: bool = False
 
 
 def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
@@ -517,6 +517,17 @@ def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
             audit.record("copy.found", actor=by, entity="copy", entity_id=copy.id, now=now)
             hold = _shelve_or_release(copy, now=now, rules=rules)
             return Return(copy, None, hold=hold, found=True)
+        if copy.status is CopyStatus.ON_HOLD_SHELF:
+            # Tidying the hold shelf: an uncollected hold expires and the copy moves on.
+            kept = ready_hold_for_copy(copy)
+            current = expire_hold_for_copy(copy, now=now)
+            if kept is not None and current is kept:
+                raise NotOnLoan(
+                    _l("This copy is on the hold shelf for %(holder)s until %(date)s."),
+                    holder=mask_name(kept.member.name if kept.member else None),
+                    date=kept.pickup_by.isoformat())
+            if kept is not None:
+                return Return(copy, None, hold=current, expired=True)
         recent = db.session.scalar(
             sa.select(Loan)
             .where(Loan.copy_id == copy.id, Loan.returned_at >= now - DOUBLE_SCAN_WINDOW)

@@ -563,3 +563,27 @@ def test_no_member_link_survives_return_unless_kept(make_titles, make_member, vo
     assert {member_id for member_id, _key in rows} == {keeper.id, None}
     assert all(key for _member_id, key in rows)  # statistics keep distinct borrowers
     assert len({key for _member_id, key in rows}) == 4
+
+
+def test_scanning_a_hold_shelf_copy_expires_an_old_hold_lazily(make_titles, member, other,
+                                                               make_member, volunteer, clock,
+                                                               set_rules):
+    set_rules(hold_shelf_days=2)
+    book, (copy,) = make_titles(1)
+    out(copy, member, volunteer, clock)
+    first = services.place_hold(book, other, now=clock())
+    db.session.commit()
+    back(copy, volunteer, clock)
+    clock.advance(minutes=1)
+    with pytest.raises(NotOnLoan, match="hold shelf for 이OO"):
+        services.return_copy(copy, by=volunteer, now=clock())
+    nextone = make_member(password="")
+    second = services.place_hold(book, nextone, now=clock())
+    db.session.commit()
+    clock.advance(days=3)
+    done = back(copy, volunteer, clock)
+    assert done.expired and done.hold.id == second.id
+    assert first.status is HoldStatus.EXPIRED and second.status is HoldStatus.READY
+    clock.advance(days=3)
+    done = back(copy, volunteer, clock)
+    assert done.expired and done.hold is None and copy.status is CopyStatus.AVAILABLE
