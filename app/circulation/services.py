@@ -517,6 +517,14 @@ def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
             audit.record("copy.found", actor=by, entity="copy", entity_id=copy.id, now=now)
             hold = _shelve_or_release(copy, now=now, rules=rules)
             return Return(copy, None, hold=hold, found=True)
+        recent = db.session.scalar(
+            sa.select(Loan)
+            .where(Loan.copy_id == copy.id, Loan.returned_at >= now - DOUBLE_SCAN_WINDOW)
+            .order_by(Loan.returned_at.desc())
+            .limit(1)
+        )
+        if recent is not None:
+            return Return(copy, recent, hold=ready_hold_for_copy(copy), repeated=True)
         if copy.status is CopyStatus.ON_HOLD_SHELF:
             # Tidying the hold shelf: an uncollected hold expires and the copy moves on.
             kept = ready_hold_for_copy(copy)
@@ -528,14 +536,6 @@ def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
                     date=kept.pickup_by.isoformat())
             if kept is not None:
                 return Return(copy, None, hold=current, expired=True)
-        recent = db.session.scalar(
-            sa.select(Loan)
-            .where(Loan.copy_id == copy.id, Loan.returned_at >= now - DOUBLE_SCAN_WINDOW)
-            .order_by(Loan.returned_at.desc())
-            .limit(1)
-        )
-        if recent is not None:
-            return Return(copy, recent, hold=ready_hold_for_copy(copy), repeated=True)
         raise NotOnLoan()
     member = loan.member
     keep = bool(member is not None and member.keep_history)
