@@ -32,7 +32,7 @@ def result(outcome: str, title: str, detail: str = "", **extra) -> dict:
 def scan(code: str, *, borrower: Member | None, mode: str, by: Member, now: datetime) -> dict:
     """Do what one scan at the desk means, and say what happened."""
     parsed = parse_scan(code)
-    raw = (code or "").strip()
+    raw = services.clean_code(code)
     if parsed.kind is ScanKind.MEMBER:
         return _member_scan(parsed.code)
     if parsed.kind is ScanKind.ISBN:

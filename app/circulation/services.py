@@ -6,6 +6,7 @@ a refusal is a DomainError the desk, the member's page and the API all show.
 
 import hashlib
 import hmac
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -85,6 +86,13 @@ def borrower_key(member: Member, now: datetime) -> str:
     return hmac.new(secret, f"{member.id}:{month}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def clean_code(text: str | None) -> str:
+    """Return scanned or typed text without control characters (a database refuses NUL)."""
+    return "".join(
+        ch for ch in (text or "") if unicodedata.category(ch) not in ("Cc", "Cf")
+    ).strip()
+
+
 # ---------------------------------------------------------------------------
 # Lookups
 # ---------------------------------------------------------------------------
@@ -92,7 +100,7 @@ def borrower_key(member: Member, now: datetime) -> str:
 
 def copy_by_barcode(barcode: str) -> Copy:
     """Return the copy with this barcode, or raise UnknownCopy."""
-    code = (barcode or "").strip()
+    code = clean_code(barcode)
     copy = db.session.scalar(sa.select(Copy).where(Copy.barcode == code)) if code else None
     if copy is None:
         raise UnknownCopy()
@@ -101,7 +109,7 @@ def copy_by_barcode(barcode: str) -> Copy:
 
 def member_by_card(card: str) -> Member:
     """Return the active member with this card, or raise UnknownMember."""
-    code = (card or "").strip()
+    code = clean_code(card)
     member = None
     if code:
         member = db.session.scalar(sa.select(Member).where(Member.card_barcode == code))
@@ -136,7 +144,7 @@ def hold_for(hold_id: int, actor: Member) -> Hold:
 
 def find_members(query: str, *, limit: int = 20) -> list[Member]:
     """Return active members whose name or phone matches, for a member without a card."""
-    text = nfc(query) or ""
+    text = nfc(clean_code(query)) or ""
     if len(text) < 1:
         return []
     like = "%" + escape_like(text) + "%"

@@ -80,6 +80,8 @@ def test_checkout_refusals(client, staff, bearer, make_one, make_member, set_rul
         ({"copy_barcode": copy.barcode}, 400, "invalid_input"),
         ({**body, "member_card": 12}, 400, "invalid_input"),
         ({**body, "copy_barcode": "x" * 500}, 400, "invalid_input"),
+        ({**body, "copy_barcode": "201\x00"}, 404, "unknown_copy"),
+        ({**body, "member_card": "\x00"}, 404, "unknown_member"),
     ]
     for payload, status, code in cases:
         response = client.post("/api/v1/checkouts", json=payload, headers=staff)
