@@ -240,7 +240,7 @@ def test_two_members_are_isolated_in_the_api(client, bearer, make_one, volunteer
 
 
 def test_cookie_session_writes_need_csrf(client, login_as, make_one, volunteer):
-    member = login_as(Role.MEMBER, password="")
+    member = login_as(Role.MEMBER, locale="en", password="")
     copy = make_one()
     loan = services.check_out(copy, member, by=volunteer, now=utcnow()).loan
     db.session.commit()

@@ -20,7 +20,7 @@ def en(client):
 @pytest.fixture
 def desk(en, login_as, csrf_token):
     """A logged-in volunteer's client; desk.scan(code) posts one scan the no-JS way."""
-    staff = login_as(Role.VOLUNTEER, name="Desk Volunteer", password="")
+    staff = login_as(Role.VOLUNTEER, locale="en", name="Desk Volunteer", password="")
     token = csrf_token("/desk")
 
     class Desk:
@@ -57,7 +57,7 @@ def test_desk_page_has_the_scan_field_focused_and_no_inline_script(desk):
 
 
 def test_desk_is_for_volunteers(client, login_as):
-    login_as(Role.MEMBER, password="")
+    login_as(Role.MEMBER, locale="en", password="")
     assert client.get("/desk").status_code == 403
 
 
@@ -234,7 +234,7 @@ def test_overdue_list_and_letters_in_the_members_language(desk, make_member, mak
 @pytest.fixture
 def as_member(en, login_as, csrf_token):
     """A logged-in member's client and CSRF token."""
-    me = login_as(Role.MEMBER, name="Member One", password="")
+    me = login_as(Role.MEMBER, locale="en", name="Member One", password="")
     return me, csrf_token("/me")
 
 
@@ -300,7 +300,7 @@ def test_members_cannot_touch_each_others_loans_or_holds(en, as_member, make_tit
 
 
 def test_history_shows_only_when_kept(en, login_as, csrf_token, copy, volunteer):
-    keeper = login_as(Role.MEMBER, keep_history=True, password="")
+    keeper = login_as(Role.MEMBER, locale="en", keep_history=True, password="")
     services.check_out(copy, keeper, by=volunteer, now=utcnow())
     services.return_copy(copy, by=volunteer, now=utcnow() + timedelta(minutes=1))
     db.session.commit()
@@ -363,7 +363,7 @@ def test_a_long_pile_of_returns_keeps_the_session_small(desk, member, make_title
     ],
 )
 def test_bad_input_is_never_a_server_error(en, login_as, csrf_token, method, path, data):
-    login_as(Role.COORDINATOR, password="")
+    login_as(Role.COORDINATOR, locale="en", password="")
     if data is None:
         response = en.get(path)
     else:
