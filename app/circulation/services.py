@@ -533,6 +533,8 @@ def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
         )
         if recent is not None:
             return Return(copy, recent, hold=ready_hold_for_copy(copy), repeated=True)
+        if _found_since(copy, now - DOUBLE_SCAN_WINDOW):
+            return Return(copy, None, hold=ready_hold_for_copy(copy), repeated=True, found=True)
         if copy.status is CopyStatus.ON_HOLD_SHELF:
             # Tidying the hold shelf: an uncollected hold expires and the copy moves on.
             kept = ready_hold_for_copy(copy)
@@ -564,6 +566,18 @@ def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
         return Return(copy, loan)
     hold = _shelve_or_release(copy, now=now, rules=rules)
     return Return(copy, loan, hold=hold)
+
+
+def _found_since(copy: Copy, since: datetime) -> bool:
+    """Tell whether a lost copy was found (checked in) since `since`: a double scan."""
+    from app.models import AuditEvent
+
+    return db.session.scalar(
+        sa.select(sa.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "copy.found", AuditEvent.entity == "copy",
+            AuditEvent.entity_id == copy.id, AuditEvent.at >= since,
+        )
+    ) > 0
 
 
 def renew(loan: Loan, *, by: Member, now: datetime) -> Loan:

@@ -451,6 +451,12 @@ def test_lost_copy_ends_its_loan_and_checks_back_in_when_found(copy, member, vol
     clock.advance(days=30)
     found = back(copy, volunteer, clock)
     assert found.found and found.loan is None and copy.status is CopyStatus.AVAILABLE
+    clock.advance(seconds=2)
+    again = back(copy, volunteer, clock)  # a double scan changes nothing
+    assert again.repeated and again.found and copy.status is CopyStatus.AVAILABLE
+    clock.advance(seconds=20)
+    with pytest.raises(NotOnLoan):
+        services.return_copy(copy, by=volunteer, now=clock())
 
 
 def test_found_copy_goes_to_the_hold_shelf_when_someone_waits(make_titles, make_member,
