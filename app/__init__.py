@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
+    from app.circulation import bp as circulation_bp
     from app.exports import bp as exports_bp
     from app.imports import bp as imports_bp
     from app.intake import bp as intake_bp
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(intake_bp, url_prefix="/intake")
+    app.register_blueprint(circulation_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(labels_bp, url_prefix="/labels")
     app.register_blueprint(imports_bp, url_prefix="/admin/import")
@@ -145,6 +147,8 @@ def register_hooks(app: Flask) -> None:
     def _csrf():
         # After the access check, so a refused user learns 401/403, not "bad token".
         # The API checks CSRF itself, for cookie sessions only (see app.api).
+        if request.endpoint is None:
+            return  # no such route: the 404/405 answer comes next
         if request.method not in ("GET", "HEAD", "OPTIONS") and request.blueprint != "api":
             csrf.protect()
 

@@ -214,3 +214,40 @@ def restore_command(path: str, yes: bool) -> None:
         except DomainError as error:
             raise click.ClickException(str(error)) from error
     click.echo(f"restored the database from {path}")
+
+
+@library.command("expire-holds")
+@with_appcontext
+def expire_holds() -> None:
+    """Expire holds not picked up in time; each copy passes to the next in line."""
+    from app.circulation import services
+
+    expired = services.expire_holds(now=utcnow())
+    db.session.commit()
+    click.echo(f"{len(expired)} hold(s) expired.")
+
+
+@library.command("send-reminders")
+@click.option("--force", is_flag=True, help="Also remind members reminded in the last week.")
+@with_appcontext
+def send_reminders(force: bool) -> None:
+    """Email members whose books are overdue (needs MAIL_SERVER)."""
+    import smtplib
+
+    from flask import current_app
+
+    from app.circulation import reminders
+
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        raise click.ClickException("MAIL_SERVER is not configured: no email is sent.")
+    try:
+        # Templates and translations need a request context; a command has none.
+        with current_app.test_request_context("/"):
+            run = reminders.send_reminders(config, now=utcnow(), force=force)
+    except (smtplib.SMTPException, OSError) as error:
+        db.session.commit()  # keep the record of the reminders that did go out
+        raise click.ClickException(f"sending failed: {error}") from error
+    db.session.commit()
+    click.echo(f"{len(run.sent)} reminder(s) sent; {run.skipped_recent} reminded recently; "
+               f"{run.skipped_no_email} without an email address.")

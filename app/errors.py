@@ -256,3 +256,109 @@ class RestoreFailed(DomainError):
     code = "restore_failed"
     status = 500
     default_message = _l("The backup could not be restored: %(reason)s")
+
+
+# Circulation (the lending desk, renewals, holds); codes are the API's (see API.md).
+
+
+class UnknownBook(NotFound):
+    code = "unknown_book"
+    default_message = _l("No book has this number.")
+
+
+class UnknownLoan(NotFound):
+    code = "unknown_loan"
+    default_message = _l("No such loan.")
+
+
+class UnknownHold(NotFound):
+    code = "unknown_hold"
+    default_message = _l("No such hold.")
+
+
+class CopyNotAvailable(Conflict):
+    code = "copy_not_available"
+    default_message = _l("This copy cannot be lent right now.")
+
+
+class LoanLimitReached(Conflict):
+    code = "loan_limit_reached"
+    default_message = _l("%(name)s already has %(count)d books on loan, the most allowed.")
+
+
+class MemberBlocked(Conflict):
+    code = "member_blocked"
+    default_message = _l("%(name)s cannot borrow now.")
+
+
+class HeldForOther(Conflict):
+    code = "held_for_other"
+    default_message = _l("This copy is on the hold shelf for another member (%(holder)s).")
+
+
+class NotOnLoan(Conflict):
+    code = "not_on_loan"
+    default_message = _l("This copy is not on loan.")
+
+
+class RenewalLimitReached(Conflict):
+    code = "renewal_limit_reached"
+    default_message = _l("This loan has been renewed %(count)d times, the most allowed.")
+
+
+class BookOnHold(Conflict):
+    code = "book_on_hold"
+    default_message = _l("Another member is waiting for this book, so it cannot be renewed.")
+
+
+class LoanOverdue(Conflict):
+    code = "loan_overdue"
+    default_message = _l(
+        "This loan is %(days)d days overdue and can no longer be renewed. Please bring "
+        "the book back."
+    )
+
+
+class LoanClosed(Conflict):
+    code = "loan_closed"
+    default_message = _l("This book has already been returned.")
+
+
+class HoldExists(Conflict):
+    code = "hold_exists"
+    default_message = _l("You already have a hold on this book.")
+
+
+class HoldLimitReached(Conflict):
+    code = "hold_limit_reached"
+    default_message = _l("You already have %(count)d holds, the most allowed.")
+
+
+class BookAvailable(Conflict):
+    code = "book_available"
+    default_message = _l("A copy of this book is on the shelf now: borrow it at the desk.")
+
+
+class AlreadyBorrowed(Conflict):
+    code = "already_on_loan"
+    default_message = _l("You already have this book on loan.")
+
+
+class NoCopies(Conflict):
+    code = "no_copies"
+    default_message = _l("The café has no copy of this book to lend.")
+
+
+class HoldNotActive(Conflict):
+    code = "hold_not_active"
+    default_message = _l("This hold is no longer active.")
+
+
+class CopyOnLoan(Conflict):
+    code = "copy_on_loan"
+    default_message = _l("This copy is on loan: check it in first.")
+
+
+class SelfCheckoutOff(Forbidden):
+    code = "self_checkout_off"
+    default_message = _l("Self-checkout is not turned on. Please borrow at the desk.")

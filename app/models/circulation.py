@@ -1,7 +1,7 @@
 """Loan rules, loans and holds."""
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -96,6 +96,28 @@ class Loan(db.Model):
         """Return how many days past due the loan is (0 when not overdue)."""
         return max(0, (today - self.due_on).days) if self.is_open else 0
 
+    def is_borrowed_by(self, member) -> bool:
+        """Tell whether `member` is this loan's borrower."""
+        return member is not None and self.member_id is not None and self.member_id == member.id
+
+    def can_renew(self, actor) -> bool:
+        """Tell whether `actor` may ask to renew this loan (the borrower or desk staff)."""
+        from app.models.accounts import Role
+
+        return self.is_borrowed_by(actor) or actor.has_role(Role.VOLUNTEER)
+
+    def mark_returned(self, at: datetime, by, *, keep_member: bool) -> None:
+        """Close the loan; drop the member link unless the member keeps a history."""
+        self.returned_at = at
+        self.returned_by_id = by.id if by is not None else None
+        if not keep_member:
+            self.member_id = None
+
+    def extend(self, today: date, days: int) -> None:
+        """Renew: the new due date counts from the due date (or today, if later)."""
+        self.due_on = max(self.due_on, today) + timedelta(days=days)
+        self.renewals += 1
+
 
 class HoldStatus(enum.StrEnum):
     """A hold waits in the queue, is ready on the hold shelf, then ends one way or another."""
@@ -155,3 +177,51 @@ class Hold(db.Model):
             postgresql_where=sa.text("status = 'ready'"),
         ),
     )
+
+    def __repr__(self) -> str:
+        return f"<Hold {self.id} {self.status}>"
+
+    @property
+    def is_active(self) -> bool:
+        """Tell whether the hold still counts (waiting or on the hold shelf)."""
+        return self.status.is_active
+
+    def is_held_by(self, member) -> bool:
+        """Tell whether `member` placed this hold."""
+        return member is not None and self.member_id is not None and self.member_id == member.id
+
+    def can_cancel(self, actor) -> bool:
+        """Tell whether `actor` may cancel this hold (the holder or desk staff, while active)."""
+        from app.models.accounts import Role
+
+        return self.is_active and (self.is_held_by(actor) or actor.has_role(Role.VOLUNTEER))
+
+    def mark_ready(self, copy, at: datetime, pickup_by: date) -> None:
+        """Put a copy on the hold shelf for this hold."""
+        self.status = HoldStatus.READY
+        self.copy_id = copy.id
+        self.copy = copy
+        self.ready_at = at
+        self.pickup_by = pickup_by
+
+    def back_to_waiting(self) -> None:
+        """Take the copy away again (lost or damaged on the shelf); the hold keeps its place."""
+        self.status = HoldStatus.WAITING
+        self.copy_id = None
+        self.copy = None
+        self.ready_at = None
+        self.pickup_by = None
+
+    def close(self, status: HoldStatus, at: datetime) -> None:
+        """End the hold as fulfilled, cancelled or expired."""
+        if status.is_active:
+            raise ValueError(f"cannot close a hold as {status}")
+        self.status = status
+        self.closed_at = at
+
+    def is_past_pickup(self, today: date) -> bool:
+        """Tell whether a hold on the shelf was not picked up in time."""
+        return (
+            self.status is HoldStatus.READY and self.pickup_by is not None
+            and today > self.pickup_by
+        )

@@ -1,0 +1,148 @@
+"""The desk's scan routing: what one scan means, given the current borrower and mode.
+
+A scan is a member card (that member becomes the borrower), a copy (check out to the
+borrower, or check in), an ISBN (show the book and its copies), or text (find a member
+by name or phone). The answer is a plain dict the page shows big and clear, and that
+fits in the session for the no-JavaScript round trip.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from app.circulation import services
+from app.errors import DomainError
+from app.extensions import db
+from app.isbn import ScanKind, parse_scan
+from app.models import Book, Copy, Member
+
+OK = "ok"
+REFUSED = "refused"
+INFO = "info"
+HOLD = "hold"
+
+
+def result(outcome: str, title: str, detail: str = "", **extra) -> dict:
+    """Return a desk result: outcome (ok, refused, info, hold), a headline and details."""
+    return {"outcome": outcome, "title": title, "detail": detail, **extra}
+
+
+def scan(code: str, *, borrower: Member | None, mode: str, by: Member, now: datetime) -> dict:
+    """Do what one scan at the desk means, and say what happened."""
+    parsed = parse_scan(code)
+    raw = services.clean_code(code)
+    if parsed.kind is ScanKind.MEMBER:
+        return _member_scan(parsed.code)
+    if parsed.kind is ScanKind.ISBN:
+        return _isbn_scan(parsed.isbn13, parsed.hyphenated or parsed.isbn13)
+    copy_code = parsed.code if parsed.kind is ScanKind.COPY else raw
+    copy = db.session.scalar(sa.select(Copy).where(Copy.barcode == copy_code))
+    if copy is not None:
+        if mode == "checkin" or borrower is None:
+            return check_in(copy, by=by, now=now)
+        return check_out(copy, borrower, by=by, now=now)
+    if parsed.kind is ScanKind.COPY:
+        return result(REFUSED, _("Unknown copy"), _("No copy has the barcode %(code)s.",
+                                                    code=parsed.code))
+    if parsed.kind in (ScanKind.BAD_CHECK_DIGIT, ScanKind.OTHER_EAN):
+        return result(REFUSED, _("Not read"), str(parsed.message))
+    return _find_member(raw)
+
+
+def _member_scan(card: str) -> dict:
+    try:
+        member = services.member_by_card(card)
+    except DomainError as error:
+        return result(REFUSED, _("Unknown card"), str(error))
+    return result(OK, _("Borrower: %(name)s", name=member.name), borrower_id=member.id)
+
+
+def _find_member(text: str) -> dict:
+    members = services.find_members(text, limit=10)
+    if len(members) == 1:
+        return result(OK, _("Borrower: %(name)s", name=members[0].name),
+                      borrower_id=members[0].id)
+    if members:
+        return result(INFO, _("%(count)d members match “%(text)s”", count=len(members),
+                              text=text), _("Choose one below."),
+                      choices=[m.id for m in members])
+    return result(REFUSED, _("Nothing found"),
+                  _("“%(text)s” is no barcode we know, and no member has this name or phone "
+                    "number.", text=text[:40]))
+
+
+def _isbn_scan(isbn13: str, shown: str) -> dict:
+    book = db.session.scalar(sa.select(Book).where(Book.isbn13 == isbn13))
+    if book is None:
+        return result(REFUSED, _("Not in the catalogue"),
+                      _("No book with ISBN %(isbn)s is in our catalogue.", isbn=shown))
+    return result(INFO, book.title, _("ISBN %(isbn)s", isbn=shown), book_id=book.id)
+
+
+def due_text(loan) -> str:
+    """Return a loan's due date as the desk shows it."""
+    return format_date(loan.due_on, "medium")
+
+
+def check_out(copy: Copy, borrower: Member, *, by: Member, now: datetime) -> dict:
+    """Check a copy out to the current borrower and say so."""
+    title = copy.book.title
+    try:
+        done = services.check_out(copy, borrower, by=by, now=now)
+    except DomainError as error:
+        db.session.rollback()
+        return result(REFUSED, _("Not lent: %(title)s", title=title), str(error),
+                      code=error.code, barcode=copy.barcode, copy_id=copy.id)
+    if not done.created:
+        return result(INFO, _("Already on loan: %(title)s", title=title),
+                      _("%(name)s has it until %(due)s. Nothing changed.",
+                        name=borrower.name, due=due_text(done.loan)),
+                      barcode=copy.barcode, copy_id=copy.id)
+    return result(OK, _("Checked out: %(title)s", title=title),
+                  _("Due %(due)s", due=due_text(done.loan)),
+                  barcode=copy.barcode, copy_id=copy.id,
+                  due_on=done.loan.due_on.isoformat())
+
+
+def check_in(copy: Copy, *, by: Member, now: datetime) -> dict:
+    """Check a copy in and say where it goes now (the shelf, or the hold shelf)."""
+    title = copy.book.title
+    try:
+        done = services.return_copy(copy, by=by, now=now)
+    except DomainError as error:
+        db.session.rollback()
+        return result(REFUSED, _("Not checked in: %(title)s", title=title), str(error),
+                      code=error.code, barcode=copy.barcode, copy_id=copy.id)
+    holder = None
+    if done.hold is not None and done.hold.member is not None:
+        holder = services.mask_name(done.hold.member.name)
+    if done.repeated:
+        outcome = HOLD if holder else INFO
+        detail = _("It was just checked in. Nothing changed.")
+        if holder:
+            detail += " " + _("Hold shelf: %(holder)s", holder=holder)
+        return result(outcome, _("Already returned: %(title)s", title=title), detail,
+                      barcode=copy.barcode, copy_id=copy.id, holder=holder)
+    if holder:
+        return result(HOLD, _("Hold shelf: %(holder)s", holder=holder),
+                      _("%(title)s: put it on the hold shelf (pick up by %(date)s).",
+                        title=title, date=format_date(done.hold.pickup_by, "medium")),
+                      barcode=copy.barcode, copy_id=copy.id, holder=holder)
+    if done.expired and not holder:
+        return result(OK, _("Hold expired: %(title)s", title=title),
+                      _("Nobody picked it up in time. Put it back on the shelf."),
+                      barcode=copy.barcode, copy_id=copy.id)
+    if done.found:
+        return result(OK, _("Found again: %(title)s", title=title),
+                      _("The lost copy is back in the collection. Put it on the shelf."),
+                      barcode=copy.barcode, copy_id=copy.id)
+    detail = _("Put it back on the shelf.")
+    if done.loan is not None and done.loan.returned_at and done.loan.due_on < (
+        services.local_date(now)
+    ):
+        detail = _("It was %(days)d days late. Put it back on the shelf.",
+                   days=(services.local_date(now) - done.loan.due_on).days)
+    return result(OK, _("Returned: %(title)s", title=title), detail,
+                  barcode=copy.barcode, copy_id=copy.id)

@@ -1,0 +1,111 @@
+"""Circulation fixtures: a fixed clock, desk staff, members, books with copies, rules."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.defaults import loan_rules
+from app.extensions import db
+from app.models import Role
+
+# Noon in Seoul on a Monday: local date 2026-03-02.
+NOON = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: datetime = NOON):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def volunteer(make_member):
+    return make_member(Role.VOLUNTEER, name="자원봉사", password="")
+
+
+@pytest.fixture
+def member(make_member):
+    return make_member(Role.MEMBER, name="김하늘", phone="010-1234-5678", password="")
+
+
+@pytest.fixture
+def other(make_member):
+    return make_member(Role.MEMBER, name="이서준", password="")
+
+
+@pytest.fixture
+def rules(app):
+    """The site's loan rules (created and committed, as the app does on first use)."""
+    rules = loan_rules()
+    db.session.commit()
+    return rules
+
+
+@pytest.fixture
+def set_rules(rules):
+    def change(**values):
+        for key, value in values.items():
+            setattr(rules, key, value)
+        db.session.commit()
+        return rules
+
+    return change
+
+
+@pytest.fixture
+def make_titles(make_book, make_copy):
+    """Return make_titles(n_copies=1, **book) -> (book, [copies])."""
+
+    def make(n_copies: int = 1, **kw):
+        book = make_book(**kw)
+        copies = [make_copy(book) for _ in range(n_copies)]
+        return book, copies
+
+    return make
+
+
+@pytest.fixture
+def copy(make_titles):
+    """One copy of a one-copy book."""
+    return make_titles(1, title="아몬드")[1][0]
+
+
+@pytest.fixture(autouse=True)
+def _english_request(request, app):
+    """Services' refusals are read in English (str() of a message needs a request).
+
+    A module with `OUTSIDE_REQUESTS = True` (the CLI tests) runs as a command does.
+    """
+    if getattr(request.module, "OUTSIDE_REQUESTS", False):
+        yield
+        return
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app on a free port of 127.0.0.1 in threads; yield its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
