@@ -65,12 +65,16 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
+    from app.campaigns import bp as campaigns_bp
     from app.main import bp as main_bp
+    from app.reports import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(reports_bp, url_prefix="/reports")
     app.view_functions["static"]._access = ANYONE
 
 

@@ -102,3 +102,23 @@ class InvalidISBN(InvalidInput):
 class LastCoordinator(Conflict):
     code = "last_coordinator"
     default_message = _l("The last active coordinator cannot be removed or demoted.")
+
+
+class UnknownCampaign(NotFound):
+    code = "unknown_campaign"
+    default_message = _l("There is no such campaign.")
+
+
+class CampaignClosed(Conflict):
+    code = "campaign_closed"
+    default_message = _l("This campaign is closed.")
+
+
+class DonationAlreadyInCampaign(Conflict):
+    code = "already_in_campaign"
+    default_message = _l("The donation is already in this campaign.")
+
+
+class UnknownDonation(NotFound):
+    code = "unknown_donation"
+    default_message = _l("There is no such donation.")
