@@ -20,6 +20,7 @@ from app.campaigns import bp, services
 from app.campaigns.acknowledgement import Acknowledgement, acknowledgement_pdf
 from app.campaigns.forms import CampaignForm, ConfirmForm, MoveDonationForm
 from app.charts import bar_chart, column_chart
+from app.classification import kdc_class_name, reader_group_name
 from app.csvutil import csv_response
 from app.errors import DomainError
 from app.extensions import db
@@ -70,8 +71,8 @@ def show(campaign_id: int):
     today = local_today(utcnow())
     is_coordinator = current_user.has_role(Role.COORDINATOR)
     weeks = services.by_week(campaign, today=today)
-    subjects = services.by_subject(campaign)
-    groups = services.by_reader_group(campaign)
+    subjects = [(kdc_class_name(c), n) for c, n in services.by_subject(campaign)]
+    groups = [(reader_group_name(c), n) for c, n in services.by_reader_group(campaign)]
     recent = services.recent_donations(campaign)
     move_forms = {}
     if is_coordinator:

@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, selectinload
 
 from app import audit
-from app.classification import kdc_class_name, reader_group_name
 from app.errors import (
     CampaignClosed,
     Conflict,
@@ -266,31 +265,32 @@ def _campaign_copies(campaign: Campaign) -> sa.Select:
     )
 
 
-def by_subject(campaign: Campaign) -> list[tuple[str, int]]:
-    """Return (KDC main class name, books) for the campaign's donated copies."""
+def by_subject(campaign: Campaign) -> list[tuple[str | None, int]]:
+    """Return (KDC main class digit, books) for the donated copies; unclassified (None) last."""
     rows = db.session.execute(
         _campaign_copies(campaign).join(Book, Copy.book_id == Book.id)
         .add_columns(Book.kdc_class, sa.func.count(Copy.id))
         .group_by(Book.kdc_class).order_by(Book.kdc_class)
     ).all()
-    return _named(rows, kdc_class_name)
+    return unknown_last(rows)
 
 
-def by_reader_group(campaign: Campaign) -> list[tuple[str, int]]:
-    """Return (add-on reader group name, books) for the campaign's donated copies."""
+def by_reader_group(campaign: Campaign) -> list[tuple[str | None, int]]:
+    """Return (add-on reader group digit, books) for the donated copies; none (None) last."""
     rows = db.session.execute(
         _campaign_copies(campaign).join(Book, Copy.book_id == Book.id)
         .add_columns(Book.addon_reader_group, sa.func.count(Copy.id))
         .group_by(Book.addon_reader_group).order_by(Book.addon_reader_group)
     ).all()
-    return _named(rows, reader_group_name)
+    return unknown_last(rows)
 
 
-def _named(rows, namer) -> list[tuple[str, int]]:
-    # Unknown (NULL) sorts last on both databases.
-    known = [(namer(code), n) for code, n in rows if code]
+def unknown_last(rows) -> list[tuple[str | None, int]]:
+    """Return (code, count) rows with the unknown code (NULL or '') as one last row."""
+    # NULL sorts first on SQLite and last on PostgreSQL: put it last on both.
+    known = [(code, n) for code, n in rows if code]
     unknown = sum(n for code, n in rows if not code)
-    return known + ([(namer(None), unknown)] if unknown else [])
+    return known + ([(None, unknown)] if unknown else [])
 
 
 def by_week(campaign: Campaign, *, today: date) -> list[tuple[str, int]]:

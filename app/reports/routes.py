@@ -12,6 +12,7 @@ from markupsafe import Markup
 from app import audit
 from app.access import access
 from app.charts import bar_chart, column_chart
+from app.classification import kdc_class_name
 from app.csvutil import csv_response
 from app.extensions import db
 from app.models import CopyStatus, Role, utcnow
@@ -92,7 +93,7 @@ def build(key: str, start: date, end: date, today: date) -> Report:
                        _("Days overdue")], rows,
                       note=_("%(count)d loans are overdue today.", count=count))
     if key == "collection-subject":
-        rows = services.collection_by_subject()
+        rows = [(kdc_class_name(c), n) for c, n in services.collection_by_subject()]
         return Report(key, _("Collection by subject"), [_("Subject"), _("Copies")], rows,
                       bar_chart(rows, title=_("Collection by subject"),
                                 testid="chart-collection-subject"),

@@ -11,7 +11,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from app.classification import kdc_class_name
+from app.campaigns.services import unknown_last
 from app.extensions import db
 from app.models import Book, Copy, CopyStatus, Loan, Member
 from app.timebuckets import in_local_days, month_of, months_between
@@ -108,17 +108,15 @@ def overdue_now(today: date, *, limit: int = 500) -> list[OverdueLoan]:
             for lid, barcode, title, name, card, due in rows]
 
 
-def collection_by_subject() -> list[tuple[str, int]]:
-    """Return (KDC main class name, copies) of the collection (withdrawn copies excluded)."""
+def collection_by_subject() -> list[tuple[str | None, int]]:
+    """Return (KDC main class digit or None, copies) of the collection, without withdrawn."""
     rows = db.session.execute(
         sa.select(Book.kdc_class, sa.func.count(Copy.id))
         .select_from(Copy).join(Book, Copy.book_id == Book.id)
         .where(Copy.status != CopyStatus.WITHDRAWN)
         .group_by(Book.kdc_class).order_by(Book.kdc_class)
     ).all()
-    known = [(kdc_class_name(code), n) for code, n in rows if code]
-    unknown = sum(n for code, n in rows if not code)
-    return known + ([(kdc_class_name(None), unknown)] if unknown else [])
+    return unknown_last(rows)
 
 
 def collection_by_status() -> list[tuple[CopyStatus, int]]:
