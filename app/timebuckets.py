@@ -1,9 +1,11 @@
-"""Bucket UTC timestamps by the café's local month, week or day, in SQL, on both databases.
+"""Bucket UTC timestamps by the café's local month or week, in SQL, on both databases.
 
 The café is in Asia/Seoul (UTC+9 all year; Korea has kept no daylight saving time
 since 1988). PostgreSQL stores timestamptz and converts with AT TIME ZONE; SQLite
 stores naive UTC text, so we add nine hours there. Each bucket is a 'YYYY-MM' or
-'YYYY-MM-DD' string, the same on both databases; weeks start on Monday.
+'YYYY-MM-DD' string, the same on both databases; weeks start on Monday. For counts
+over long ranges, `month_bounds` gives each local month's UTC instants instead, so the
+database counts index ranges rather than computing a bucket per row.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -37,13 +39,6 @@ class week_of(_Bucket):  # noqa: N801 (an SQL function)
     inherit_cache = True
 
 
-class day_of(_Bucket):  # noqa: N801 (an SQL function)
-    """The local date 'YYYY-MM-DD' of a UTC timestamp column."""
-
-    name = "day_of"
-    inherit_cache = True
-
-
 @compiles(month_of, "sqlite")
 def _month_sqlite(element, compiler, **kw):
     arg = compiler.process(element.clauses, **kw)
@@ -57,12 +52,6 @@ def _week_sqlite(element, compiler, **kw):
     return f"date({arg}, '{SQLITE_OFFSET}', 'weekday 0', '-6 days')"
 
 
-@compiles(day_of, "sqlite")
-def _day_sqlite(element, compiler, **kw):
-    arg = compiler.process(element.clauses, **kw)
-    return f"date({arg}, '{SQLITE_OFFSET}')"
-
-
 @compiles(month_of, "postgresql")
 def _month_pg(element, compiler, **kw):
     arg = compiler.process(element.clauses, **kw)
@@ -73,12 +62,6 @@ def _month_pg(element, compiler, **kw):
 def _week_pg(element, compiler, **kw):
     arg = compiler.process(element.clauses, **kw)
     return f"to_char(date_trunc('week', ({arg}) AT TIME ZONE 'Asia/Seoul'), 'YYYY-MM-DD')"
-
-
-@compiles(day_of, "postgresql")
-def _day_pg(element, compiler, **kw):
-    arg = compiler.process(element.clauses, **kw)
-    return f"to_char(({arg}) AT TIME ZONE 'Asia/Seoul', 'YYYY-MM-DD')"
 
 
 def local_today(now: datetime) -> date:
@@ -114,3 +97,20 @@ def weeks_between(start: date, end: date) -> list[str]:
         weeks.append(monday.isoformat())
         monday += timedelta(days=7)
     return weeks
+
+
+def month_bounds(start: date, end: date) -> list[tuple[str, datetime, datetime]]:
+    """Return ('YYYY-MM', from, to) for each local month of the range, as UTC instants.
+
+    The first and last months are clipped to the range (whole local days, both ends
+    included); `to` is exclusive. Counting rows between such bounds is an index range
+    scan on both databases, with no per-row date arithmetic and no sort.
+    """
+    bounds = []
+    for label in months_between(start, end):
+        y, m = int(label[:4]), int(label[5:])
+        first = max(date(y, m, 1), start)
+        after = date(y + 1, 1, 1) if m == 12 else date(y, m + 1, 1)
+        after = min(after, end + timedelta(days=1))
+        bounds.append((label, local_day_start(first), local_day_start(after)))
+    return bounds
