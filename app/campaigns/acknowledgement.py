@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
@@ -35,7 +35,7 @@ def _texts(ack: "Acknowledgement", count: int) -> dict:
         "body": _("Thank you for giving books to %(cafe)s. Your books are now on our "
                   "shared shelves, for our neighbours to read and pass on.", cafe=ack.cafe_name),
         "date": _("Donated on: %(date)s", date=ack.donated_on.isoformat()),
-        "count": ngettext("Books donated: %(num)d", "Books donated: %(num)d", count),
+        "count": _("Books donated: %(num)d", num=count),
         "books": _("The books you gave"),
         "closing": _("With thanks, %(cafe)s", cafe=ack.cafe_name),
         "number": _("Donation no. %(id)d", id=ack.donation_id),
@@ -46,11 +46,11 @@ def _texts(ack: "Acknowledgement", count: int) -> dict:
 
 
 def _borrowed(n: int) -> str:
-    return ngettext("borrowed %(num)d time", "borrowed %(num)d times", n) if n else ""
+    return _("Loans: %(num)d", num=n) if n else ""
 
 
 def _more(n: int) -> str:
-    return ngettext("and %(num)d more title", "and %(num)d more titles", n)
+    return _("More titles not listed: %(num)d", num=n)
 
 
 MAX_LISTED = 25

@@ -6,7 +6,6 @@ from datetime import date
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -92,8 +91,7 @@ def build(key: str, start: date, end: date, today: date) -> Report:
         return Report(key, _("Overdue now"),
                       [_("Title"), _("Barcode"), _("Member"), _("Card"), _("Due"),
                        _("Days overdue")], rows,
-                      note=ngettext("%(num)d loan is overdue today.",
-                                    "%(num)d loans are overdue today.", count))
+                      note=_("Loans overdue today: %(num)d", num=count))
     if key == "collection-subject":
         rows = [(kdc_class_name(c), n) for c, n in services.collection_by_subject()]
         return Report(key, _("Collection by subject"), [_("Subject"), _("Copies")], rows,

@@ -175,9 +175,9 @@ def test_me_lists_my_donations_with_loans(client, seeded):
     assert 'data-testid="my-donations"' in page
     assert f'data-testid="my-donation-{seeded.moved_in.id}"' in page
     assert "북카페 활성화 캠페인" in page
-    assert "3 books" in page
-    assert "소년이 온다 ×2 · <span class=\"muted\">borrowed 2 times</span>" in page
-    assert "borrowed 1 time<" in page
+    assert "Books: 3" in page
+    assert "소년이 온다 ×2 · <span class=\"muted\">Loans: 2</span>" in page
+    assert "History for youth · <span class=\"muted\">Loans: 1</span>" in page
     assert "You agreed to be named as a donor." in page
 
 

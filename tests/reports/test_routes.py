@@ -90,4 +90,4 @@ def test_overdue_csv_names_the_members(client, login_as, history, monkeypatch):
     assert [(r[2], r[4], r[5]) for r in rows[1:]] == [
         ("Borrower Kang", "2026-03-10", "10"), ("Borrower Kang", "2026-03-15", "5")]
     page = client.get(f"/reports?{RANGE}").get_data(as_text=True)
-    assert "2 loans are overdue today." in page
+    assert "Loans overdue today: 2" in page

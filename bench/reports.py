@@ -1,4 +1,4 @@
-"""Time /reports on a large history: `python scripts/bench_reports.py [--loans 100000]`.
+"""Time /reports on a large history: `python bench/reports.py [--loans 100000]`.
 
 Builds a throwaway database (SQLite in a temporary directory, or DATABASE_URL when set,
 which must point to an EMPTY database), fills it with members, books, copies and loans
