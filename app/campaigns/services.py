@@ -110,7 +110,7 @@ def update_campaign(
     by: Member,
     now: datetime,
 ) -> None:
-    """Change a campaign's details; an inactive campaign stops being the default."""
+    """Change a campaign's details and whether it is the default (never when inactive)."""
     values = _validated(name, goal_books, starts_on, ends_on, description)
     values["is_active"] = is_active
     changes = {}
@@ -119,8 +119,8 @@ def update_campaign(
         if old != new:
             changes[key] = [_jsonable(old), _jsonable(new)]
             setattr(campaign, key, new)
-    if not is_active and campaign.is_default:
-        campaign.is_default = False
+    if campaign.is_default and not (is_active and is_default):
+        campaign.is_default = False  # unticked, or no longer active
         changes["is_default"] = [True, False]
     if changes:
         audit.record("campaign.update", actor=by, entity="campaign", entity_id=campaign.id,

@@ -148,3 +148,13 @@ def test_donation_rows_hide_anonymous_donors(seeded, make_book):
     last = rows[-1]
     assert last[2] is None and last[3] is None and last[4] is True
     assert db.session.get(Campaign, seeded.campaign.id).name == "북카페 활성화 캠페인"
+
+
+def test_unticking_default_clears_it(app, make_member, make_campaign):
+    coordinator = make_member(Role.COORDINATOR)
+    campaign = make_campaign(is_default=True)
+    services.update_campaign(campaign, name=campaign.name, starts_on=campaign.starts_on,
+                             is_default=False, by=coordinator, now=NOW)
+    db.session.commit()
+    assert campaign.is_default is False
+    assert services.default_campaign() is None
