@@ -27,6 +27,7 @@ from app.extensions import db
 from app.models import Campaign, Donation, Role, utcnow
 from app.timebuckets import LOCAL_TZ, local_today
 
+RECENT = 20  # donations on the campaign page; the rest are on its donations pages
 CAMPAIGN_FIELDS = ("name", "description", "goal_books", "starts_on", "ends_on", "is_active",
                    "is_default")
 
@@ -73,14 +74,7 @@ def show(campaign_id: int):
     weeks = services.by_week(campaign, today=today)
     subjects = [(kdc_class_name(c), n) for c, n in services.by_subject(campaign)]
     groups = [(reader_group_name(c), n) for c, n in services.by_reader_group(campaign)]
-    recent = services.recent_donations(campaign)
-    move_forms = {}
-    if is_coordinator:
-        others = [(c.id, c.name) for c in services.list_campaigns() if c.id != campaign.id]
-        for donation, _n in recent:
-            form = MoveDonationForm(prefix=f"d{donation.id}")
-            form.campaign_id.choices = others
-            move_forms[donation.id] = form
+    recent = services.recent_donations(campaign, limit=RECENT)
     return render_template(
         "campaigns/show.html",
         campaign=campaign,
@@ -94,12 +88,42 @@ def show(campaign_id: int):
         group_chart=bar_chart(groups, title=_("Books by reader group"), testid="group-chart"),
         most_borrowed=services.most_borrowed(campaign),
         top_donors=services.top_donors(campaign),
-        recent=[(d, n, services.donor_label(d, reveal=is_coordinator)) for d, n in recent],
-        move_forms=move_forms,
+        **_donation_rows(campaign, recent, is_coordinator),
         confirm_form=ConfirmForm(),
         is_coordinator=is_coordinator,
         tz=LOCAL_TZ,
     )
+
+
+def _donation_rows(campaign: Campaign, donations, is_coordinator: bool) -> dict:
+    """Return the donations table: donor labels, and move forms for coordinators."""
+    move_forms = {}
+    if is_coordinator:
+        others = [(c.id, c.name) for c in services.list_campaigns() if c.id != campaign.id]
+        for donation, _n in donations:
+            form = MoveDonationForm(prefix=f"d{donation.id}")
+            form.campaign_id.choices = others
+            move_forms[donation.id] = form
+    return {
+        "recent": [(d, n, services.donor_label(d, reveal=is_coordinator)) for d, n in donations],
+        "move_forms": move_forms,
+    }
+
+
+@bp.route("/campaigns/<int:campaign_id>/donations")
+@access(Role.COORDINATOR)
+def donations(campaign_id: int):
+    """Every donation of a campaign, a page at a time, each movable to another campaign."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    per_page = 50
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    total = services.campaign_totals(campaign).donations
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)
+    rows = services.recent_donations(campaign, limit=per_page, offset=(page - 1) * per_page)
+    return render_template("campaigns/donations.html", campaign=campaign, page=page,
+                           pages=pages, total=total, is_coordinator=True,
+                           **_donation_rows(campaign, rows, True))
 
 
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])

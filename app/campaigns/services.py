@@ -342,8 +342,10 @@ def top_donors(campaign: Campaign, *, limit: int = 10) -> list[tuple[str, int]]:
     )]
 
 
-def recent_donations(campaign: Campaign, *, limit: int = 20) -> list[tuple[Donation, int]]:
-    """Return the campaign's latest donations with their number of books."""
+def recent_donations(
+    campaign: Campaign, *, limit: int = 20, offset: int = 0
+) -> list[tuple[Donation, int]]:
+    """Return the campaign's donations, latest first, with their number of books."""
     rows = db.session.execute(
         sa.select(Donation, sa.func.count(Copy.id))
         .outerjoin(Copy, Copy.donation_id == Donation.id)
@@ -351,6 +353,7 @@ def recent_donations(campaign: Campaign, *, limit: int = 20) -> list[tuple[Donat
         .group_by(Donation.id)
         .order_by(Donation.received_at.desc(), Donation.id.desc())
         .limit(limit)
+        .offset(offset)
         .options(selectinload(Donation.donor))
     ).all()
     return [(d, n) for d, n in rows]

@@ -219,3 +219,20 @@ def test_nobody_else_gets_a_donors_pdf(client, login_as, seeded):
     login_as(Role.COORDINATOR)
     assert client.get(url).status_code == 404
     assert client.get("/me/donations/999/acknowledgement.pdf").status_code == 404
+
+
+def test_all_donations_pages_for_coordinators(client, login_as, seeded, make_book):
+    book = make_book()
+    for day in range(1, 25):
+        add_donation(seeded.campaign, [book], donor=seeded.alice,
+                     received_at=seoul(2026, 4, day, 9, 0))
+    login_as(Role.MEMBER)
+    assert client.get(f"/campaigns/{seeded.campaign.id}/donations").status_code == 403
+    login_as(Role.COORDINATOR, locale="en")
+    page = client.get(f"/campaigns/{seeded.campaign.id}").get_data(as_text=True)
+    assert page.count('data-testid="donation-') == 20
+    assert "All 28 donations" in page
+    page = client.get(f"/campaigns/{seeded.campaign.id}/donations").get_data(as_text=True)
+    assert page.count('data-testid="donation-') == 28
+    assert f'data-testid="donation-{seeded.moved_in.id}"' in page
+    assert client.get(f"/campaigns/{seeded.campaign.id}/donations?page=9").status_code == 200
