@@ -93,12 +93,14 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
+    from app.campaigns import bp as campaigns_bp
     from app.circulation import bp as circulation_bp
     from app.exports import bp as exports_bp
     from app.imports import bp as imports_bp
     from app.intake import bp as intake_bp
     from app.labels import bp as labels_bp
     from app.main import bp as main_bp
+    from app.reports import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -109,6 +111,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(labels_bp, url_prefix="/labels")
     app.register_blueprint(imports_bp, url_prefix="/admin/import")
     app.register_blueprint(exports_bp, url_prefix="/admin/export")
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(reports_bp, url_prefix="/reports")
     app.view_functions["static"]._access = ANYONE
 
 

@@ -213,6 +213,14 @@ class CampaignClosed(Conflict):
     default_message = _l("This campaign is closed. Choose another one.")
 
 
+    default_message = _l("This campaign is closed.")
+
+
+class DonationAlreadyInCampaign(Conflict):
+    code = "already_in_campaign"
+    default_message = _l("The donation is already in this campaign.")
+
+
 class UnknownDonation(NotFound):
     code = "unknown_donation"
     default_message = _l("There is no such donation.")
@@ -362,3 +370,5 @@ class CopyOnLoan(Conflict):
 class SelfCheckoutOff(Forbidden):
     code = "self_checkout_off"
     default_message = _l("Self-checkout is not turned on. Please borrow at the desk.")
+
+

@@ -14,7 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from app.csvutil import csv_bytes, escape_cell
+from app.csvutil import csv_bytes, safe_cell
 from app.extensions import db
 from app.imports import marc
 from app.imports.rows import NO_COPIES
@@ -96,7 +96,7 @@ def xlsx_bytes(headers, rows, *, title: str) -> bytes:
     sheet = workbook.create_sheet(title)
     sheet.append(list(headers))
     for row in rows:
-        sheet.append([escape_cell(v) if isinstance(v, str) else v for v in row])
+        sheet.append([safe_cell(v) if isinstance(v, str) else v for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

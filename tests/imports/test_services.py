@@ -3,10 +3,10 @@
 import pytest
 import sqlalchemy as sa
 
+from app.barcodes import internal_code
 from app.errors import MappingInvalid
 from app.extensions import db
 from app.imports import services
-from app.isbn import copy_barcode
 from app.models import AuditEvent, BarcodeCounter, Book, Copy
 from app.numbering import next_copy_barcode
 from tests.imports.conftest import KOREAN_BOOKS
@@ -55,7 +55,7 @@ def test_missing_barcodes_are_made_and_existing_ones_kept(korean_csv, import_fil
 
 def test_imported_internal_barcodes_move_the_counter_past_them(tmp_path, import_file):
     path = tmp_path / "ours.csv"
-    ours = copy_barcode(500)  # a 201... barcode another installation of the app printed
+    ours = internal_code("201", 500)  # a 201... barcode another installation of the app printed
     path.write_text(f"title,barcode\nOld one,{ours}\nNo barcode,\n", encoding="utf-8")
     import_file(path)
     assert db.session.get(BarcodeCounter, "201").last_serial >= 500

@@ -1,0 +1,16 @@
+"""Donation campaigns: goals, totals, donors' own page section and acknowledgements."""
+
+from flask import Blueprint
+
+bp = Blueprint("campaigns", __name__)
+
+
+@bp.record_once
+def _register_me_section(state) -> None:
+    """Add 'My donations' to the member's own page (/me)."""
+    from app.campaigns.routes import my_donations_section
+
+    state.app.extensions.setdefault("me_sections", []).append(my_donations_section)
+
+
+from app.campaigns import routes  # noqa: E402,F401

@@ -1,0 +1,30 @@
+"""Forms for campaigns and moving a donation."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.campaigns.services import DESCRIPTION_MAX, GOAL_MAX, NAME_MAX
+
+
+class CampaignForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_MAX)])
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=DESCRIPTION_MAX)]
+    )
+    goal_books = IntegerField(
+        _l("Goal (books)"), validators=[Optional(), NumberRange(min=1, max=GOAL_MAX)]
+    )
+    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    is_active = BooleanField(_l("Active"), default=True)
+    is_default = BooleanField(_l("Default campaign for intake"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: only the CSRF token."""
+
+
+class MoveDonationForm(FlaskForm):
+    campaign_id = SelectField(_l("Move to campaign"), coerce=int)

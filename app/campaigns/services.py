@@ -1,0 +1,443 @@
+"""Campaign use cases (create, edit, close, default for intake, move a donation) and totals.
+
+Counting rules (one definition, used by the campaign page, the home page and the API):
+
+- A campaign's donations are those whose `campaign_id` points to it *now*: moving a
+  donation to another campaign moves all its copies' counts with it.
+- "Books donated" counts every copy received in the campaign's donations, including
+  copies withdrawn later: a withdrawal (worn out, lost) does not undo the gift, and
+  progress to the goal does not go backwards. `in_collection` counts the copies not
+  withdrawn, for coordinators who want that too.
+- Donors are distinct members among donations not marked anonymous; anonymous
+  donations are those marked anonymous or with no donor member.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import aliased, selectinload
+
+from app import audit
+from app.errors import (
+    CampaignClosed,
+    Conflict,
+    DonationAlreadyInCampaign,
+    InvalidInput,
+    UnknownDonation,
+)
+from app.extensions import db
+from app.models import Book, Campaign, Copy, CopyStatus, Donation, Loan, Member
+from app.timebuckets import week_of, weeks_between
+
+NAME_MAX = 200
+DESCRIPTION_MAX = 5000
+GOAL_MAX = 1_000_000
+
+
+# --------------------------------------------------------------------------
+# Writes
+# --------------------------------------------------------------------------
+
+
+def _validated(
+    name: str | None,
+    goal_books: int | None,
+    starts_on: date | None,
+    ends_on: date | None,
+    description: str | None,
+) -> dict:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput(_("A campaign needs a name."))
+    if len(name) > NAME_MAX:
+        raise InvalidInput(_("The name is too long (at most %(max)d characters).", max=NAME_MAX))
+    if goal_books is not None and (
+        isinstance(goal_books, bool) or not isinstance(goal_books, int)
+        or not 1 <= goal_books <= GOAL_MAX
+    ):
+        raise InvalidInput(_("The goal must be a whole number of books from 1 to %(max)d.",
+                             max=GOAL_MAX))
+    if not isinstance(starts_on, date):
+        raise InvalidInput(_("A campaign needs a start date."))
+    if ends_on is not None and ends_on < starts_on:
+        raise InvalidInput(_("The campaign cannot end before it starts."))
+    description = (description or "").strip() or None
+    if description and len(description) > DESCRIPTION_MAX:
+        raise InvalidInput(_("The description is too long (at most %(max)d characters).",
+                             max=DESCRIPTION_MAX))
+    return dict(name=name, goal_books=goal_books, starts_on=starts_on, ends_on=ends_on,
+                description=description)
+
+
+def create_campaign(
+    *,
+    name: str,
+    starts_on: date,
+    goal_books: int | None = None,
+    ends_on: date | None = None,
+    description: str | None = None,
+    is_active: bool = True,
+    is_default: bool = False,
+    site_id: int | None = None,
+    by: Member,
+    now: datetime,
+) -> Campaign:
+    """Create a campaign (optionally the default for intake) and record it."""
+    values = _validated(name, goal_books, starts_on, ends_on, description)
+    campaign = Campaign(**values, is_active=is_active, is_default=False, site_id=site_id,
+                        created_at=now, created_by_id=by.id)
+    db.session.add(campaign)
+    db.session.flush()
+    audit.record("campaign.create", actor=by, entity="campaign", entity_id=campaign.id,
+                 now=now, name=campaign.name)
+    if is_default:
+        set_default_campaign(campaign, by=by, now=now)
+    return campaign
+
+
+def update_campaign(
+    campaign: Campaign,
+    *,
+    name: str,
+    starts_on: date,
+    goal_books: int | None = None,
+    ends_on: date | None = None,
+    description: str | None = None,
+    is_active: bool = True,
+    is_default: bool = False,
+    by: Member,
+    now: datetime,
+) -> None:
+    """Change a campaign's details and whether it is the default (never when inactive)."""
+    values = _validated(name, goal_books, starts_on, ends_on, description)
+    values["is_active"] = is_active
+    changes = {}
+    for key, new in values.items():
+        old = getattr(campaign, key)
+        if old != new:
+            changes[key] = [_jsonable(old), _jsonable(new)]
+            setattr(campaign, key, new)
+    if campaign.is_default and not (is_active and is_default):
+        campaign.is_default = False  # unticked, or no longer active
+        changes["is_default"] = [True, False]
+    if changes:
+        audit.record("campaign.update", actor=by, entity="campaign", entity_id=campaign.id,
+                     now=now, changes=changes)
+    db.session.flush()
+    if is_default and not campaign.is_default:
+        set_default_campaign(campaign, by=by, now=now)
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def set_default_campaign(campaign: Campaign, *, by: Member, now: datetime) -> None:
+    """Make the campaign the one intake preselects (at most one is)."""
+    if campaign.closed_at is not None:
+        raise CampaignClosed()
+    if not campaign.is_active:
+        raise Conflict(_("Only an active campaign can be the default for intake."))
+    if campaign.is_default:
+        return
+    # Clear the old default first: the partial unique index allows one at a time.
+    db.session.execute(
+        sa.update(Campaign).where(Campaign.is_default.is_(True), Campaign.id != campaign.id)
+        .values(is_default=False)
+    )
+    campaign.is_default = True
+    db.session.flush()
+    audit.record("campaign.set_default", actor=by, entity="campaign", entity_id=campaign.id,
+                 now=now)
+
+
+def close_campaign(campaign: Campaign, *, by: Member, now: datetime) -> None:
+    """Close a campaign: no longer active nor the default; its totals stay."""
+    if campaign.closed_at is not None:
+        raise CampaignClosed(_("This campaign is already closed."))
+    campaign.closed_at = now
+    campaign.is_active = False
+    campaign.is_default = False
+    db.session.flush()
+    audit.record("campaign.close", actor=by, entity="campaign", entity_id=campaign.id, now=now)
+
+
+def default_campaign() -> Campaign | None:
+    """Return the campaign intake preselects, if there is an open, active one."""
+    return db.session.scalar(
+        sa.select(Campaign).where(Campaign.is_default.is_(True), Campaign.is_active.is_(True),
+                                  Campaign.closed_at.is_(None))
+    )
+
+
+def move_donation(donation: Donation, campaign: Campaign, *, by: Member, now: datetime) -> None:
+    """Move a donation (and so all its copies) to another campaign, in the audit trail."""
+    if donation.campaign_id == campaign.id:
+        raise DonationAlreadyInCampaign()
+    old = donation.campaign_id
+    donation.campaign_id = campaign.id
+    db.session.flush()
+    audit.record("donation.move", actor=by, entity="donation", entity_id=donation.id, now=now,
+                 from_campaign=old, to_campaign=campaign.id)
+
+
+# --------------------------------------------------------------------------
+# Totals (aggregated in the database)
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A campaign's totals."""
+
+    books: int = 0
+    in_collection: int = 0
+    titles: int = 0
+    donors: int = 0
+    donations: int = 0
+    anonymous_donations: int = 0
+    goal: int | None = None
+
+    @property
+    def percent(self) -> int | None:
+        """Return progress to the goal in whole percent (may pass 100), or None."""
+        if not self.goal:
+            return None
+        return self.books * 100 // self.goal
+
+
+def totals_by_campaign(campaign_ids: list[int] | None = None) -> dict[int, Totals]:
+    """Return the totals of the given campaigns (all when None), keyed by campaign id."""
+    anonymous = sa.or_(Donation.anonymous.is_(True), Donation.donor_id.is_(None))
+    query = (
+        sa.select(
+            Donation.campaign_id,
+            sa.func.count(Copy.id),
+            sa.func.count(sa.case((Copy.status != CopyStatus.WITHDRAWN, Copy.id))),
+            sa.func.count(sa.distinct(Copy.book_id)),
+            sa.func.count(sa.distinct(
+                sa.case((Donation.anonymous.is_(False), Donation.donor_id))
+            )),
+            sa.func.count(sa.distinct(Donation.id)),
+            sa.func.count(sa.distinct(sa.case((anonymous, Donation.id)))),
+        )
+        .select_from(Donation)
+        .outerjoin(Copy, Copy.donation_id == Donation.id)
+        .where(Donation.campaign_id.is_not(None))
+        .group_by(Donation.campaign_id)
+    )
+    if campaign_ids is not None:
+        query = query.where(Donation.campaign_id.in_(campaign_ids))
+    goals = dict(db.session.execute(
+        sa.select(Campaign.id, Campaign.goal_books).where(
+            Campaign.id.in_(campaign_ids) if campaign_ids is not None else sa.true()
+        )
+    ).all())
+    result = {cid: Totals(goal=goal) for cid, goal in goals.items()}
+    for cid, books, kept, titles, donors, donations, anon in db.session.execute(query):
+        result[cid] = Totals(books=books, in_collection=kept, titles=titles, donors=donors,
+                             donations=donations, anonymous_donations=anon,
+                             goal=goals.get(cid))
+    return result
+
+
+def campaign_totals(campaign: Campaign) -> Totals:
+    """Return one campaign's totals."""
+    return totals_by_campaign([campaign.id])[campaign.id]
+
+
+def list_campaigns() -> list[Campaign]:
+    """Return every campaign: open ones first, newest first."""
+    return list(db.session.scalars(
+        sa.select(Campaign).order_by(Campaign.closed_at.is_not(None), Campaign.starts_on.desc(),
+                                     Campaign.id.desc())
+    ))
+
+
+def _campaign_copies(campaign: Campaign) -> sa.Select:
+    return (
+        sa.select()
+        .select_from(Copy)
+        .join(Donation, Copy.donation_id == Donation.id)
+        .where(Donation.campaign_id == campaign.id)
+    )
+
+
+def by_subject(campaign: Campaign) -> list[tuple[str | None, int]]:
+    """Return (KDC main class digit, books) for the donated copies; unclassified (None) last."""
+    rows = db.session.execute(
+        _campaign_copies(campaign).join(Book, Copy.book_id == Book.id)
+        .add_columns(Book.kdc_class, sa.func.count(Copy.id))
+        .group_by(Book.kdc_class).order_by(Book.kdc_class)
+    ).all()
+    return unknown_last(rows)
+
+
+def by_reader_group(campaign: Campaign) -> list[tuple[str | None, int]]:
+    """Return (add-on reader group digit, books) for the donated copies; none (None) last."""
+    rows = db.session.execute(
+        _campaign_copies(campaign).join(Book, Copy.book_id == Book.id)
+        .add_columns(Book.addon_reader_group, sa.func.count(Copy.id))
+        .group_by(Book.addon_reader_group).order_by(Book.addon_reader_group)
+    ).all()
+    return unknown_last(rows)
+
+
+def unknown_last(rows) -> list[tuple[str | None, int]]:
+    """Return (code, count) rows with the unknown code (NULL or '') as one last row."""
+    # NULL sorts first on SQLite and last on PostgreSQL: put it last on both.
+    known = [(code, n) for code, n in rows if code]
+    unknown = sum(n for code, n in rows if not code)
+    return known + ([(None, unknown)] if unknown else [])
+
+
+def by_week(campaign: Campaign, *, today: date) -> list[tuple[str, int]]:
+    """Return (Monday of the local week, books received) from the campaign's start on."""
+    week = week_of(Donation.received_at)
+    counts = dict(db.session.execute(
+        _campaign_copies(campaign).add_columns(week, sa.func.count(Copy.id))
+        .group_by(week).order_by(week)
+    ).all())
+    end = min(today, campaign.ends_on) if campaign.ends_on else today
+    start = campaign.starts_on
+    if counts:
+        start = min(start, date.fromisoformat(min(counts)))
+        end = max(end, date.fromisoformat(max(counts)))
+    if end < start:
+        end = start
+    return [(w, counts.get(w, 0)) for w in weeks_between(start, end)]
+
+
+def most_borrowed(campaign: Campaign, *, limit: int = 10) -> list[tuple[int, str, int]]:
+    """Return (book id, title, loans) of the campaign's most-borrowed donated books."""
+    loans = sa.func.count(Loan.id)
+    return [tuple(r) for r in db.session.execute(
+        sa.select(Book.id, Book.title, loans)
+        .select_from(Loan)
+        .join(Copy, Loan.copy_id == Copy.id)
+        .join(Donation, Copy.donation_id == Donation.id)
+        .join(Book, Copy.book_id == Book.id)
+        .where(Donation.campaign_id == campaign.id)
+        .group_by(Book.id, Book.title)
+        .order_by(loans.desc(), Book.title, Book.id)
+        .limit(limit)
+    )]
+
+
+def top_donors(campaign: Campaign, *, limit: int = 10) -> list[tuple[str, int]]:
+    """Return (name, books) of the biggest donors who agreed to be named."""
+    books = sa.func.count(Copy.id)
+    return [tuple(r) for r in db.session.execute(
+        sa.select(Member.name, books)
+        .select_from(Donation)
+        .join(Member, Donation.donor_id == Member.id)
+        .join(Copy, Copy.donation_id == Donation.id)
+        .where(Donation.campaign_id == campaign.id, Donation.anonymous.is_(False),
+               Member.donor_named.is_(True), Member.anonymised_at.is_(None))
+        .group_by(Member.id, Member.name)
+        .order_by(books.desc(), Member.name)
+        .limit(limit)
+    )]
+
+
+def recent_donations(
+    campaign: Campaign, *, limit: int = 20, offset: int = 0
+) -> list[tuple[Donation, int]]:
+    """Return the campaign's donations, latest first, with their number of books."""
+    rows = db.session.execute(
+        sa.select(Donation, sa.func.count(Copy.id))
+        .outerjoin(Copy, Copy.donation_id == Donation.id)
+        .where(Donation.campaign_id == campaign.id)
+        .group_by(Donation.id)
+        .order_by(Donation.received_at.desc(), Donation.id.desc())
+        .limit(limit)
+        .offset(offset)
+        .options(selectinload(Donation.donor))
+    ).all()
+    return [(d, n) for d, n in rows]
+
+
+def donor_label(donation: Donation, *, reveal: bool = False) -> str:
+    """Return how a donation's donor is shown: a name only if they agreed (or `reveal`)."""
+    donor = donation.donor
+    if donation.anonymous or donor is None or donor.anonymised_at is not None:
+        return _("Anonymous")
+    if reveal or donor.donor_named:
+        return donor.name
+    return _("A member")
+
+
+def donation_rows(campaign: Campaign) -> list[tuple]:
+    """Return one row per donated copy of the campaign, for the CSV export."""
+    donor = aliased(Member)
+    receiver = aliased(Member)
+    shown_donor = sa.case((Donation.anonymous.is_(True), sa.null()), else_=donor.name)
+    return [tuple(r) for r in db.session.execute(
+        sa.select(
+            Donation.id, Donation.received_at, shown_donor,
+            sa.case((Donation.anonymous.is_(True), sa.null()), else_=donor.card_barcode),
+            sa.or_(Donation.anonymous.is_(True), Donation.donor_id.is_(None)),
+            donor.donor_named, Copy.barcode, Book.isbn13, Book.title, Book.authors,
+            Book.kdc_class, Copy.status, receiver.name, Donation.note,
+        )
+        .select_from(Donation)
+        .join(Copy, Copy.donation_id == Donation.id)
+        .join(Book, Copy.book_id == Book.id)
+        .outerjoin(donor, Donation.donor_id == donor.id)
+        .outerjoin(receiver, Donation.received_by_id == receiver.id)
+        .where(Donation.campaign_id == campaign.id)
+        .order_by(Donation.received_at, Donation.id, Copy.id)
+    )]
+
+
+# --------------------------------------------------------------------------
+# Donors' own view
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class MyDonation:
+    """One of a member's donations, with its books and how often each was borrowed."""
+
+    donation: Donation
+    books: list[tuple[str, int, int]]  # (title, copies, times borrowed)
+
+    @property
+    def book_count(self) -> int:
+        """Return the number of copies given."""
+        return sum(copies for _t, copies, _n in self.books)
+
+
+def member_donations(member: Member) -> list[MyDonation]:
+    """Return a member's donations, newest first, with books and loan counts."""
+    donations = list(db.session.scalars(
+        sa.select(Donation).where(Donation.donor_id == member.id)
+        .order_by(Donation.received_at.desc(), Donation.id.desc())
+        .options(selectinload(Donation.campaign))
+    ))
+    if not donations:
+        return []
+    rows = db.session.execute(
+        sa.select(Copy.donation_id, Book.title, sa.func.count(sa.distinct(Copy.id)),
+                  sa.func.count(Loan.id))
+        .select_from(Copy)
+        .join(Book, Copy.book_id == Book.id)
+        .outerjoin(Loan, Loan.copy_id == Copy.id)
+        .where(Copy.donation_id.in_([d.id for d in donations]))
+        .group_by(Copy.donation_id, Book.id, Book.title)
+        .order_by(Book.title)
+    ).all()
+    books: dict[int, list] = {}
+    for donation_id, title, copies, loans in rows:
+        books.setdefault(donation_id, []).append((title, copies, loans))
+    return [MyDonation(d, books.get(d.id, [])) for d in donations]
+
+
+def donation_of(member: Member, donation_id: int) -> MyDonation:
+    """Return one of the member's own donations; anyone else's is 'not found'."""
+    for mine in member_donations(member):
+        if mine.donation.id == donation_id:
+            return mine
+    raise UnknownDonation()

@@ -1,0 +1,7 @@
+"""Usage reports for coordinators: loans, members, collection, cataloguing."""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)
+
+from app.reports import routes  # noqa: E402,F401

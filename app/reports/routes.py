@@ -1,0 +1,155 @@
+"""The reports page (charts and tables for a date range) and each report's CSV."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from app import audit
+from app.access import access
+from app.charts import bar_chart, column_chart
+from app.classification import kdc_class_name
+from app.csvutil import csv_response
+from app.extensions import db
+from app.models import CopyStatus, Role, utcnow
+from app.reports import bp, services
+from app.reports.forms import RangeForm
+from app.timebuckets import local_today
+
+STATUS_NAMES = {
+    CopyStatus.AVAILABLE: _l("Available"),
+    CopyStatus.ON_LOAN: _l("On loan"),
+    CopyStatus.ON_HOLD_SHELF: _l("On the hold shelf"),
+    CopyStatus.LOST: _l("Lost"),
+    CopyStatus.DAMAGED: _l("Damaged"),
+    CopyStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+
+@dataclass
+class Report:
+    """One report: its table (header and rows), an optional chart, and its CSV rows."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[tuple]
+    chart: Markup | None = None
+    note: str | None = None
+
+
+def default_range(today: date) -> tuple[date, date]:
+    """Return the default range: the last twelve local months up to today."""
+    year, month = today.year, today.month - 11
+    if month < 1:
+        year, month = year - 1, month + 12
+    return date(year, month, 1), today
+
+
+def _months(rows, names):
+    labels = [r[0] for r in rows]
+    series = [(name, [r[i + 1] for r in rows]) for i, name in enumerate(names)]
+    return labels, series
+
+
+def build(key: str, start: date, end: date, today: date) -> Report:
+    """Return the report `key` for the range (and today, for 'overdue now')."""
+    if key == "loans":
+        rows = services.loans_per_month(start, end)
+        names = [_("Loans"), _("Returns")]
+        labels, series = _months(rows, names)
+        return Report(key, _("Loans and returns per month"), [_("Month"), *names], rows,
+                      column_chart(labels, series, title=_("Loans and returns per month"),
+                                   testid="chart-loans"))
+    if key == "active-members":
+        rows = services.active_members_per_month(start, end)
+        labels, series = _months(rows, [_("Members")])
+        return Report(key, _("Distinct members who borrowed, per month"),
+                      [_("Month"), _("Members")], rows,
+                      column_chart(labels, series, title=_("Active members per month"),
+                                   testid="chart-active-members"))
+    if key == "new-members":
+        rows = services.new_members_per_month(start, end)
+        labels, series = _months(rows, [_("New members")])
+        return Report(key, _("New members per month"), [_("Month"), _("New members")], rows,
+                      column_chart(labels, series, title=_("New members per month"),
+                                   testid="chart-new-members"))
+    if key == "most-borrowed":
+        rows = [(title, loans) for _id, title, loans in services.most_borrowed(start, end)]
+        return Report(key, _("Most borrowed books"), [_("Title"), _("Loans")], rows,
+                      bar_chart(rows, title=_("Most borrowed books"),
+                                testid="chart-most-borrowed"))
+    if key == "overdue":
+        loans = services.overdue_now(today)
+        rows = [(o.title, o.barcode, o.member_name or "—", o.member_card or "",
+                 o.due_on.isoformat(), o.days_overdue) for o in loans]
+        count = services.overdue_count(today)
+        return Report(key, _("Overdue now"),
+                      [_("Title"), _("Barcode"), _("Member"), _("Card"), _("Due"),
+                       _("Days overdue")], rows,
+                      note=_("Loans overdue today: %(num)d", num=count))
+    if key == "collection-subject":
+        rows = [(kdc_class_name(c), n) for c, n in services.collection_by_subject()]
+        return Report(key, _("Collection by subject"), [_("Subject"), _("Copies")], rows,
+                      bar_chart(rows, title=_("Collection by subject"),
+                                testid="chart-collection-subject"),
+                      note=_("Withdrawn copies are not counted."))
+    if key == "collection-status":
+        rows = [(str(STATUS_NAMES[s]), n) for s, n in services.collection_by_status()]
+        return Report(key, _("Collection by status"), [_("Status"), _("Copies")], rows,
+                      bar_chart(rows, title=_("Collection by status"),
+                                testid="chart-collection-status"))
+    if key == "catalogued":
+        rows = [(name or _("Unknown"), n)
+                for name, n in services.catalogued_per_volunteer(start, end)]
+        return Report(key, _("Books catalogued per volunteer"), [_("Volunteer"), _("Copies")],
+                      rows, bar_chart(rows, title=_("Books catalogued per volunteer"),
+                                      testid="chart-catalogued"))
+    abort(404)
+
+
+REPORT_KEYS = ("loans", "active-members", "new-members", "most-borrowed", "overdue",
+               "collection-subject", "collection-status", "catalogued")
+
+
+def _range() -> tuple[RangeForm, date, date, date, bool]:
+    """Return the range form, the chosen (or default) range, today, and whether it was valid."""
+    today = local_today(utcnow())
+    start, end = default_range(today)
+    if "start" not in request.args and "end" not in request.args:
+        return RangeForm(formdata=None, data={"start": start, "end": end}), start, end, today, True
+    form = RangeForm(formdata=request.args)
+    if form.validate():
+        return form, form.start.data, form.end.data, today, True
+    return form, start, end, today, False
+
+
+@bp.route("")
+@access(Role.COORDINATOR)
+def index():
+    """Every report for the chosen date range, each as a chart and a table."""
+    form, start, end, today, valid = _range()
+    reports = [build(key, start, end, today) for key in REPORT_KEYS]
+    return render_template("reports/index.html", form=form, reports=reports, start=start,
+                           end=end, today=today), 200 if valid else 400
+
+
+@bp.route("/<key>.csv")
+@access(Role.COORDINATOR)
+def export(key: str):
+    """Download one report for the chosen date range as CSV."""
+    if key not in REPORT_KEYS:
+        abort(404)
+    _form, start, end, today, valid = _range()
+    if not valid:
+        abort(400)
+    report = build(key, start, end, today)
+    if key == "overdue":  # names of members: an export of member data
+        audit.record("report.export", actor=current_user, entity="report", report=key)
+        db.session.commit()
+    return csv_response(f"{key}-{start.isoformat()}-{end.isoformat()}.csv", report.headers,
+                        report.rows)

@@ -1,0 +1,160 @@
+"""Campaign services: totals, breakdowns and the write use cases."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from app.campaigns import services
+from app.errors import CampaignClosed, Conflict, DonationAlreadyInCampaign, InvalidInput
+from app.extensions import db
+from app.models import AuditEvent, Campaign, Role
+from tests.campaigns.factories import add_donation, seoul
+
+NOW = seoul(2026, 3, 20, 12, 0)
+
+pytestmark = pytest.mark.usefixtures("en_request")
+
+
+def test_totals_count_withdrawn_copies_and_follow_moved_donations(seeded):
+    totals = services.campaign_totals(seeded.campaign)
+    assert totals.books == 6  # the withdrawn copy still counts as donated
+    assert totals.in_collection == 5
+    assert totals.titles == 3
+    assert totals.donors == 2
+    assert totals.donations == 4
+    assert totals.anonymous_donations == 1
+    assert totals.goal == 10 and totals.percent == 60
+
+    other = services.campaign_totals(seeded.other)
+    assert (other.books, other.titles, other.donors, other.donations) == (2, 1, 1, 1)
+
+
+def test_totals_by_campaign_covers_campaigns_without_donations(seeded, make_campaign):
+    empty = make_campaign(goal_books=3)
+    totals = services.totals_by_campaign()
+    assert totals[empty.id].books == 0 and totals[empty.id].percent == 0
+    assert totals[seeded.campaign.id].books == 6
+
+
+def test_by_subject_and_reader_group(seeded):
+    assert services.by_subject(seeded.campaign) == [("8", 3), ("9", 2), (None, 1)]
+    assert services.by_reader_group(seeded.campaign) == [("0", 3), ("4", 2), (None, 1)]
+
+
+def test_by_week_uses_seoul_weeks_from_the_campaign_start(seeded):
+    assert services.by_week(seeded.campaign, today=date(2026, 3, 20)) == [
+        ("2026-03-02", 3), ("2026-03-09", 3)]
+    # Before the campaign ends, the weeks run to today.
+    assert services.by_week(seeded.campaign, today=date(2026, 3, 4)) == [
+        ("2026-03-02", 3), ("2026-03-09", 3)]
+
+
+def test_by_week_fills_empty_weeks(app, make_campaign):
+    campaign = make_campaign(starts_on=date(2026, 3, 2))
+    assert services.by_week(campaign, today=date(2026, 3, 18)) == [
+        ("2026-03-02", 0), ("2026-03-09", 0), ("2026-03-16", 0)]
+
+
+def test_most_borrowed_top_donors_and_recent(seeded):
+    assert [(t, n) for _id, t, n in services.most_borrowed(seeded.campaign)] == [
+        ("소년이 온다", 2), ("History for youth", 1)]
+    # Bob did not agree to be named; the anonymous donation is nobody's.
+    assert services.top_donors(seeded.campaign) == [("Alice Kim", 4)]
+    recent = services.recent_donations(seeded.campaign)
+    assert [n for _d, n in recent] == [1, 1, 1, 3]
+    labels = [services.donor_label(d) for d, _n in recent]
+    assert labels == ["Alice Kim", "Anonymous", "A member", "Alice Kim"]
+    assert services.donor_label(recent[2][0], reveal=True) == "Bob Park"
+
+
+def test_move_donation_is_audited_and_refuses_the_same_campaign(seeded):
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "donation.move")
+        .order_by(AuditEvent.id)).all()
+    assert [(e.entity_id, e.details["from_campaign"], e.details["to_campaign"])
+            for e in events] == [
+        (seeded.moved_in.id, seeded.other.id, seeded.campaign.id),
+        (seeded.moved_out.id, seeded.campaign.id, seeded.other.id)]
+    with pytest.raises(DonationAlreadyInCampaign):
+        services.move_donation(seeded.moved_in, seeded.campaign, by=seeded.volunteer, now=NOW)
+
+
+def test_create_validates_and_sets_the_single_default(app, make_member):
+    coordinator = make_member(Role.COORDINATOR)
+    first = services.create_campaign(name=" First ", starts_on=date(2026, 1, 1),
+                                     goal_books=100, is_default=True, by=coordinator, now=NOW)
+    second = services.create_campaign(name="Second", starts_on=date(2026, 2, 1),
+                                      is_default=True, by=coordinator, now=NOW)
+    db.session.commit()
+    assert first.name == "First"
+    assert (first.is_default, second.is_default) == (False, True)
+    assert services.default_campaign() == second
+    for bad in (
+        dict(name="", starts_on=date(2026, 1, 1)),
+        dict(name="x" * 201, starts_on=date(2026, 1, 1)),
+        dict(name="x", starts_on=date(2026, 1, 1), goal_books=0),
+        dict(name="x", starts_on=date(2026, 1, 1), goal_books=True),
+        dict(name="x", starts_on=date(2026, 2, 1), ends_on=date(2026, 1, 31)),
+        dict(name="x", starts_on=None),
+    ):
+        with pytest.raises(InvalidInput):
+            services.create_campaign(**bad, by=coordinator, now=NOW)
+
+
+def test_update_close_and_default_rules(app, make_member, make_campaign):
+    coordinator = make_member(Role.COORDINATOR)
+    campaign = make_campaign(is_default=True)
+    services.update_campaign(campaign, name="Renamed", starts_on=campaign.starts_on,
+                             goal_books=50, is_active=False, by=coordinator, now=NOW)
+    db.session.commit()
+    assert (campaign.name, campaign.goal_books, campaign.is_default) == ("Renamed", 50, False)
+    with pytest.raises(Conflict):
+        services.set_default_campaign(campaign, by=coordinator, now=NOW)
+    services.update_campaign(campaign, name="Renamed", starts_on=campaign.starts_on,
+                             is_active=True, is_default=True, by=coordinator, now=NOW)
+    assert campaign.is_default
+    services.close_campaign(campaign, by=coordinator, now=NOW)
+    db.session.commit()
+    assert campaign.closed_at is not None
+    assert (campaign.is_active, campaign.is_default) == (False, False)
+    with pytest.raises(CampaignClosed):
+        services.close_campaign(campaign, by=coordinator, now=NOW)
+    with pytest.raises(CampaignClosed):
+        services.set_default_campaign(campaign, by=coordinator, now=NOW)
+    actions = db.session.scalars(sa.select(AuditEvent.action).where(
+        AuditEvent.entity == "campaign").order_by(AuditEvent.id)).all()
+    assert actions == ["campaign.update", "campaign.update", "campaign.set_default",
+                       "campaign.close"]
+
+
+def test_member_donations_list_books_and_loans(seeded):
+    mine = services.member_donations(seeded.alice)
+    assert [m.donation.id for m in mine] == [seeded.moved_in.id, mine[1].donation.id]
+    assert mine[1].books == [("History for youth", 1, 1), ("소년이 온다", 2, 2)]
+    assert mine[1].book_count == 3
+    assert services.donation_of(seeded.alice, seeded.moved_in.id).book_count == 1
+    from app.errors import UnknownDonation
+
+    with pytest.raises(UnknownDonation):
+        services.donation_of(seeded.bob, seeded.moved_in.id)
+
+
+def test_donation_rows_hide_anonymous_donors(seeded, make_book):
+    add_donation(seeded.campaign, [make_book(title="=HYPERLINK()")], donor=seeded.bob,
+                 anonymous=True, received_at=seoul(2026, 3, 13, 9, 0))
+    rows = services.donation_rows(seeded.campaign)
+    assert len(rows) == 7
+    last = rows[-1]
+    assert last[2] is None and last[3] is None and last[4] is True
+    assert db.session.get(Campaign, seeded.campaign.id).name == "북카페 활성화 캠페인"
+
+
+def test_unticking_default_clears_it(app, make_member, make_campaign):
+    coordinator = make_member(Role.COORDINATOR)
+    campaign = make_campaign(is_default=True)
+    services.update_campaign(campaign, name=campaign.name, starts_on=campaign.starts_on,
+                             is_default=False, by=coordinator, now=NOW)
+    db.session.commit()
+    assert campaign.is_default is False
+    assert services.default_campaign() is None
