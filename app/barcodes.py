@@ -132,10 +132,27 @@ def bar_pattern(code: str) -> BarPattern:
     return _bar_pattern(code, symbology)
 
 
+class _Code128(_pybarcode.codex.Code128):
+    """python-barcode's Code 128 without its start-code shortcut's bug.
+
+    Its `_try_to_optimize` merges [Start, Code X] into one start code. In code set C the
+    value 99 is the data "99", not "Code C", so codes starting with 99 lost those digits
+    (e.g. "99" drew an empty symbol that no scanner reads). Shortcut only from sets A/B.
+    """
+
+    def _try_to_optimize(self, encoded: list[int]) -> list[int]:
+        if encoded and encoded[0] == _pybarcode.charsets.code128.START_CODES["C"]:
+            return encoded
+        return super()._try_to_optimize(encoded)
+
+
 @lru_cache(maxsize=8192)
 def _bar_pattern(code: str, symbology: Symbology) -> BarPattern:
     try:
-        built = _pybarcode.get(symbology, code).build()
+        if symbology == "code128":
+            built = _Code128(code).build()
+        else:
+            built = _pybarcode.get(symbology, code).build()
     except BarcodeError as exc:  # pragma: no cover - validated above
         raise InvalidBarcode(str(exc)) from exc
     if len(built) != 1:  # pragma: no cover - both symbologies build one row

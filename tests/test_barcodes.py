@@ -5,7 +5,7 @@ from pathlib import Path
 
 import barcode as pybarcode
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.barcodes import (
@@ -175,6 +175,8 @@ printable = st.text(
 
 @settings(max_examples=150, deadline=None)
 @given(printable)
+@example("99")  # python-barcode dropped a leading "99" in code set C (found by hypothesis)
+@example("990012")
 def test_code128_round_trips_through_a_decoder(code):
     p = bar_pattern(code)
     assert p.symbology == "code128"
