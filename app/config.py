@@ -89,6 +89,10 @@ class Config:
     )
     METADATA_TIMEOUT = float(os.environ.get("BOOKCAFE_METADATA_TIMEOUT", "2.5"))
     METADATA_BUDGET = float(os.environ.get("BOOKCAFE_METADATA_BUDGET", "4"))
+    # The desk forgets the current borrower after this many idle seconds.
+    DESK_IDLE_SECONDS = int(os.environ.get("BOOKCAFE_DESK_IDLE_SECONDS", "120"))
+    # Where uploaded import files wait between preview and import (default: instance/imports).
+    IMPORT_UPLOAD_DIR = os.environ.get("BOOKCAFE_IMPORT_DIR") or None
     # SMTP for overdue reminders (off unless MAIL_SERVER is set).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
