@@ -66,3 +66,14 @@ def seed_demo() -> None:
         for member in accounts:
             click.echo(f"  {member.role.value:<12} {member.email:<32} {member.name}"
                        f"  card {member.card_barcode}")
+
+
+@library.command("reindex")
+@with_appcontext
+def reindex() -> None:
+    """Rebuild the catalogue search index from the books."""
+    from app.catalog.index import rebuild
+
+    count = rebuild()
+    db.session.commit()
+    click.echo(f"Search index rebuilt for {count} books.")
