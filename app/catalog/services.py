@@ -275,7 +275,7 @@ def public_copies(book: Book) -> list[CopyView]:
 def donor_credits(book: Book) -> list[str]:
     """Return the names of donors of this book's copies who agreed to be named."""
     names = db.session.scalars(
-        sa.select(sa.distinct(Donation.donor_id))
+        sa.select(Donation.donor_id).distinct()
         .join(Copy, Copy.donation_id == Donation.id)
         .where(Copy.book_id == book.id, Donation.anonymous.is_(False),
                Donation.donor_id.is_not(None))
