@@ -33,7 +33,7 @@ def _body(schema: dict) -> dict:
 
 def _path_id(name: str, description: str) -> dict:
     return {"name": name, "in": "path", "required": True, "description": description,
-            "schema": {"type": "integer", "minimum": 1}}
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
 
 
 def _query(name: str, schema: dict, description: str) -> dict:

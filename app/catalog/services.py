@@ -24,6 +24,7 @@ MAX_QUERY_WORDS = 8
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 DEFAULT_PER_PAGE = 20
+MAX_ID = 2**31 - 1
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -231,6 +232,8 @@ def hits(books: list[Book]) -> list[BookHit]:
 
 def get_book(book_id: int) -> Book:
     """Return a book by id, or raise BookNotFound."""
+    if not 1 <= book_id <= MAX_ID:  # larger numbers overflow the databases' integers
+        raise BookNotFound()
     book = db.session.get(Book, book_id)
     if book is None:
         raise BookNotFound()
