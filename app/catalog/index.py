@@ -9,6 +9,7 @@ index; `LIKE` on Book.search_text then checks the word as a whole substring.
 """
 
 import re
+import time
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -74,4 +75,44 @@ def rebuild(batch_size: int = 1000) -> int:
         count += len(books)
         last_id = books[-1].id
         db.session.expire_all()
+    forget_frequencies()
     return count
+
+
+# How many books carry each bigram, cached per database for a few minutes. Search uses
+# it only to pick the rarest bigrams to drive the lookup: a stale count makes a query
+# slower, never wrong (every word is still checked against search_text).
+_FREQUENCY_TTL = 300.0
+_FREQUENCY_MAX = 50_000
+_frequencies: dict[tuple[str, str], tuple[int, float]] = {}
+
+
+def gram_frequencies(grams: set[str]) -> dict[str, int]:
+    """Return how many books have each bigram (cached for a few minutes)."""
+    key = str(db.engine.url)
+    now = time.monotonic()
+    known: dict[str, int] = {}
+    wanted = []
+    for gram in grams:
+        cached = _frequencies.get((key, gram))
+        if cached is not None and cached[1] > now:
+            known[gram] = cached[0]
+        else:
+            wanted.append(gram)
+    if wanted:
+        counted = dict(db.session.execute(
+            sa.select(SearchGram.gram, sa.func.count())
+            .where(SearchGram.gram.in_(sorted(wanted)))
+            .group_by(SearchGram.gram)
+        ).all())
+        if len(_frequencies) > _FREQUENCY_MAX:
+            _frequencies.clear()
+        for gram in wanted:
+            known[gram] = counted.get(gram, 0)
+            _frequencies[(key, gram)] = (known[gram], now + _FREQUENCY_TTL)
+    return known
+
+
+def forget_frequencies() -> None:
+    """Drop the cached bigram counts (after a rebuild, and between tests)."""
+    _frequencies.clear()

@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 
-from app.catalog.index import word_grams
+from app.catalog.index import gram_frequencies, word_grams
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.isbn import ScanKind, parse_scan
@@ -143,6 +144,25 @@ def _available_ids():
     return sa.select(Copy.book_id).where(Copy.status == CopyStatus.AVAILABLE)
 
 
+# Bigrams that drive a text search: the rarest few. More would cost index lookups and
+# prune little, since every word is checked as a whole against search_text anyway.
+DRIVING_GRAMS = 3
+
+
+def _candidates(grams: set[str]):
+    """Return a select of the ids of books that have the rarest few of `grams`."""
+    frequency = gram_frequencies(grams)
+    rarest = sorted(grams, key=lambda g: (frequency[g], g))[:DRIVING_GRAMS]
+    first = sa.orm.aliased(SearchGram)
+    select = sa.select(first.book_id).where(first.gram == rarest[0])
+    for gram in rarest[1:]:
+        other = sa.orm.aliased(SearchGram)
+        select = select.where(
+            sa.exists().where(other.gram == gram, other.book_id == first.book_id)
+        )
+    return select
+
+
 def _text_match(words: list[str]):
     """Return (condition, rank) for folded query words: all must occur in search_text."""
     grams = set().union(*(word_grams(w) for w in words))
@@ -150,14 +170,7 @@ def _text_match(words: list[str]):
     sep = SEARCH_FIELD_SEPARATOR
     conditions = [Book.search_text.like(f"%{e}%", escape="\\") for e in escaped]
     if grams:
-        # Candidates: books that have every bigram of every word (the index does this).
-        candidates = (
-            sa.select(SearchGram.book_id)
-            .where(SearchGram.gram.in_(sorted(grams)))
-            .group_by(SearchGram.book_id)
-            .having(sa.func.count() == len(grams))
-        )
-        conditions.insert(0, Book.id.in_(candidates))
+        conditions.insert(0, Book.id.in_(_candidates(grams)))
     in_title = sa.and_(*(Book.search_text.like(f"%{e}%{sep}%{sep}%", escape="\\") for e in escaped))
     in_authors = sa.and_(*(Book.search_text.like(f"%{e}%{sep}%", escape="\\") for e in escaped))
     rank = sa.case((in_title, 1), (in_authors, 2), else_=3)
@@ -196,19 +209,27 @@ def search(query: SearchQuery, *, now: datetime) -> SearchPage:
     if query.new:
         conditions.append(Book.created_at >= now - timedelta(days=NEW_ARRIVAL_DAYS))
 
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Book).where(*conditions)
-    ) or 0
     if query.q:
         order = (rank, _binary(Book.search_text), Book.id)
     elif query.new:
         order = (Book.created_at.desc(), Book.id.desc())
     else:
         order = (_binary(Book.search_text), Book.id)
-    books = db.session.scalars(
-        sa.select(Book).where(*conditions).order_by(*order)
-        .limit(query.per_page).offset((query.page - 1) * query.per_page)
+    # One statement for the page and the total (a window count), a second only when
+    # the page is past the end.
+    rows = db.session.execute(
+        sa.select(Book, sa.func.count().over().label("total")).where(*conditions)
+        .order_by(*order).limit(query.per_page).offset((query.page - 1) * query.per_page)
     ).all()
+    books = [row[0] for row in rows]
+    if rows:
+        total = rows[0][1]
+    elif query.page == 1:
+        total = 0
+    else:
+        total = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Book).where(*conditions)
+        ) or 0
     return SearchPage(query=query, items=hits(books), total=total)
 
 

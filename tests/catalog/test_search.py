@@ -246,3 +246,17 @@ def test_parameters_are_read():
          "page": "2", "per_page": "50"})
     assert query == catalog.SearchQuery(q="해리", available=True, language="ko", subject="8",
                                         new=True, page=2, per_page=50)
+
+
+def test_a_new_book_is_found_at_once_even_after_a_search_that_found_nothing(make_book):
+    assert found("작별") == []  # caches "작별" as a bigram no book has
+    make_book(title="작별하지 않는다")
+    assert found("작별") == ["작별하지 않는다"]
+    assert found("작별하지 않는") == ["작별하지 않는다"]
+
+
+def test_many_words_use_only_a_few_bigrams_but_check_every_word(make_book):
+    make_book(title="lord of the rings", authors="tolkien")
+    make_book(title="lord of the flies", authors="golding")
+    assert found("lord of the rings") == ["lord of the rings"]
+    assert found("the lord flies golding") == ["lord of the flies"]
