@@ -9,7 +9,7 @@ from app.api.util import iso
 from app.catalog import services as catalog
 from app.errors import InvalidInput
 from app.isbn import decode_addon
-from app.models import Book, utcnow
+from app.models import Book, CopyStatus, utcnow
 
 # Read-only endpoints anyone (another website too) may call from a browser.
 PUBLIC_READ = {
@@ -93,7 +93,7 @@ def book_json(book: Book) -> dict:
             }
             for c in copies
         ],
-        "available": sum(1 for c in copies if c.status.value == "available"),
+        "available": sum(1 for c in copies if c.status is CopyStatus.AVAILABLE),
         "donors": catalog.donor_credits(book),
     }
 

@@ -12,7 +12,7 @@ from app.catalog.index import gram_frequencies, word_grams
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.isbn import ScanKind, parse_scan
-from app.models import Book, Copy, CopyStatus, Donation, Loan, SearchGram
+from app.models import Book, Copy, CopyStatus, Donation, Loan, Member, SearchGram, Site
 from app.models.catalog import SEARCH_FIELD_SEPARATOR
 from app.text import escape_like, fold, nfc
 
@@ -281,8 +281,6 @@ def public_copies(book: Book) -> list[CopyView]:
             sa.select(Loan.copy_id, Loan.due_on)
             .where(Loan.copy_id.in_([c.id for c in copies]), Loan.returned_at.is_(None))
         ).all())
-    from app.models import Site
-
     sites = {s.id: s.name for s in db.session.scalars(sa.select(Site)).all()}
     return [
         CopyView(
@@ -306,8 +304,6 @@ def donor_credits(book: Book) -> list[str]:
     ).all()
     if not names:
         return []
-    from app.models import Member
-
     members = db.session.scalars(
         sa.select(Member).where(Member.id.in_(names), Member.donor_named.is_(True))
         .order_by(Member.name)
