@@ -203,7 +203,9 @@ def search(query: SearchQuery, *, now: datetime) -> SearchPage:
     if query.available:
         conditions.append(Book.id.in_(_available_ids()))
     if query.language:
-        conditions.append(Book.language == query.language)
+        # "en" also finds books whose language has a region ("en-us").
+        conditions.append(sa.or_(Book.language == query.language,
+                                 Book.language.like(f"{query.language}-%")))
     if query.subject:
         conditions.append(Book.kdc_class == query.subject)
     if query.new:

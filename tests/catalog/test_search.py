@@ -152,6 +152,13 @@ def test_filters(shelf, make_copy):
     assert found("stars", new=True) == ["The Fault in Our Stars"]
 
 
+def test_language_filter_includes_regional_variants(make_book):
+    make_book(title="Color", language="en-us")
+    make_book(title="Colour", language="en")
+    make_book(title="Couleur", language="fr")
+    assert found("col", language="en") == ["Color", "Colour"]
+
+
 def test_pagination(shelf):
     first = find(per_page=5)
     assert first.total == len(shelf) and first.pages == 3 and first.has_next
