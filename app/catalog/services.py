@@ -140,6 +140,17 @@ def _binary(column):
     return column
 
 
+def _contains(column, text: str):
+    """Return "column contains text" (literal, no wildcards) on either database.
+
+    Not LIKE '%...%': PostgreSQL guesses such a pattern matches almost no row and then
+    scans every book with it instead of starting from the bigram index.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.strpos(column, text) > 0
+    return sa.func.instr(column, text) > 0
+
+
 def _available_ids():
     return sa.select(Copy.book_id).where(Copy.status == CopyStatus.AVAILABLE)
 
@@ -168,7 +179,7 @@ def _text_match(words: list[str]):
     grams = set().union(*(word_grams(w) for w in words))
     escaped = [escape_like(w) for w in words]
     sep = SEARCH_FIELD_SEPARATOR
-    conditions = [Book.search_text.like(f"%{e}%", escape="\\") for e in escaped]
+    conditions = [_contains(Book.search_text, w) for w in words]
     if grams:
         conditions.insert(0, Book.id.in_(_candidates(grams)))
     in_title = sa.and_(*(Book.search_text.like(f"%{e}%{sep}%{sep}%", escape="\\") for e in escaped))
