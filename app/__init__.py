@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.campaigns import bp as campaigns_bp
+    from app.catalog import bp as catalog_bp
     from app.circulation import bp as circulation_bp
     from app.exports import bp as exports_bp
     from app.imports import bp as imports_bp
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(catalog_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(intake_bp, url_prefix="/intake")
     app.register_blueprint(circulation_bp)

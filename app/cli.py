@@ -251,3 +251,14 @@ def send_reminders(force: bool) -> None:
     db.session.commit()
     click.echo(f"{len(run.sent)} reminder(s) sent; {run.skipped_recent} reminded recently; "
                f"{run.skipped_no_email} without an email address.")
+
+
+@library.command("reindex")
+@with_appcontext
+def reindex() -> None:
+    """Rebuild the catalogue search index from the books."""
+    from app.catalog.index import rebuild
+
+    count = rebuild()
+    db.session.commit()
+    click.echo(f"Search index rebuilt for {count} books.")

@@ -4,15 +4,16 @@ import sqlalchemy as sa
 from flask import render_template
 
 from app.access import ANYONE, access
+from app.catalog import services as catalog
 from app.extensions import db
 from app.main import bp
-from app.models import Book, Campaign
+from app.models import Campaign, utcnow
 
 
 @bp.route("/")
 @access(ANYONE)
 def index():
-    """Home: search, the active campaign's progress, new arrivals."""
+    """Home: search, the active campaign's progress, new arrivals, most borrowed."""
     campaign = db.session.scalar(
         sa.select(Campaign)
         .where(Campaign.is_active.is_(True))
@@ -25,10 +26,9 @@ def index():
         from app.campaigns.services import campaign_totals
 
         donated = campaign_totals(campaign).books
-    new_books = db.session.scalars(
-        sa.select(Book).where(Book.needs_metadata.is_(False))
-        .order_by(Book.created_at.desc(), Book.id.desc()).limit(8)
-    ).all()
+    new_books = [hit.book for hit in catalog.new_arrivals(limit=8)]
+    popular = catalog.most_borrowed(now=utcnow(), limit=8)
     return render_template(
-        "main/index.html", campaign=campaign, donated=donated, new_books=new_books
+        "main/index.html", campaign=campaign, donated=donated, new_books=new_books,
+        popular=popular,
     )

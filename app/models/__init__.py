@@ -3,7 +3,14 @@
 from app.models.accounts import ApiToken, LoginAttempt, Member, Role
 from app.models.audit import AuditEvent, Setting
 from app.models.base import utcnow
-from app.models.catalog import BarcodeCounter, Book, Copy, CopyStatus, MetadataCache
+from app.models.catalog import (
+    BarcodeCounter,
+    Book,
+    Copy,
+    CopyStatus,
+    MetadataCache,
+    SearchGram,
+)
 from app.models.circulation import Hold, HoldStatus, Loan, LoanRules
 from app.models.donations import Campaign, Donation
 from app.models.labels import LabelKind, LabelQueueItem, LabelTemplate
@@ -29,6 +36,7 @@ __all__ = [
     "Member",
     "MetadataCache",
     "Role",
+    "SearchGram",
     "Setting",
     "Site",
     "utcnow",

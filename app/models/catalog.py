@@ -137,15 +137,56 @@ class BarcodeCounter(db.Model):
     last_serial: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
+class SearchGram(db.Model):
+    """One two-character piece of a book's folded title, authors or publisher.
+
+    Catalogue search finds candidate books by the bigrams of each query word (so a
+    2-syllable Korean word matches inside a longer title on both databases), then
+    checks the whole word against Book.search_text. Kept in step by the listeners
+    below; `flask library reindex` rebuilds it.
+    """
+
+    __tablename__ = "search_gram"
+
+    gram: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    book_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("book.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+# Separates the title, author and other parts of Book.search_text. It is whitespace
+# to str.split(), so folded query words never contain it, and ranking can tell in
+# which part a word matched.
+SEARCH_FIELD_SEPARATOR = "\x1f"
+
+
 def book_search_text(book: Book) -> str:
-    """Return the folded text catalogue search matches against."""
+    """Return the folded text catalogue search matches against: title, authors, rest."""
     from app.text import fold
 
-    parts = [book.title, book.subtitle, book.authors, book.publisher, book.isbn13, book.isbn10]
-    return fold(" | ".join(p for p in parts if p))
+    title = fold(" ".join(p for p in (book.title, book.subtitle) if p))
+    others = fold(" ".join(p for p in (book.publisher, book.isbn13, book.isbn10) if p))
+    sep = f" {SEARCH_FIELD_SEPARATOR} "
+    return sep.join((title, fold(book.authors), others))
 
 
 @sa.event.listens_for(Book, "before_insert")
 @sa.event.listens_for(Book, "before_update")
 def _refresh_search_text(_mapper, _connection, book: Book) -> None:
-    book.search_text = book_search_text(book)
+    text = book_search_text(book)
+    if book.search_text != text:
+        book.search_text = text
+
+
+@sa.event.listens_for(Book, "after_insert")
+@sa.event.listens_for(Book, "after_update")
+def _refresh_search_grams(_mapper, connection, book: Book) -> None:
+    from app.catalog.index import write_grams
+
+    if sa.inspect(book).attrs.search_text.history.has_changes():
+        write_grams(connection, book.id, book.search_text)
+
+
+@sa.event.listens_for(Book, "before_delete")
+def _drop_search_grams(_mapper, connection, book: Book) -> None:
+    connection.execute(sa.delete(SearchGram.__table__).where(SearchGram.book_id == book.id))

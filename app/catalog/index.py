@@ -1,0 +1,118 @@
+"""The catalogue's search index: bigrams of each book's folded text (table search_gram).
+
+Why bigrams we keep ourselves: most Korean words people type are two syllables (해리,
+소년), below the 3-character floor of SQLite FTS5 trigram and of pg_trgm's index, and
+SQLite 3.40's trigram table answers short LIKE patterns wrongly. A plain table of
+(gram, book_id) with a B-tree primary key works the same on SQLite and PostgreSQL, so
+both give the same results. A query word's bigrams pick the candidates through the
+index; `LIKE` on Book.search_text then checks the word as a whole substring.
+"""
+
+import re
+import time
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from app.extensions import db
+from app.models.catalog import SEARCH_FIELD_SEPARATOR, Book, SearchGram, book_search_text
+
+# ISBN digits are found by exact ISBN lookup, not by bigrams (a hundred digit bigrams
+# would each point at every book).
+_ISBN_WORD = re.compile(r"[0-9x]{10,13}")
+
+
+def word_grams(word: str) -> set[str]:
+    """Return the bigrams of one folded word (none for a single character)."""
+    return {word[i : i + 2] for i in range(len(word) - 1)}
+
+
+def text_grams(search_text: str) -> set[str]:
+    """Return the bigrams to index for a book's search text (title, authors, publisher)."""
+    grams: set[str] = set()
+    for number, part in enumerate(search_text.split(SEARCH_FIELD_SEPARATOR)):
+        for word in part.split():
+            if number == 2 and _ISBN_WORD.fullmatch(word):
+                continue
+            grams |= word_grams(word)
+    return grams
+
+
+def write_grams(connection: Connection, book_id: int, search_text: str) -> None:
+    """Replace one book's bigrams (called from the Book listeners inside a flush)."""
+    table = SearchGram.__table__
+    connection.execute(sa.delete(table).where(table.c.book_id == book_id))
+    rows = [{"gram": g, "book_id": book_id} for g in sorted(text_grams(search_text))]
+    if rows:
+        connection.execute(sa.insert(table), rows)
+
+
+def rebuild(batch_size: int = 1000) -> int:
+    """Recompute every book's search text and bigrams; return the number of books."""
+    table = SearchGram.__table__
+    db.session.flush()
+    connection = db.session.connection()
+    connection.execute(sa.delete(table))
+    count = 0
+    last_id = 0
+    while True:
+        books = db.session.scalars(
+            sa.select(Book).where(Book.id > last_id).order_by(Book.id).limit(batch_size)
+        ).all()
+        if not books:
+            break
+        rows = []
+        for book in books:
+            text = book_search_text(book)
+            if book.search_text != text:
+                connection.execute(
+                    sa.update(Book.__table__).where(Book.__table__.c.id == book.id)
+                    .values(search_text=text, updated_at=Book.__table__.c.updated_at)
+                )
+            rows.extend({"gram": g, "book_id": book.id} for g in sorted(text_grams(text)))
+        if rows:
+            connection.execute(sa.insert(table), rows)
+        count += len(books)
+        last_id = books[-1].id
+        db.session.expire_all()
+    forget_frequencies()
+    return count
+
+
+# How many books carry each bigram, cached per database for a few minutes. Search uses
+# it only to pick the rarest bigrams to drive the lookup: a stale count makes a query
+# slower, never wrong (every word is still checked against search_text).
+_FREQUENCY_TTL = 300.0
+_FREQUENCY_MAX = 50_000
+_frequencies: dict[tuple[str, str], tuple[int, float]] = {}
+
+
+def gram_frequencies(grams: set[str]) -> dict[str, int]:
+    """Return how many books have each bigram (cached for a few minutes)."""
+    key = str(db.engine.url)
+    now = time.monotonic()
+    known: dict[str, int] = {}
+    wanted = []
+    for gram in grams:
+        cached = _frequencies.get((key, gram))
+        if cached is not None and cached[1] > now:
+            known[gram] = cached[0]
+        else:
+            wanted.append(gram)
+    if wanted:
+        counted = dict(db.session.execute(
+            sa.select(SearchGram.gram, sa.func.count())
+            .where(SearchGram.gram.in_(sorted(wanted)))
+            .group_by(SearchGram.gram)
+        ).all())
+        if len(_frequencies) > _FREQUENCY_MAX:
+            _frequencies.clear()
+        for gram in wanted:
+            known[gram] = counted.get(gram, 0)
+            _frequencies[(key, gram)] = (known[gram], now + _FREQUENCY_TTL)
+    return known
+
+
+def forget_frequencies() -> None:
+    """Drop the cached bigram counts (after a rebuild, and between tests)."""
+    _frequencies.clear()

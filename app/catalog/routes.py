@@ -1,0 +1,84 @@
+"""Catalogue pages: search and one book."""
+
+from flask import current_app, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from jinja2 import TemplateNotFound
+
+from app.access import ANYONE, access
+from app.catalog import bp
+from app.catalog import services as catalog
+from app.isbn import decode_addon
+from app.models import utcnow
+
+HOLD_PARTIAL = "circulation/_hold_button.html"
+
+SUBJECTS = {
+    "0": _l("General works"),
+    "1": _l("Philosophy"),
+    "2": _l("Religion"),
+    "3": _l("Social sciences"),
+    "4": _l("Natural sciences"),
+    "5": _l("Technology"),
+    "6": _l("Arts"),
+    "7": _l("Language"),
+    "8": _l("Literature"),
+    "9": _l("History"),
+}
+
+LANGUAGES = {
+    "ko": _l("Korean"),
+    "en": _l("English"),
+    "ja": _l("Japanese"),
+    "zh": _l("Chinese"),
+    "fr": _l("French"),
+    "de": _l("German"),
+}
+
+
+def _page_url(page: int) -> str:
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return url_for("catalog.search", page=page, **args)
+
+
+@bp.route("/catalog")
+@access(ANYONE)
+def search():
+    """Search the catalogue (with no query: browse it)."""
+    query = catalog.parse_search_args(request.args)
+    results = catalog.search(query, now=utcnow())
+    return render_template(
+        "catalog/search.html", query=query, results=results, subjects=SUBJECTS,
+        languages=LANGUAGES, page_url=_page_url,
+    )
+
+
+def _template_exists(name: str) -> bool:
+    try:
+        current_app.jinja_env.get_template(name)
+    except TemplateNotFound:
+        return False
+    return True
+
+
+@bp.route("/catalog/<int:book_id>")
+@access(ANYONE)
+def book(book_id: int):
+    """One book: its metadata, its copies and whether they are in, holds, donors."""
+    book = catalog.get_book(book_id)
+    addon = None
+    if book.addon_code:
+        try:
+            addon = decode_addon(book.addon_code)
+        except ValueError:
+            addon = None
+    return render_template(
+        "catalog/book.html",
+        book=book,
+        addon=addon,
+        subject=SUBJECTS.get(book.kdc_class or ""),
+        language=LANGUAGES.get(book.language or "", book.language),
+        copies=catalog.public_copies(book),
+        donors=catalog.donor_credits(book),
+        hold_partial=_template_exists(HOLD_PARTIAL),
+        hold_endpoint="circulation.place_hold" in current_app.view_functions,
+    )

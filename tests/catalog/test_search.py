@@ -1,0 +1,269 @@
+"""Catalogue search: Korean and English queries, ISBNs, ranking, filters and the index.
+
+Every test here runs on SQLite and on PostgreSQL (`make test` runs the suite with
+TEST_DB=sqlite and TEST_DB=postgresql), and the expected results are written once:
+the same queries give the same results on both databases.
+"""
+
+import unicodedata
+
+import pytest
+import sqlalchemy as sa
+
+from app.catalog import services as catalog
+from app.catalog.index import rebuild, text_grams
+from app.errors import InvalidInput
+from app.extensions import db
+from app.models import Book, CopyStatus, SearchGram, utcnow
+
+HARRY_KO = "해리포터와 마법사의 돌"
+HARRY_EN = "Harry Potter and the Sorcerer's Stone"
+
+
+def find(q="", **kw):
+    return catalog.search(catalog.SearchQuery(q=q, **kw), now=utcnow())
+
+
+def found(q="", **kw):
+    return [hit.book.title for hit in find(q, **kw).items]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("해리", [HARRY_KO]),  # two syllables inside a longer word
+        ("소년", ["소년이 온다"]),  # two syllables at the start of a title
+        ("마법사", [HARRY_KO]),  # three syllables inside a title
+        ("마법사의 돌", [HARRY_KO]),  # two words, each a substring
+        ("포터와", [HARRY_KO]),
+        ("주의", ["채식주의자"]),  # two syllables in the middle of a word
+        ("존재하지", ["물고기는 존재하지 않는다"]),
+        ("돌", [HARRY_KO]),  # one syllable: still found (no bigram, checked by LIKE)
+        ("롤링", [HARRY_KO]),  # author, Korean
+        ("하라리", ["사피엔스"]),
+        ("문학수첩", [HARRY_KO]),  # publisher
+        ("소설가", []),
+    ],
+)
+def test_korean_substrings(shelf, query, expected):
+    assert found(query) == expected
+
+
+def test_korean_author_finds_all_their_books(shelf):
+    assert found("한강") == ["소년이 온다", "채식주의자"]
+
+
+def test_nfd_query_matches_nfc_title(shelf):
+    decomposed = unicodedata.normalize("NFD", "해리")
+    assert decomposed != "해리"
+    assert found(decomposed) == [HARRY_KO]
+
+
+def test_nfd_title_is_indexed_as_nfc(make_book):
+    make_book(title=unicodedata.normalize("NFD", "아몬드"), authors="손원평")
+    assert found("아몬") == [unicodedata.normalize("NFD", "아몬드")]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "8983920777",  # ISBN-10
+        "89-8392-077-7",  # ISBN-10 with hyphens
+        "9788983920775",  # ISBN-13
+        "978-89-8392-077-5",  # ISBN-13 with hyphens
+        "ISBN 978-89-8392-077-5",
+        "978898392077503840",  # an 18-digit scan: ISBN-13 and the add-on
+        " 9788983920775 ",
+    ],
+)
+def test_isbn_in_any_form_finds_the_edition(shelf, query):
+    assert found(query) == [HARRY_KO]
+
+
+def test_isbn_10_with_x_and_979_without_isbn10(make_book):
+    make_book(title="X book", isbn13="9780306406157", isbn10="0306406152")
+    make_book(title="물고기", isbn13="9791190090018")
+    assert found("0-306-40615-2") == ["X book"]
+    assert found("979-11-90090-01-8") == ["물고기"]
+
+
+def test_wrong_check_digit_is_searched_as_text(shelf):
+    assert found("9788983920776") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("harry", [HARRY_EN]),
+        ("HARR", [HARRY_EN]),  # prefix, any case
+        ("Harry Pot", [HARRY_EN]),
+        ("sorcerer's", [HARRY_EN]),
+        ("mocking", ["To Kill a Mockingbird"]),
+        ("exupery", ["Le Petit Prince"]),  # accent-insensitive
+        ("EXUPÉRY", ["Le Petit Prince"]),
+        ("saint-exupéry", ["Le Petit Prince"]),
+        ("rowling", [HARRY_EN]),
+        ("austen pride", ["Pride and Prejudice"]),  # words from title and authors
+        ("penguin", ["Pride and Prejudice"]),  # publisher
+        ("harry stars", []),  # every word must match
+    ],
+)
+def test_english_prefix_case_and_accents(shelf, query, expected):
+    assert found(query) == expected
+
+
+def test_accented_title_found_without_accents(make_book):
+    make_book(title="Crème brûlée à la française", authors="Zoë Ørsted")
+    assert found("creme brulee") == ["Crème brûlée à la française"]
+    assert found("zoe") == ["Crème brûlée à la française"]
+
+
+def test_like_wildcards_in_the_query_are_literal(shelf, make_book):
+    make_book(title="100% Korean")
+    assert found("100%") == ["100% Korean"]
+    assert found("%") == ["100% Korean"]
+    assert found("_") == []
+
+
+def test_ranking_isbn_then_title_then_authors(make_book):
+    by_author = make_book(title="Aaa collected essays", authors="Morgan Stone")
+    in_title = make_book(title="Zzz the stone garden", authors="Someone")
+    exact = make_book(title="Mmm nothing alike", isbn13="9780306406157")
+    assert found("stone") == [in_title.title, by_author.title]
+    assert found("9780306406157") == [exact.title]
+
+
+def test_ranking_title_before_author_in_korean(make_book):
+    make_book(title="가나다 이야기", authors="한강")
+    make_book(title="한강의 기적", authors="누군가")
+    assert found("한강") == ["한강의 기적", "가나다 이야기"]
+
+
+def test_filters(shelf, make_copy):
+    make_copy(book=shelf["소년이 온다"])
+    make_copy(book=shelf["채식주의자"], status=CopyStatus.ON_LOAN)
+    assert found("한강", available=True) == ["소년이 온다"]
+    assert found(available=True) == ["소년이 온다"]
+    assert found("le", language="fr") == ["Le Petit Prince"]
+    assert found(subject="9") == ["사피엔스"]
+    assert found("해리", subject="9") == []
+    new = found(new=True)
+    assert len(new) == 6 and "소년이 온다" not in new
+    assert found("stars", new=True) == ["The Fault in Our Stars"]
+
+
+def test_language_filter_includes_regional_variants(make_book):
+    make_book(title="Color", language="en-us")
+    make_book(title="Colour", language="en")
+    make_book(title="Couleur", language="fr")
+    assert found("col", language="en") == ["Color", "Colour"]
+
+
+def test_pagination(shelf):
+    first = find(per_page=5)
+    assert first.total == len(shelf) and first.pages == 3 and first.has_next
+    second = find(per_page=5, page=2)
+    last = find(per_page=5, page=3)
+    titles = [h.book.title for page in (first, second, last) for h in page.items]
+    assert sorted(titles) == sorted(shelf) and len(set(titles)) == len(shelf)
+    assert not last.has_next
+    assert find(per_page=5, page=9).items == []
+
+
+def test_no_query_lists_everything_in_title_order(shelf):
+    titles = found(per_page=100)
+    assert titles == sorted(titles, key=lambda t: t.casefold())
+
+
+def test_index_follows_edits(make_book):
+    book = make_book(title="소년이 온다", authors="한강")
+    assert found("소년") == ["소년이 온다"]
+    book.title = "작별하지 않는다"
+    db.session.commit()
+    assert found("소년") == []
+    assert found("작별") == ["작별하지 않는다"]
+    book.authors = "Han Kang"
+    db.session.commit()
+    assert found("han kang") == ["작별하지 않는다"]
+    assert found("한강") == []
+
+
+def test_index_follows_deletes(make_book):
+    book = make_book(title="채식주의자")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SearchGram)) > 0
+    db.session.delete(book)
+    db.session.commit()
+    assert found("채식") == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SearchGram)) == 0
+
+
+def test_untouched_search_fields_keep_the_index(make_book):
+    book = make_book(title="데미안", authors="헤르만 헤세")
+    before = db.session.scalars(sa.select(SearchGram.gram).where(
+        SearchGram.book_id == book.id)).all()
+    book.year = 2000
+    db.session.commit()
+    after = db.session.scalars(sa.select(SearchGram.gram).where(
+        SearchGram.book_id == book.id)).all()
+    assert sorted(before) == sorted(after)
+
+
+def test_rebuild_restores_a_broken_index(shelf):
+    db.session.execute(sa.delete(SearchGram))
+    db.session.execute(sa.update(Book).values(search_text=""))
+    db.session.commit()
+    assert found("해리") == []
+    assert rebuild(batch_size=5) == len(shelf)
+    db.session.commit()
+    assert found("해리") == [HARRY_KO]
+    assert found("exupery") == ["Le Petit Prince"]
+
+
+def test_reindex_command(shelf, runner):
+    db.session.execute(sa.delete(SearchGram))
+    db.session.commit()
+    result = runner.invoke(args=["library", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(shelf)} books" in result.output
+    assert found("소년") == ["소년이 온다"]
+
+
+def test_isbn_digits_are_not_indexed_as_bigrams():
+    text = "soneon \x1f han kang \x1f changbi 9788936434120 8936434128"
+    grams = text_grams(text)
+    assert "97" not in grams and "ch" in grams and "ha" in grams
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"page": "0"}, {"page": "x"}, {"page": "-1"}, {"per_page": "101"},
+        {"per_page": "1.5"}, {"available": "maybe"}, {"language": "korean!"},
+        {"subject": "12"}, {"q": "x" * 201}, {"q": "a\x00b"}, {"new": "2"},
+    ],
+)
+def test_bad_parameters_are_refused(args):
+    with pytest.raises(InvalidInput):
+        catalog.parse_search_args(args)
+
+
+def test_parameters_are_read():
+    query = catalog.parse_search_args(
+        {"q": " 해리 ", "available": "true", "language": "KO", "subject": "8", "new": "1",
+         "page": "2", "per_page": "50"})
+    assert query == catalog.SearchQuery(q="해리", available=True, language="ko", subject="8",
+                                        new=True, page=2, per_page=50)
+
+
+def test_a_new_book_is_found_at_once_even_after_a_search_that_found_nothing(make_book):
+    assert found("작별") == []  # caches "작별" as a bigram no book has
+    make_book(title="작별하지 않는다")
+    assert found("작별") == ["작별하지 않는다"]
+    assert found("작별하지 않는") == ["작별하지 않는다"]
+
+
+def test_many_words_use_only_a_few_bigrams_but_check_every_word(make_book):
+    make_book(title="lord of the rings", authors="tolkien")
+    make_book(title="lord of the flies", authors="golding")
+    assert found("lord of the rings") == ["lord of the rings"]
+    assert found("the lord flies golding") == ["lord of the flies"]
