@@ -296,6 +296,27 @@ def _paths() -> dict:
                 },
             }
         },
+        "/me/holds": {
+            "get": {
+                "tags": ["circulation"], "operationId": "getMyHolds", "security": MEMBER,
+                "summary": "The authenticated member's waiting and ready holds.",
+                "responses": {
+                    "200": _json({"type": "object", "required": ["items"], "properties": {
+                        "items": {"type": "array", "items": _ref("Hold")}}}, "The holds."),
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/health": {
+            "get": {
+                "tags": ["meta"], "operationId": "getHealth", "security": PUBLIC,
+                "summary": "Tell that the app answers (no database work).",
+                "responses": {
+                    "200": _json({"type": "object", "required": ["status"], "properties": {
+                        "status": {"type": "string", "enum": ["ok"]}}}, "The app answers."),
+                },
+            }
+        },
         "/books": {
             "get": {
                 "tags": BOOK_TAG, "operationId": "searchBooks", "security": PUBLIC,
