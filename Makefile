@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgresql deps dev-deps system-deps translations i18n lint clean
+.PHONY: run test test-sqlite test-postgresql deps dev-deps system-deps translations i18n lint bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
@@ -59,6 +59,16 @@ i18n: dev-deps
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--project=bookcafe -o app/translations/messages.pot app templates templates/_macros
 	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -w 100 -i app/translations/messages.pot -d app/translations
+
+# Benchmarks: `make bench` (SQLite) or `make bench DB=postgresql`; sizes with SIZES=10k,100k.
+DB ?= sqlite
+SIZES ?= 10k,100k,1m
+BENCH_SECONDS ?= 8
+bench: dev-deps translations
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" -eq 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "ERROR: wrk is missing (apt-get install wrk)"; exit 1; }
+	@[ "$(DB)" != postgresql ] || bash scripts/system-deps.sh
+	$(BIN)/python -m bench.run --db $(DB) --sizes $(SIZES) --seconds $(BENCH_SECONDS)
 
 lint: dev-deps
 	$(BIN)/ruff check app tests

@@ -137,12 +137,13 @@ class _Code128(_pybarcode.codex.Code128):
 
     Its `_try_to_optimize` merges [Start, Code X] into one start code. In code set C the
     value 99 is the data "99", not "Code C", so codes starting with 99 lost those digits
-    (e.g. "99" drew an empty symbol that no scanner reads). Shortcut only from sets A/B.
+    (e.g. "99" drew an empty symbol that no scanner reads). Keep the shortcut otherwise.
     """
 
     def _try_to_optimize(self, encoded: list[int]) -> list[int]:
-        if encoded and encoded[0] == _pybarcode.charsets.code128.START_CODES["C"]:
-            return encoded
+        start_c = _pybarcode.charsets.code128.START_CODES["C"]
+        if len(encoded) > 1 and encoded[0] == start_c and encoded[1] == 99:
+            return encoded  # the digits "99", not a switch
         return super()._try_to_optimize(encoded)
 
 

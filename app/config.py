@@ -123,3 +123,5 @@ class TestConfig(Config):
     METADATA_TIMEOUT = 0.5
     METADATA_BUDGET = 1.0
     MAIL_SERVER = ""
+    # Hashing stays real (salted PBKDF2) but cheap, so a thousand tests stay fast.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

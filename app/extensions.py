@@ -41,4 +41,6 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # With WAL, NORMAL stays consistent after a crash and syncs far less often.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -255,3 +255,40 @@ def make_campaign(conn_engine: sa.Engine, site_id: int) -> int:
             name="북카페 활성화 캠페인", goal_books=1500, starts_on=date(2024, 1, 1),
             ends_on=None, is_active=True, is_default=True, site_id=site_id,
             created_at=EPOCH).returning(Campaign.id)).scalar_one()
+
+
+def load_grams(engine: sa.Engine, chunk: int = 50_000) -> int:
+    """Fill the search index (search_gram) for every book, in bulk.
+
+    SQLite: the bigrams go to an unindexed scratch table first and are then copied in
+    (gram, book_id) order, so the primary-key B-tree is built by appending.
+    """
+    from app.catalog.index import text_grams
+    from app.models.catalog import SearchGram
+
+    table = SearchGram.__table__
+    sqlite = engine.dialect.name == "sqlite"
+    total = 0
+    with engine.begin() as conn:
+        target = "bench_grams" if sqlite else table.name
+        if sqlite:
+            conn.exec_driver_sql("CREATE TEMP TABLE bench_grams (gram TEXT, book_id INTEGER)")
+        last = 0
+        while True:
+            books = conn.execute(sa.text(
+                "SELECT id, search_text FROM book WHERE id > :last ORDER BY id LIMIT :n"),
+                {"last": last, "n": chunk}).all()
+            if not books:
+                break
+            rows = [{"gram": g, "book_id": book_id}
+                    for book_id, text in books for g in text_grams(text)]
+            conn.execute(sa.text(f"INSERT INTO {target} (gram, book_id) VALUES (:gram, :book_id)"),
+                         rows)
+            total += len(rows)
+            last = books[-1][0]
+        if sqlite:
+            conn.exec_driver_sql(
+                f"INSERT INTO {table.name} (gram, book_id) "
+                "SELECT gram, book_id FROM bench_grams ORDER BY gram, book_id")
+            conn.exec_driver_sql("DROP TABLE bench_grams")
+    return total

@@ -76,8 +76,13 @@ class Member(UserMixin, db.Model):
         return self.active and self.anonymised_at is None
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash of the password."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash of the password (scrypt unless configured otherwise)."""
+        from flask import current_app, has_app_context
+
+        method = "scrypt"
+        if has_app_context():
+            method = current_app.config.get("PASSWORD_HASH_METHOD", method)
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         """Tell whether the password matches the stored hash."""

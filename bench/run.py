@@ -1,0 +1,446 @@
+"""`make bench`: how fast the app is, measured side by side in one run on one machine.
+
+Builds its data sets (cached in bench/data/ by generator version), serves each with gunicorn
+(production settings, 4 workers) on 127.0.0.1, drives it with wrk, and prints one table,
+written also as JSON and Markdown under bench/results/. Targets are printed beside the
+figures; nothing fails on them.
+
+    python -m bench.run [--db sqlite|postgresql] [--sizes 10k,100k,1m] [--seconds 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from bench import datasets  # noqa: E402
+
+GENERATOR_VERSION = 3
+DATA = ROOT / "bench" / "data"
+RESULTS = ROOT / "bench" / "results"
+GOODBOOKS = Path(os.environ.get("BOOKCAFE_SHARED_DATA", ROOT.parent / "shared" / "data")) \
+    / "goodbooks-10k" / "books.csv"
+PASSWORD = "bench password 1"  # noqa: S105 (accounts of a throwaway benchmark database)
+BIN = Path(sys.executable).parent
+
+# The fixed search mix: Korean 2-syllable, Korean longer, English, author, ISBN.
+SEARCHES = {
+    "korean-2": ["소년", "바다", "마음", "해리", "여름"],
+    "korean-long": ["마법사의 돌", "고양이 이야기", "편의점 비밀", "우주 여행"],
+    "english": ["harry", "hunger games", "secret garden", "the dark"],
+    "author": ["김민서", "rowling", "tolkien"],
+}
+
+
+# --------------------------------------------------------------------------- data sets
+
+def build(url: str, size: str) -> dict:
+    """Create the schema with the migrations and load one data set; return its facts."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.accounts.services import create_member
+    from app.config import TestConfig
+    from app.defaults import default_site, ensure_defaults
+    from app.extensions import db
+    from app.models import Role, utcnow
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        ensure_defaults()
+        db.session.commit()
+        site = default_site().id
+        campaign = datasets.make_campaign(db.engine, site)
+        if size == "10k":
+            rows = datasets.goodbooks_rows(GOODBOOKS)
+        else:
+            rows = datasets.generated_rows({"100k": 100_000, "1m": 1_000_000}[size], seed=42)
+        started = time.perf_counter()
+        counts = datasets.load(db.engine, rows, seed=42, site_id=site, campaign_id=campaign)
+        datasets.load_grams(db.engine)
+        counts["load_seconds"] = round(time.perf_counter() - started, 1)
+        for email, role in (("coordinator@bench.example", Role.COORDINATOR),
+                            ("volunteer@bench.example", Role.VOLUNTEER),
+                            ("desk1@bench.example", Role.MEMBER),
+                            ("desk2@bench.example", Role.MEMBER)):
+            create_member(name=email.split("@")[0], email=email, password=PASSWORD, role=role,
+                          now=utcnow())
+        db.session.commit()
+        db.engine.dispose()
+    return counts
+
+
+def sqlite_dataset(size: str) -> tuple[str, dict]:
+    """Return the URL of a cached SQLite data set, building it when missing."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"sqlite-{size}-v{GENERATOR_VERSION}.db"
+    facts_path = path.with_suffix(".json")
+    if path.exists() and facts_path.exists():
+        return f"sqlite:///{path}", json.loads(facts_path.read_text())
+    for stale in DATA.glob(f"sqlite-{size}-v*"):
+        stale.unlink()
+    tmp = path.with_suffix(".building")
+    tmp.unlink(missing_ok=True)
+    facts = build(f"sqlite:///{tmp}", size)
+    tmp.rename(path)
+    facts_path.write_text(json.dumps(facts))
+    return f"sqlite:///{path}", facts
+
+
+# --------------------------------------------------------------------------- server
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn -w 4 on 127.0.0.1 with the production settings."""
+
+    def __init__(self, url: str, workers: int = 4):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.instance = tempfile.mkdtemp(prefix="bench-instance-")
+        env = {k: v for k, v in os.environ.items() if k not in ("TEST_DB",)}
+        env.update(DATABASE_URL=url, SECRET_KEY="bench-secret-key-not-for-production",
+                   BOOKCAFE_INSTANCE=self.instance)
+        started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", "wsgi:app"],
+            cwd=ROOT, env=env)
+        while True:
+            try:
+                with urllib.request.urlopen(self.base + "/api/v1/health", timeout=2):  # noqa: S310
+                    break
+            except OSError:
+                if self.process.poll() is not None or time.perf_counter() - started > 60:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.05)
+        self.start_seconds = time.perf_counter() - started
+
+    def worker_rss_mb(self) -> list[float]:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
+                             capture_output=True, text=True).stdout.split()
+        sizes = []
+        for pid in out:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            match = re.search(r"VmRSS:\s+(\d+) kB", status)
+            if match:
+                sizes.append(int(match.group(1)) / 1024)
+        return sizes
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        shutil.rmtree(self.instance, ignore_errors=True)
+
+
+def api_token(base: str, email: str) -> str:
+    body = json.dumps({"email": email, "password": PASSWORD}).encode()
+    request = urllib.request.Request(base + "/api/v1/tokens", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+        return json.load(response)["token"]
+
+
+def session_cookie(base: str, email: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/login", timeout=10).read().decode()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"csrf_token": token, "email": email,
+                                   "password": PASSWORD}).encode()
+    opener.open(base + "/login", data=data, timeout=10).read()
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+# --------------------------------------------------------------------------- load
+
+def wrk(base: str, requests: list[tuple[str, str, str]], *, seconds: float,
+        headers: dict | None = None, threads: int = 2, connections: int = 4) -> dict:
+    """Run wrk against `requests` (method, path, body); return its JSON summary."""
+    with tempfile.TemporaryDirectory() as tmp:
+        req_file = Path(tmp, "requests.tsv")
+        req_file.write_text("".join(f"{m}\t{p}\t{b}\n" for m, p, b in requests))
+        head_file = Path(tmp, "headers.txt")
+        head_file.write_text("".join(f"{k}: {v}\n" for k, v in (headers or {}).items()))
+        env = dict(os.environ, BENCH_REQUESTS=str(req_file), BENCH_HEADERS=str(head_file))
+        result = subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+             "-s", str(ROOT / "bench" / "wrk.lua"), base],
+            capture_output=True, text=True, env=env, timeout=seconds + 60)
+    line = [x for x in result.stdout.splitlines() if x.startswith("{")]
+    if not line:
+        raise RuntimeError(f"wrk failed: {result.stdout}\n{result.stderr}")
+    return json.loads(line[-1])
+
+
+def search_paths(url: str) -> tuple[list[str], list[str]]:
+    """Return the mix of search queries (with real ISBNs of the data set)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        isbns = [r[0] for r in conn.execute(sa.text(
+            "SELECT isbn13 FROM book WHERE isbn13 IS NOT NULL ORDER BY id LIMIT 2000"))]
+    engine.dispose()
+    picked = isbns[:: max(1, len(isbns) // 4)][:4]
+    queries = [q for group in SEARCHES.values() for q in group] + picked
+    return queries, isbns
+
+
+def raw_query_times(url: str, queries: list[str], rounds: int = 5) -> list[float]:
+    """Replay the SQL that the app's search runs, straight on the DBAPI cursor (ms)."""
+    from app import create_app
+    from app.catalog.services import parse_search_args, search
+    from app.config import TestConfig
+    from app.extensions import db
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    times = []
+    with app.app_context(), app.test_request_context("/"):
+        statements: list[tuple[str, object]] = []
+
+        def capture(_conn, _cursor, statement, parameters, _context, _many):
+            statements.append((statement, parameters))
+
+        sa.event.listen(db.engine, "before_cursor_execute", capture)
+        per_query = []
+        for q in queries:
+            statements.clear()
+            search(parse_search_args({"q": q}), now=datetime.now(UTC))
+            per_query.append([s for s in statements if s[0].lstrip().upper().startswith("SELECT")])
+        sa.event.remove(db.engine, "before_cursor_execute", capture)
+        raw = db.engine.raw_connection()
+        try:
+            for _ in range(rounds):
+                for sqls in per_query:
+                    cursor = raw.cursor()
+                    started = time.perf_counter()
+                    for statement, parameters in sqls:
+                        cursor.execute(statement, parameters)
+                        cursor.fetchall()
+                    times.append((time.perf_counter() - started) * 1000)
+                    cursor.close()
+        finally:
+            raw.close()
+        db.engine.dispose()
+    return times
+
+
+def label_seconds() -> float:
+    from app.barcodes import internal_code
+    from app.labels.pdf import LabelItem, SheetSpec, render_labels
+
+    sheet = SheetSpec(210, 297, 8, 3, 70, 37, 0.5, 0, 0, 0)
+    items = [LabelItem(internal_code("201", i + 1), f"해리포터와 마법사의 돌 {i}권",
+                       f"843-롤{i}", "서산시민센터 북카페") for i in range(1500)]
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        render_labels(items, sheet)
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def pick_copies(url: str, n: int) -> list[str]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = [r[0] for r in conn.execute(sa.text(
+            "SELECT barcode FROM copy WHERE status = 'available' AND book_id NOT IN "
+            "(SELECT book_id FROM hold) ORDER BY id DESC LIMIT :n"), {"n": n})]
+        cards = [r[0] for r in conn.execute(sa.text(
+            "SELECT card_barcode FROM member WHERE email LIKE 'desk%@bench.example' "
+            "ORDER BY email"))]
+        campaign = conn.execute(sa.text("SELECT min(id) FROM campaign")).scalar()
+    engine.dispose()
+    return rows, cards, campaign
+
+
+# --------------------------------------------------------------------------- main
+
+def fmt(x: float | None, unit: str = "") -> str:
+    if x is None or x < 0:
+        return "-"
+    return f"{x:.1f}{unit}" if x >= 10 else f"{x:.2f}{unit}"
+
+
+def run(db_kind: str, sizes: list[str], seconds: float) -> dict:
+    results: dict = {"db": db_kind, "started": datetime.now(UTC).isoformat(timespec="seconds"),
+                     "machine": f"{os.cpu_count()} cores", "sizes": {}, "figures": []}
+    pg = None
+    if db_kind == "postgresql":
+        from tests.support.pg import ThrowawayPostgres, find_pg_bin
+
+        pg = ThrowawayPostgres(find_pg_bin())
+        pg.start()
+    try:
+        for size in sizes:
+            print(f"== {size}: preparing the data set", flush=True)
+            started = time.perf_counter()
+            if pg is None:
+                url, facts = sqlite_dataset(size)
+            else:
+                url = pg.create_database(f"bench_{size}")
+                facts = build(url, size)
+            facts["prepare_seconds"] = round(time.perf_counter() - started, 1)
+            results["sizes"][size] = facts
+            print(f"   {facts}", flush=True)
+            queries, isbns = search_paths(url)
+            raw = raw_query_times(url, queries)
+            server = Server(url)
+            try:
+                entry = {"start_seconds": server.start_seconds}
+                page_requests = [("GET", "/catalog?q=" + urllib.parse.quote(q), "")
+                                 for q in queries]
+                wrk(server.base, page_requests, seconds=2)  # warm up
+                entry["search"] = wrk(server.base, page_requests, seconds=seconds)
+                entry["search_api"] = wrk(
+                    server.base, [("GET", "/api/v1/books?q=" + urllib.parse.quote(q), "")
+                                  for q in queries], seconds=seconds)
+                entry["raw"] = {"p50_ms": statistics.median(raw),
+                                "p95_ms": statistics.quantiles(raw, n=20)[18]}
+                entry["bare"] = wrk(server.base, [("GET", "/api/v1/health", "")],
+                                    seconds=seconds)
+                if size == "100k":
+                    entry.update(desk_figures(server, url, isbns, seconds))
+                    entry["rss_mb"] = server.worker_rss_mb()
+                results["sizes"][size]["figures"] = entry
+            finally:
+                server.stop()
+        results["labels_1500_seconds"] = label_seconds()
+        import_started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, check=True,
+                       env=dict(os.environ, SECRET_KEY="x", DATABASE_URL="sqlite://"))
+        results["import_seconds"] = time.perf_counter() - import_started
+    finally:
+        if pg is not None:
+            pg.stop()
+    return results
+
+
+def desk_figures(server: Server, url: str, isbns: list[str], seconds: float) -> dict:
+    """Intake of known scans, checkout + check-in pairs, campaign page, reports."""
+    out = {}
+    copies, cards, campaign = pick_copies(url, 4000)
+    token = api_token(server.base, "volunteer@bench.example")
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    intake = [("POST", "/api/v1/intake", json.dumps({"scan": isbn})) for isbn in isbns[:2000]]
+    out["intake"] = wrk(server.base, intake, seconds=seconds, headers=auth)
+    # One connection per thread, each with its own member and copies: checkout, check-in.
+    pairs = []
+    for i, barcode in enumerate(copies[:2000]):
+        card = cards[i % 2]
+        pairs.append(("POST", "/api/v1/checkouts",
+                      json.dumps({"member_card": card, "copy_barcode": barcode})))
+        pairs.append(("POST", "/api/v1/checkins", json.dumps({"copy_barcode": barcode})))
+    out["desk"] = wrk(server.base, pairs, seconds=seconds, headers=auth, threads=1,
+                      connections=1)
+    cookie = {"Cookie": session_cookie(server.base, "coordinator@bench.example")}
+    out["campaign_page"] = wrk(server.base, [("GET", f"/campaigns/{campaign}", "")],
+                               seconds=seconds, headers=cookie, threads=1, connections=2)
+    out["reports"] = wrk(server.base, [("GET", "/reports?start=2024-01-01&end=2025-12-31", "")],
+                         seconds=seconds, headers=cookie, threads=1, connections=2)
+    return out
+
+
+def table(results: dict) -> str:
+    rows = [("figure", "median ms", "p95 ms", "req/s", "target", "note")]
+    sizes = results["sizes"]
+
+    def fig(name, data, target="", note=""):
+        rows.append((name, fmt(data.get("p50_ms")), fmt(data.get("p95_ms")),
+                     fmt(data.get("rps")), target, note))
+
+    for size, facts in sizes.items():
+        f = facts.get("figures", {})
+        if not f:
+            continue
+        s = f["search"]
+        ratio = s["p50_ms"] / f["raw"]["p50_ms"] if f["raw"]["p50_ms"] else 0
+        target = "median < 5 ms" if size == "10k" else ""
+        if size == "1m" and "10k" in sizes and sizes["10k"].get("figures"):
+            limit = 3 * sizes["10k"]["figures"]["search"]["p95_ms"]
+            target = f"p95 <= {limit:.1f} ms (3x 10k)"
+        fig(f"search page {size} ({facts['books']} books)", s, target,
+            f"app {fmt(s['app_p50_ms'])} ms; x{ratio:.1f} raw; {s['statuses']}")
+        fig(f"search API {size}", f["search_api"], "", f"app {fmt(f['search_api']['app_p50_ms'])} ms")
+        fig(f"raw search SQL {size}", f["raw"], "", "the floor")
+        fig(f"bare JSON endpoint {size}", f["bare"], "", "the ceiling")
+        if "intake" in f:
+            bare = f["bare"]["rps"] or 1
+            for name, key in (("intake (known ISBN)", "intake"), ("checkout + check-in", "desk")):
+                d = f[key]
+                fig(f"{name} {size}", d, "server < 10 ms; >= 30% bare req/s",
+                    f"server {fmt(d['app_p50_ms'])} ms; {100 * d['rps'] / bare:.0f}% of bare; "
+                    f"{d['statuses']}")
+            fig("campaign page (100k loans)", f["campaign_page"], "well under 1 s",
+                f"{f['campaign_page']['statuses']}")
+            fig("/reports (100k loans)", f["reports"], "well under 1 s",
+                f"{f['reports']['statuses']}")
+            rss = f.get("rss_mb") or []
+            rows.append(("RSS per worker (100k books)", "", "", "",
+                         "", ", ".join(f"{x:.0f} MB" for x in rss)))
+        rows.append((f"app start (gunicorn -w 4, {size})", fmt(f["start_seconds"] * 1000), "",
+                     "", "", ""))
+    rows.append(("1,500-label PDF", fmt(results["labels_1500_seconds"] * 1000), "", "",
+                 "< 3000 ms", ""))
+    rows.append(("import wsgi (cold process)", fmt(results["import_seconds"] * 1000), "", "",
+                 "", ""))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+             for r in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--sizes", default="10k,100k,1m")
+    parser.add_argument("--seconds", type=float, default=8)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk (make bench does it as root)")
+    results = run(args.db, args.sizes.split(","), args.seconds)
+    text = table(results)
+    print()
+    print(f"Book Café benchmark — {args.db}, {results['machine']}, {results['started']}")
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = results["started"].replace(":", "")
+    (RESULTS / f"bench-{args.db}-{stamp}.json").write_text(json.dumps(results, indent=2))
+    markdown = (f"# Benchmark ({args.db}, {results['machine']}, {results['started']})\n\n"
+                f"{text}\n")
+    (RESULTS / f"bench-{args.db}-{stamp}.md").write_text(markdown)
+    (RESULTS / f"latest-{args.db}.md").write_text(markdown)
+
+
+if __name__ == "__main__":
+    main()
