@@ -7,6 +7,8 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Two workers (the machines have 2 cores); each worker has its own database.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test test-sqlite test-postgresql deps dev-deps system-deps translations i18n lint bench clean
 
@@ -44,15 +46,15 @@ system-deps:
 
 test: dev-deps translations system-deps
 	@echo "=== test suite on SQLite ==="
-	TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TEST_DB=sqlite $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	@echo "=== test suite on PostgreSQL (throwaway server started by the tests) ==="
-	TEST_DB=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TEST_DB=postgresql $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-sqlite: dev-deps translations
-	TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TEST_DB=sqlite $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgresql: dev-deps translations system-deps
-	TEST_DB=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TEST_DB=postgresql $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Extract strings and update both catalogues (then translate the new Korean entries).
 i18n: dev-deps

@@ -229,3 +229,19 @@ def csrf_token(client):
         return match.group(1)
 
     return token
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say which database the suite ran on and how many browser tests ran (and passed)."""
+    stats = terminalreporter.stats
+
+    def count(outcome: str, prefix: str = "") -> int:
+        return sum(1 for r in stats.get(outcome, [])
+                   if getattr(r, "when", "call") == "call" and r.nodeid.startswith(prefix))
+
+    e2e = "tests/e2e/"
+    skipped = sum(1 for r in stats.get("skipped", []) if r.nodeid.startswith(e2e))
+    terminalreporter.write_line(
+        f"database backend: {BACKEND}; browser tests (Chromium): {count('passed', e2e)} "
+        f"passed, {count('failed', e2e)} failed, {skipped} skipped"
+    )

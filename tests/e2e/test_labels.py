@@ -3,23 +3,41 @@
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
-from app.labels import services
-from app.models import Role, utcnow
+from app.models import Copy, Role
+from tests.e2e.conftest import scan
 from tests.labels.decode import decode_pdf
+from tests.support.providers import block_network, web  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(autouse=True)
+def _offline(web):  # noqa: F811
+    """Metadata providers unreachable: the books are already in the catalogue."""
+    return web
+
+
 TITLES = ["아몬드", "소년이 온다", "82년생 김지영"]
+ISBNS = ["9788936456788", "9788936434120", "9788937473135"]
 
 
-def test_queue_to_pdf(page, web_login, make_book, make_copy):
-    volunteer = web_login(Role.VOLUNTEER)
-    # Stands in for intake (built in parallel): three catalogued copies join the queue.
-    copies = [make_copy(make_book(title=title), call_number="813.7") for title in TITLES]
-    services.add_to_queue(copies, by=volunteer, now=utcnow(), source="intake")
-    db.session.commit()
+def test_queue_to_pdf(page, web_login, make_book):
+    """Intake three books at the scan station, then print their labels from the queue."""
+    for isbn, title in zip(ISBNS, TITLES, strict=True):
+        make_book(isbn13=isbn, title=title)
+    web_login(Role.VOLUNTEER)
+    page.goto("/intake")
+    page.click("[data-testid=start-anonymous]")
+    page.wait_for_selector("[data-testid=scan-field]")
+    for isbn in ISBNS:
+        scan(page, isbn)
+        page.wait_for_selector("html[data-intake-busy='0']", state="attached")
+    db.session.rollback()
+    copies = db.session.scalars(sa.select(Copy).order_by(Copy.id)).all()
+    assert [c.book.title for c in copies] == TITLES
 
     page.goto("/labels")
     rows = page.locator("[data-testid=queue-row]")
