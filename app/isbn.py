@@ -49,6 +49,7 @@ from isbnlib.dev._exceptions import ISBNNotConsistentError
 
 # The EAN-13 arithmetic and our internal prefixes live with the other barcode code.
 from app.barcodes import COPY_PREFIX, MEMBER_PREFIX, ean13_check_digit, is_valid_ean13
+from app.classification import KDC_CLASSES
 
 # isbnlib.registry imports pkg_resources, which warns on import (setuptools 81): the
 # warning is about isbnlib, not about us, and must not break `-W error` runs.
@@ -132,18 +133,7 @@ _FORMS: dict[str, LazyString] = {
     "9": _l("Reserved"),
 }
 
-_KDC_CLASSES: dict[str, LazyString] = {
-    "0": _l("General works"),
-    "1": _l("Philosophy"),
-    "2": _l("Religion"),
-    "3": _l("Social sciences"),
-    "4": _l("Natural sciences"),
-    "5": _l("Technology"),
-    "6": _l("Arts"),
-    "7": _l("Language"),
-    "8": _l("Literature"),
-    "9": _l("History"),
-}
+_KDC_CLASSES = KDC_CLASSES
 
 
 @dataclass(frozen=True)

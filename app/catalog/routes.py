@@ -7,23 +7,13 @@ from jinja2 import TemplateNotFound
 from app.access import ANYONE, access
 from app.catalog import bp
 from app.catalog import services as catalog
+from app.classification import KDC_CLASSES
 from app.isbn import decode_addon
 from app.models import utcnow
 
 HOLD_PARTIAL = "circulation/_hold_button.html"
 
-SUBJECTS = {
-    "0": _l("General works"),
-    "1": _l("Philosophy"),
-    "2": _l("Religion"),
-    "3": _l("Social sciences"),
-    "4": _l("Natural sciences"),
-    "5": _l("Technology"),
-    "6": _l("Arts"),
-    "7": _l("Language"),
-    "8": _l("Literature"),
-    "9": _l("History"),
-}
+SUBJECTS = KDC_CLASSES
 
 LANGUAGES = {
     "ko": _l("Korean"),
