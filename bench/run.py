@@ -195,6 +195,7 @@ def wrk(base: str, requests: list[tuple[str, str, str]], *, seconds: float,
         env = dict(os.environ, BENCH_REQUESTS=str(req_file), BENCH_HEADERS=str(head_file))
         result = subprocess.run(
             ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
+             "--timeout", "30s",
              "-s", str(ROOT / "bench" / "wrk.lua"), base],
             capture_output=True, text=True, env=env, timeout=seconds + 60)
     line = [x for x in result.stdout.splitlines() if x.startswith("{")]
