@@ -266,7 +266,7 @@ def _isbn_scan(raw: str, code: str, isbn13: str, addon_digits: str | None) -> Sc
     """Build the Scan for a valid book ISBN (given in its ISBN-13 form)."""
     isbn10 = isbnlib.to_isbn10(isbn13) or None
     if isbn10 and isbnlib.ean13(isbn10) != isbn13:
-        isbn10 = None  # isbnlib refuses placeholders such as 0000000000
+        isbn10 = None  # isbnlib refuses dummy ISBNs such as 0000000000
     try:
         hyphenated = isbnlib.mask(isbn13) or None
     except isbnlib.ISBNLibException:
@@ -319,7 +319,7 @@ def parse_scan(raw: str) -> Scan:
     if len(code) == 10 and _ISBN10_SHAPE.fullmatch(code):
         isbn13 = isbnlib.ean13(code)
         if not isbn13:
-            if _isbn10_check_ok(code):  # a placeholder isbnlib refuses (0000000000)
+            if _isbn10_check_ok(code):  # a dummy ISBN isbnlib refuses (0000000000)
                 return Scan(ScanKind.INVALID, raw, code, message=MSG_INVALID)
             return Scan(ScanKind.BAD_CHECK_DIGIT, raw, code, message=MSG_BAD_CHECK)
         # Keep the ISBN-10 as it was printed (X upper-cased).

@@ -456,7 +456,7 @@ def edit(book_id: int):
     if request.method == "GET":
         form.authors.data = "; ".join(book.author_list)
         if book.needs_metadata and book.isbn13 and \
-                book.title == services.placeholder_title(book.isbn13):
+                book.title == services.provisional_title(book.isbn13):
             form.title.data = ""
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in services.EDITABLE}

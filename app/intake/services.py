@@ -288,7 +288,7 @@ class BookFields:
                           language.lower() if language else None)
 
 
-def placeholder_title(isbn13: str) -> str:
+def provisional_title(isbn13: str) -> str:
     """Return the stand-in title of a book saved with its ISBN only."""
     return f"ISBN {isbn13}"
 
@@ -621,7 +621,7 @@ def _intake_new_book(scan: isbnmod.Scan, context: DonationContext, *, by: Member
     fields = fields.cleaned() if fields is not None else None
     if complete_later:
         partial = fields or BookFields()
-        partial.title = partial.title or placeholder_title(scan.isbn13)
+        partial.title = partial.title or provisional_title(scan.isbn13)
         source = SOURCE_MANUAL if fields is not None and fields.title else None
         book = _new_book(scan, fields=partial, source=source, needs_metadata=True,
                          by=by, now=now)
@@ -772,7 +772,7 @@ def edit_book(book: Book, values: dict, *, by: Member, now: datetime) -> dict:
         _set_kdc(book, kdc)
     elif book.addon_code and not book.kdc:
         book.kdc_class = book.addon_code[2]
-    if book.needs_metadata and book.title != placeholder_title(book.isbn13 or ""):
+    if book.needs_metadata and book.title != provisional_title(book.isbn13 or ""):
         book.needs_metadata = False
     after = {name: getattr(book, name) for name in EDITABLE}
     after["needs_metadata"] = book.needs_metadata
@@ -802,7 +802,7 @@ def complete_from_metadata(book: Book, metadata: isbnmod.Metadata, *, by: Member
             setattr(book, name, value)
             changes[name] = [old, value]
 
-    if book.isbn13 and book.title == placeholder_title(book.isbn13) and fields.title:
+    if book.isbn13 and book.title == provisional_title(book.isbn13) and fields.title:
         changes["title"] = [book.title, fields.title]
         book.title = fields.title
     put("subtitle", fields.subtitle)
