@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -70,6 +71,7 @@ def build(url: str, size: str) -> dict:
         ensure_defaults()
         db.session.commit()
         site = default_site().id
+        db.session.remove()
         campaign = datasets.make_campaign(db.engine, site)
         if size == "10k":
             rows = datasets.goodbooks_rows(GOODBOOKS)
@@ -77,7 +79,6 @@ def build(url: str, size: str) -> dict:
             rows = datasets.generated_rows({"100k": 100_000, "1m": 1_000_000}[size], seed=42)
         started = time.perf_counter()
         counts = datasets.load(db.engine, rows, seed=42, site_id=site, campaign_id=campaign)
-        datasets.load_grams(db.engine)
         counts["load_seconds"] = round(time.perf_counter() - started, 1)
         for email, role in (("coordinator@bench.example", Role.COORDINATOR),
                             ("volunteer@bench.example", Role.VOLUNTEER),
@@ -95,16 +96,50 @@ def sqlite_dataset(size: str) -> tuple[str, dict]:
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"sqlite-{size}-v{GENERATOR_VERSION}.db"
     facts_path = path.with_suffix(".json")
-    if path.exists() and facts_path.exists():
-        return f"sqlite:///{path}", json.loads(facts_path.read_text())
-    for stale in DATA.glob(f"sqlite-{size}-v*"):
-        stale.unlink()
-    tmp = path.with_suffix(".building")
-    tmp.unlink(missing_ok=True)
-    facts = build(f"sqlite:///{tmp}", size)
-    tmp.rename(path)
-    facts_path.write_text(json.dumps(facts))
-    return f"sqlite:///{path}", facts
+    if not (path.exists() and facts_path.exists()):
+        for stale in DATA.glob(f"sqlite-{size}-v*"):
+            stale.unlink()
+        tmp = path.with_suffix(".building")
+        tmp.unlink(missing_ok=True)
+        facts = build(f"sqlite:///{tmp}", size)
+        tmp.rename(path)
+        facts_path.write_text(json.dumps(facts))
+    return path, json.loads(facts_path.read_text())
+
+
+@contextmanager
+def sqlite_scratch(size: str):
+    """Yield (url, facts) of a scratch copy of the cached set (the run writes to it)."""
+    path, facts = sqlite_dataset(size)
+    scratch = DATA / f"scratch-{size}.db"
+    shutil.copyfile(path, scratch)
+    wal = path.with_name(path.name + "-wal")  # committed pages not yet checkpointed
+    if wal.exists():
+        shutil.copyfile(wal, scratch.with_name(scratch.name + "-wal"))
+    try:
+        yield f"sqlite:///{scratch}", facts
+    finally:
+        for leftover in DATA.glob(f"scratch-{size}.db*"):
+            leftover.unlink()
+
+
+@contextmanager
+def postgres_scratch(pg, size: str):
+    """Like sqlite_scratch, on the kept benchmark cluster: databases bench_<size> (cached)
+    and a scratch copy made with CREATE DATABASE ... TEMPLATE."""
+    name = f"bench_{size}"
+    facts_path = DATA / f"pg-{size}-v{GENERATOR_VERSION}.json"
+    if name not in pg.databases() or not facts_path.exists():
+        facts_path.unlink(missing_ok=True)
+        pg.drop_database(name)
+        facts = build(pg.create_database(name), size)
+        facts_path.write_text(json.dumps(facts))
+    pg.drop_database("bench_scratch")
+    pg._admin(f'CREATE DATABASE bench_scratch TEMPLATE "{name}"')
+    try:
+        yield pg.url("bench_scratch"), json.loads(facts_path.read_text())
+    finally:
+        pg.drop_database("bench_scratch")
 
 
 # --------------------------------------------------------------------------- server
@@ -299,42 +334,19 @@ def run(db_kind: str, sizes: list[str], seconds: float) -> dict:
     if db_kind == "postgresql":
         from tests.support.pg import ThrowawayPostgres, find_pg_bin
 
-        pg = ThrowawayPostgres(find_pg_bin())
+        if find_pg_bin() is None:
+            sys.exit("PostgreSQL's initdb/pg_ctl are missing: run `make system-deps` as root")
+        # A cluster kept in bench/data, so the data sets are built once (like the SQLite files).
+        pg = ThrowawayPostgres(find_pg_bin(), DATA / f"pg-cluster-v{GENERATOR_VERSION}")
         pg.start()
     try:
         for size in sizes:
             print(f"== {size}: preparing the data set", flush=True)
             started = time.perf_counter()
-            if pg is None:
-                url, facts = sqlite_dataset(size)
-            else:
-                url = pg.create_database(f"bench_{size}")
-                facts = build(url, size)
-            facts["prepare_seconds"] = round(time.perf_counter() - started, 1)
-            results["sizes"][size] = facts
-            print(f"   {facts}", flush=True)
-            queries, isbns = search_paths(url)
-            raw = raw_query_times(url, queries)
-            server = Server(url)
-            try:
-                entry = {"start_seconds": server.start_seconds}
-                page_requests = [("GET", "/catalog?q=" + urllib.parse.quote(q), "")
-                                 for q in queries]
-                wrk(server.base, page_requests, seconds=2)  # warm up
-                entry["search"] = wrk(server.base, page_requests, seconds=seconds)
-                entry["search_api"] = wrk(
-                    server.base, [("GET", "/api/v1/books?q=" + urllib.parse.quote(q), "")
-                                  for q in queries], seconds=seconds)
-                entry["raw"] = {"p50_ms": statistics.median(raw),
-                                "p95_ms": statistics.quantiles(raw, n=20)[18]}
-                entry["bare"] = wrk(server.base, [("GET", "/api/v1/health", "")],
-                                    seconds=seconds)
-                if size == "100k":
-                    entry.update(desk_figures(server, url, isbns, seconds))
-                    entry["rss_mb"] = server.worker_rss_mb()
-                results["sizes"][size]["figures"] = entry
-            finally:
-                server.stop()
+            with (sqlite_scratch(size) if pg is None else postgres_scratch(pg, size)) as (url, facts):
+                facts["prepare_seconds"] = round(time.perf_counter() - started, 1)
+                results["sizes"][size] = facts
+                measure_size(results, size, url, facts, seconds)
         results["labels_1500_seconds"] = label_seconds()
         import_started = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, check=True,
@@ -344,6 +356,33 @@ def run(db_kind: str, sizes: list[str], seconds: float) -> dict:
         if pg is not None:
             pg.stop()
     return results
+
+
+def measure_size(results: dict, size: str, url: str, facts: dict, seconds: float) -> None:
+    """Serve one data set with gunicorn and measure its figures into results."""
+    print(f"   {facts}", flush=True)
+    queries, isbns = search_paths(url)
+    raw = raw_query_times(url, queries)
+    server = Server(url)
+    try:
+        entry = {"start_seconds": server.start_seconds}
+        page_requests = [("GET", "/catalog?q=" + urllib.parse.quote(q), "")
+                         for q in queries]
+        wrk(server.base, page_requests, seconds=2)  # warm up
+        entry["search"] = wrk(server.base, page_requests, seconds=seconds)
+        entry["search_api"] = wrk(
+            server.base, [("GET", "/api/v1/books?q=" + urllib.parse.quote(q), "")
+                          for q in queries], seconds=seconds)
+        entry["raw"] = {"p50_ms": statistics.median(raw),
+                        "p95_ms": statistics.quantiles(raw, n=20)[18]}
+        entry["bare"] = wrk(server.base, [("GET", "/api/v1/health", "")],
+                            seconds=seconds)
+        if size == "100k":
+            entry.update(desk_figures(server, url, isbns, seconds))
+            entry["rss_mb"] = server.worker_rss_mb()
+        results["sizes"][size]["figures"] = entry
+    finally:
+        server.stop()
 
 
 def desk_figures(server: Server, url: str, isbns: list[str], seconds: float) -> dict:
