@@ -256,6 +256,28 @@ def test_me_shows_my_loans_holds_and_renews(en, as_member, make_titles, voluntee
     assert "Not renewed" in en.get("/me").get_data(as_text=True)
 
 
+def _one_late_one_not(me, make_titles, volunteer):
+    _book, (late, fine) = make_titles(2, title="Late Book")
+    services.check_out(fine, me, by=volunteer, now=utcnow() - timedelta(days=1))
+    services.check_out(late, me, by=volunteer, now=utcnow() - timedelta(days=20))
+    db.session.commit()
+
+
+def test_overdue_loans_say_how_late_on_me(en, as_member, make_titles, volunteer):
+    me, _token = as_member
+    _one_late_one_not(me, make_titles, volunteer)
+    page = en.get("/me").get_data(as_text=True)
+    assert page.count('data-testid="my-loan"') == 2
+    assert page.count("days overdue") == 1 and "6 days overdue" in page
+
+
+def test_overdue_loans_say_how_late_at_the_desk(desk, member, make_titles, volunteer):
+    _one_late_one_not(member, make_titles, volunteer)
+    panel = desk.scan(member.card_barcode, fetch=True).get_data(as_text=True)
+    assert panel.count('data-testid="loan-row"') == 2
+    assert panel.count("days overdue") == 1 and "6 days overdue" in panel
+
+
 def test_place_and_cancel_a_hold_from_the_pages(en, as_member, make_titles, volunteer, other):
     me, token = as_member
     book, (copy,) = make_titles(1, title="Wanted")
