@@ -24,6 +24,7 @@ import inspect
 import json
 import logging
 import re
+import sys
 import threading
 import time
 import unicodedata
@@ -51,14 +52,9 @@ from isbnlib.dev._exceptions import ISBNNotConsistentError
 from app.barcodes import COPY_PREFIX, MEMBER_PREFIX, ean13_check_digit, is_valid_ean13
 from app.classification import KDC_CLASSES
 
-# isbnlib.registry imports pkg_resources, which warns on import (setuptools 81): the
-# warning is about isbnlib, not about us, and must not break `-W error` runs.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    import isbnlib.registry
-
 __all__ = [
     "DEFAULT_SERVICES",
+    "provider_registry",
     "Addon",
     "Attempt",
     "LookupResult",
@@ -816,9 +812,33 @@ def _nlk_service(isbn13: str) -> dict[str, Any]:
     return nlk_query(isbn13, key=settings.nlk_key, timeout=settings.timeout)
 
 
+_registry_lock = threading.Lock()
+
+
+def provider_registry():
+    """Return isbnlib.registry with our NLK service in it, importing it on first use.
+
+    The import loads pkg_resources (most of a second, and a setuptools deprecation warning
+    about isbnlib, not us, which must not break `-W error` runs), so starting the app and
+    pages that never look a book up do not pay for it. The NLK service is put back if
+    something (a test) reset the services.
+    """
+    registry = sys.modules.get("isbnlib.registry")
+    if registry is None:
+        with _registry_lock, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import isbnlib.registry as registry
+            registry.set_cache(None)
+    if registry.services.get("nlk") is not _nlk_service:
+        registry.add_service("nlk", _nlk_service)
+    return registry
+
+
 def _disable_isbnlib_caches() -> None:
     """Stop isbnlib memoising metadata and raw bodies (our database is the cache)."""
-    isbnlib.registry.set_cache(None)
+    registry = sys.modules.get("isbnlib.registry")
+    if registry is not None:
+        registry.set_cache(None)
     decorators = getattr(isbnlib.dev, "_decorators", None)
     if decorators is not None and hasattr(decorators, "im_cache"):
         decorators.im_cache = _NoCache()
@@ -846,7 +866,6 @@ def configure_providers(nlk_key: str | None, timeout: float) -> None:
     isbnlib.config.seturlopentimeout(float(timeout))
     _set_throttling(0)
     _disable_isbnlib_caches()
-    isbnlib.registry.add_service("nlk", _nlk_service)
 
 
 def clear_provider_caches() -> None:
@@ -857,7 +876,6 @@ def clear_provider_caches() -> None:
 
 
 _disable_isbnlib_caches()
-isbnlib.registry.add_service("nlk", _nlk_service)
 
 
 # ---------------------------------------------------------------------------
@@ -970,7 +988,7 @@ def lookup(
         if remaining < MIN_ATTEMPT_SECONDS:
             attempts.append(Attempt(name, Outcome.SKIPPED_BUDGET, 0.0))
             continue
-        if name not in isbnlib.registry.services:
+        if name not in provider_registry().services:
             LOGGER.error("unknown metadata service %r", name)
             attempts.append(Attempt(name, Outcome.ERROR, 0.0))
             continue

@@ -49,6 +49,7 @@ from app.isbn import (
     lookup,
     nlk_query,
     parse_scan,
+    provider_registry,
     split_contributors,
 )
 from tests.conftest import IN_CI, SHARED_DATA
@@ -173,10 +174,11 @@ def providers() -> Iterator[None]:
     """Start every test with providers unconfigured and isbnlib caches empty."""
     configure_providers(None, 2.0)
     clear_provider_caches()
-    services = dict(isbnlib.registry.services)
+    registry = provider_registry()
+    services = dict(registry.services)
     yield
-    isbnlib.registry.services.clear()
-    isbnlib.registry.services.update(services)
+    registry.services.clear()
+    registry.services.update(services)
     configure_providers(None, 2.0)
     clear_provider_caches()
 
@@ -1228,8 +1230,8 @@ def test_provider_exceptions_never_escape(web: FakeWeb) -> None:
     def garbage(_isbn: str) -> Any:
         return ["not", "a", "dict"]
 
-    isbnlib.registry.add_service("broken", broken)
-    isbnlib.registry.add_service("garbage", garbage)
+    provider_registry().add_service("broken", broken)
+    provider_registry().add_service("garbage", garbage)
     result = lookup(
         "9791162243091", services=["broken", "garbage", "nosuchservice"], timeout=1, budget=2
     )
@@ -1242,7 +1244,7 @@ def test_provider_exceptions_never_escape(web: FakeWeb) -> None:
 
 
 def test_custom_service_through_the_registry(web: FakeWeb) -> None:
-    isbnlib.registry.add_service(
+    provider_registry().add_service(
         "fake",
         lambda isbn: {
             "ISBN-13": isbn,

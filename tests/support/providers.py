@@ -23,7 +23,7 @@ import isbnlib
 import isbnlib.dev.webservice
 import pytest
 
-from app.isbn import clear_provider_caches, configure_providers
+from app.isbn import clear_provider_caches, configure_providers, provider_registry
 
 PROVIDER_RESPONSES = Path(
     os.environ.get("PROVIDER_RESPONSES_DIR", "/work/shared/data/provider-responses")
@@ -143,12 +143,13 @@ def web(block_network: list[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[F
     """Providers behind a FakeWeb that starts offline; tests route hosts to recordings."""
     configure_providers(None, 2.0)
     clear_provider_caches()
-    services = dict(isbnlib.registry.services)
+    registry = provider_registry()
+    services = dict(registry.services)
     fake = FakeWeb().offline()
     monkeypatch.setattr(isbnlib.dev.webservice, "urlopen", fake)
     yield fake
-    isbnlib.registry.services.clear()
-    isbnlib.registry.services.update(services)
+    registry.services.clear()
+    registry.services.update(services)
     configure_providers(None, 2.0)
     clear_provider_caches()
 
