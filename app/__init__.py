@@ -146,6 +146,8 @@ def register_hooks(app: Flask) -> None:
             from app.accounts.services import load_token_member
 
             g._login_user = load_token_member(request) or AnonymousUserMixin()
+            if g.get("token_touched"):
+                db.session.commit()  # the token's "last used" time
 
     app.before_request(enforce_access)
 
