@@ -77,6 +77,8 @@ SCHEMAS = {
                 "properties": {
                     "code": {"type": "string", "pattern": "^[a-z0-9_]+$"},
                     "message": {"type": "string"},
+                    "request_id": {"type": "string",
+                                   "description": "On server errors: the id in the log."},
                 },
             }
         },
