@@ -1,6 +1,7 @@
 """The Book Café library: a Flask app for a community book café's lending library."""
 
 import logging
+import re
 import time
 import uuid
 from pathlib import Path
@@ -12,6 +13,7 @@ from app.config import INSTANCE, Config
 from app.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 # No inline scripts and nothing from another origin: every asset is served by the app.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -128,7 +130,9 @@ def register_hooks(app: Flask) -> None:
     @app.before_request
     def _request_id():
         g.started = time.perf_counter()
-        g.request_id = request.headers.get("X-Request-ID", "")[:32] or uuid.uuid4().hex[:12]
+        # A proxy's id is kept when it is a plain token (it goes into logs and pages).
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:12]
 
     @app.before_request
     def _defaults():
@@ -146,6 +150,8 @@ def register_hooks(app: Flask) -> None:
             from app.accounts.services import load_token_member
 
             g._login_user = load_token_member(request) or AnonymousUserMixin()
+            if g.get("token_touched"):
+                db.session.commit()  # the token's "last used" time
 
     app.before_request(enforce_access)
 

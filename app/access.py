@@ -32,9 +32,9 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def api_error(status: int, code: str, message: str):
-    """Return the JSON API's error answer."""
-    response = jsonify({"error": {"code": code, "message": str(message)}})
+def api_error(status: int, code: str, message: str, **extra):
+    """Return the JSON API's error answer (`extra`: more fields, such as the request id)."""
+    response = jsonify({"error": {"code": code, "message": str(message), **extra}})
     response.status_code = status
     return response
 

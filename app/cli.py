@@ -227,6 +227,18 @@ def expire_holds() -> None:
     click.echo(f"{len(expired)} hold(s) expired.")
 
 
+@library.command("purge-access-log")
+@with_appcontext
+def purge_access_log() -> None:
+    """Delete access-log entries older than a year (it is also done as entries are written)."""
+    from app.accesslog import purge_access_log as purge
+
+    removed = purge(now=utcnow())
+    db.session.commit()
+    click.echo(f"{removed} access-log entr{'y' if removed == 1 else 'ies'} older than a year "
+               "deleted.")
+
+
 @library.command("send-reminders")
 @click.option("--force", is_flag=True, help="Also remind members reminded in the last week.")
 @with_appcontext

@@ -231,6 +231,18 @@ class DonorInactive(Conflict):
     default_message = _l("This member's account is deactivated.")
 
 
+class WrongFileType(InvalidInput):
+    """The file's content is not one the import reads, whatever its name says."""
+
+    code = "unsupported_file_type"
+    status = 415
+    default_message = _l(
+        "This file is not a CSV, Excel .xlsx or MARC file (whatever its name says). Upload a "
+        "CSV file (UTF-8 or CP949/EUC-KR), an Excel .xlsx workbook, or MARC records (.mrc, "
+        ".dat or MARCXML)."
+    )
+
+
 class UnreadableFile(InvalidInput):
     code = "unreadable_file"
     default_message = _l(

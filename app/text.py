@@ -11,6 +11,11 @@ def nfc(text: str | None) -> str | None:
     return text or None
 
 
+def nfc_filter(value):
+    """WTForms filter: typed text in NFC (macOS and some keyboards send NFD Hangul)."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
 def _accent_table() -> dict[int, str]:
     """Map accented Latin letters to their base letters, and drop combining accents."""
     table: dict[int, str] = {}

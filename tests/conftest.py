@@ -7,6 +7,7 @@ TEST_DATABASE_URL). Under CI=true a missing PostgreSQL is a failure, not a skip.
 import itertools
 import os
 import re
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -69,6 +70,23 @@ def pg_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    """A brand-new empty database on the session's backend (and server), dropped after."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    url = sa.engine.make_url(database_url)
+    name = f"empty_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,5 @@
 """`flask db upgrade` on an empty database gives exactly the schema the models describe."""
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -11,23 +9,6 @@ from flask_migrate import downgrade, upgrade
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
-
-
-@pytest.fixture
-def empty_database_url(database_url, tmp_path):
-    """A brand-new empty database on the same backend."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    url = sa.engine.make_url(database_url)
-    name = f"migrations_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_upgrade_matches_the_models_and_downgrades(empty_database_url):

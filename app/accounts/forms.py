@@ -1,7 +1,6 @@
 """Forms for registration, login and the member's settings."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -14,17 +13,19 @@ from wtforms.validators import (
     Regexp,
 )
 
+from app.forms import BaseForm
+
 LANGUAGE_CHOICES = [SelectChoice("ko", "한국어"), SelectChoice("en", "English")]
 PHONE_PATTERN = r"^[0-9+\-() ]{7,20}$"
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Stay logged in on this device"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(
         _l("Email"),
@@ -47,7 +48,8 @@ class RegisterForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Password again"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        validators=[DataRequired(), Length(max=200),
+                    EqualTo("password", message=_l("The passwords differ."))],
     )
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="ko")
     keep_history = BooleanField(_l("Keep a list of the books I have borrowed"))
@@ -58,11 +60,11 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(BaseForm):
     lang = SelectField(choices=LANGUAGE_CHOICES)
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     phone = StringField(
         _l("Phone (optional)"),
@@ -77,7 +79,7 @@ class SettingsForm(FlaskForm):
     donor_named = BooleanField(_l("I agree to be named as a donor of books I give"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(BaseForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
         _l("New password"),
@@ -88,11 +90,12 @@ class PasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("New password again"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        validators=[DataRequired(), Length(max=200),
+                    EqualTo("password", message=_l("The passwords differ."))],
     )
 
 
-class ConfirmDeletionForm(FlaskForm):
+class ConfirmDeletionForm(BaseForm):
     confirm = BooleanField(
         _l("I understand that my account and personal data will be deleted"),
         validators=[InputRequired()],

@@ -157,9 +157,25 @@ def settings():
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("accounts.me"))
     status = 400 if form.is_submitted() else 200
-    return render_template("accounts/settings.html", form=form,
-                           password_form=PasswordForm(prefix="pw"),
-                           deletion_form=ConfirmDeletionForm()), status
+    return _settings_page(form, PasswordForm(prefix="pw"), status)
+
+
+def _settings_page(form, password_form, status: int):
+    return render_template(
+        "accounts/settings.html", form=form, password_form=password_form,
+        deletion_form=ConfirmDeletionForm(),
+        tokens=services.active_tokens(current_user, now=utcnow()),
+    ), status
+
+
+@bp.route("/me/tokens/<int:token_id>/revoke", methods=["POST"])
+@access(Role.MEMBER)
+def revoke_token(token_id: int):
+    """Revoke one of my API tokens."""
+    services.revoke_token(current_user, token_id, now=utcnow())
+    db.session.commit()
+    flash(_("The API token is revoked."), "success")
+    return redirect(url_for("accounts.settings"))
 
 
 @bp.route("/me/password", methods=["POST"])
@@ -180,8 +196,7 @@ def change_password():
             login_user(current_user._get_current_object())
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.me"))
-    return render_template("accounts/settings.html", form=SettingsForm(obj=current_user),
-                           password_form=form, deletion_form=ConfirmDeletionForm()), 400
+    return _settings_page(SettingsForm(obj=current_user), form, 400)
 
 
 @bp.route("/me/data.json", methods=["GET"])

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import g, request
+from flask_babel import lazy_gettext as _l
 
 from app import audit
 from app.errors import (
@@ -14,6 +15,7 @@ from app.errors import (
     EmailTaken,
     InvalidCredentials,
     LastCoordinator,
+    NotFound,
     TooManyAttempts,
 )
 from app.extensions import db
@@ -25,6 +27,7 @@ from app.text import nfc
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
+TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 
 def normalise_email(email: str) -> str:
@@ -195,6 +198,28 @@ def issue_token(member: Member, *, days: int, now: datetime) -> tuple[str, ApiTo
     return raw, token
 
 
+def active_tokens(member: Member, *, now: datetime) -> list[ApiToken]:
+    """Return a member's tokens that may still be used, newest first."""
+    return list(db.session.scalars(
+        sa.select(ApiToken)
+        .where(ApiToken.member_id == member.id, ApiToken.revoked_at.is_(None),
+               ApiToken.expires_at > now)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ))
+
+
+def revoke_token(member: Member, token_id: int, *, now: datetime) -> ApiToken:
+    """Revoke one of the member's own tokens; another member's token is 'not found'."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.member_id != member.id:
+        raise NotFound(_l("There is no such API token."))
+    if token.revoked_at is None:
+        token.revoked_at = now
+        audit.record("token.revoke", actor=member, entity="api_token", entity_id=token.id,
+                     now=now)
+    return token
+
+
 def revoke_all_tokens(member: Member, *, now: datetime) -> None:
     """Revoke every token of a member."""
     for token in member.tokens:
@@ -231,6 +256,11 @@ def load_token_member(req) -> Member | None:
 
         g.token_error = _("The API token is not valid, has expired or was revoked.")
         return None
+    g.api_token_id = token.id
+    # "Last used" to the minute is enough, and spares a write on every call.
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_PRECISION:
+        token.last_used_at = now
+        g.token_touched = True
     return token.member
 
 

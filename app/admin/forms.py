@@ -1,11 +1,11 @@
 """Forms for the coordinators' administration pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from app.forms import BaseForm
 from app.models import Role
 
 ROLE_CHOICES = [
@@ -15,26 +15,26 @@ ROLE_CHOICES = [
 ]
 
 
-class MemberSearchForm(FlaskForm):
+class MemberSearchForm(BaseForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
     q = StringField(_l("Name, email, phone or card"), validators=[Optional(), Length(max=100)])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(BaseForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
-class ActiveForm(FlaskForm):
+class ActiveForm(BaseForm):
     active = BooleanField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A button that only needs CSRF protection."""
 
 
-class NewMemberForm(FlaskForm):
+class NewMemberForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(
         _l("Email (optional)"),
@@ -44,7 +44,7 @@ class NewMemberForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.MEMBER.value)
 
 
-class LoanRulesForm(FlaskForm):
+class LoanRulesForm(BaseForm):
     loan_days = IntegerField(_l("Loan days"), validators=[DataRequired(), NumberRange(1, 365)])
     max_renewals = IntegerField(
         _l("Renewals allowed"), validators=[Optional(), NumberRange(0, 20)], default=0

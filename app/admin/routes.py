@@ -1,11 +1,12 @@
 """Coordinators' pages: members, roles, loan rules."""
 
+import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import audit
 from app.access import access
+from app.accesslog import access_log_query, kind_label, log_access
 from app.accounts import services as accounts
 from app.admin import bp, services
 from app.admin.forms import (
@@ -29,6 +30,8 @@ def index():
     form = MemberSearchForm(request.args)
     q = form.q.data if form.validate() else None
     page = db.paginate(services.member_search_query(q), per_page=25, error_out=False)
+    log_access("member_list", actor=current_user, shown=len(page.items))
+    db.session.commit()
     return render_template("admin/index.html", form=form, page=page, q=q or "")
 
 
@@ -61,12 +64,47 @@ def new_member():
 def member(member_id: int):
     """One member: card, role, state, actions."""
     m = db.get_or_404(Member, member_id)
-    audit.record("member.view", actor=current_user, entity="member", entity_id=m.id)
+    log_access("member_view", actor=current_user, member=m)
     db.session.commit()
     return render_template(
         "admin/member.html", member=m, role_form=RoleForm(role=m.role.value),
         confirm_form=ConfirmForm(),
     )
+
+
+@bp.route("/members/<int:member_id>/data.json")
+@access(Role.COORDINATOR)
+def member_data(member_id: int):
+    """Download everything the café holds about one member (to answer their request)."""
+    import json
+
+    from flask import Response
+
+    from app.accounts.privacy import export_member_data
+
+    m = db.get_or_404(Member, member_id)
+    now = utcnow()
+    data = export_member_data(m, by=current_user, now=now)
+    log_access("member_data", actor=current_user, member=m, now=now)
+    db.session.commit()
+    return Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json",
+                    headers={"Content-Disposition":
+                             f"attachment; filename=bookcafe-member-{m.id}.json",
+                             "Cache-Control": "no-store"})
+
+
+@bp.route("/access-log")
+@access(Role.COORDINATOR)
+def access_log():
+    """Who viewed or exported members' personal data (kept a year)."""
+    member_id = request.args.get("member", type=int)
+    member_id = member_id if member_id and 0 < member_id <= 2**31 - 1 else None
+    page = db.paginate(access_log_query(member_id), per_page=50, error_out=False)
+    subject = db.session.get(Member, member_id) if member_id else None
+    names = {m.id: m for m in db.session.scalars(sa.select(Member).where(
+        Member.id.in_({e.entity_id for e in page.items if e.entity_id})))}
+    return render_template("admin/access_log.html", page=page, subject=subject,
+                           member_id=member_id, names=names, kind_label=kind_label)
 
 
 def _member_action(member_id: int, form, action):
@@ -150,7 +188,10 @@ def deletions():
     """Members who asked for their personal data to be deleted."""
     from app.accounts.privacy import deletion_requests
 
-    return render_template("admin/deletions.html", members=deletion_requests(),
+    members = deletion_requests()
+    log_access("member_list", actor=current_user, shown=len(members))
+    db.session.commit()
+    return render_template("admin/deletions.html", members=members,
                            confirm_form=ConfirmForm())
 
 

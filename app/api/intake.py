@@ -12,6 +12,7 @@ from app.errors import InvalidInput, MetadataRequired
 from app.extensions import db
 from app.intake import services
 from app.models import Book, Copy, Donation, Role, utcnow
+from app.text import nfc_filter
 
 
 def addon_json(code: str | None) -> dict | None:
@@ -131,9 +132,9 @@ def _book_fields(data: object) -> services.BookFields:
     if authors is None:
         authors = []
     elif isinstance(authors, str):
-        authors = [a for a in (x.strip() for x in authors.split(";")) if a]
+        authors = [a for a in (x.strip() for x in nfc_filter(authors).split(";")) if a]
     elif isinstance(authors, list) and all(isinstance(a, str) for a in authors):
-        authors = [a.strip() for a in authors if a.strip()]
+        authors = [nfc_filter(a).strip() for a in authors if a.strip()]
     else:
         raise InvalidInput(_("The field '%(name)s' must be a list of names.", name="authors"))
     if len("; ".join(authors)) > services.AUTHORS_MAX:

@@ -77,6 +77,8 @@ SCHEMAS = {
                 "properties": {
                     "code": {"type": "string", "pattern": "^[a-z0-9_]+$"},
                     "message": {"type": "string"},
+                    "request_id": {"type": "string",
+                                   "description": "On server errors: the id in the log."},
                 },
             }
         },
@@ -275,6 +277,30 @@ def _paths() -> dict:
                     "401": _error("Wrong email or password."),
                     "403": _error("The account is deactivated."),
                     "429": _error("Too many failed attempts."),
+                },
+            }
+        },
+        "/tokens/current": {
+            "delete": {
+                "tags": ["accounts"], "operationId": "revokeCurrentToken", "security": MEMBER,
+                "summary": "Revoke the bearer token this request is made with.",
+                "responses": {
+                    "204": {"description": "Revoked; the token now gets 401."},
+                    "400": _error("The request was not made with a bearer token."),
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/tokens/{token_id}": {
+            "delete": {
+                "tags": ["accounts"], "operationId": "revokeToken", "security": MEMBER,
+                "summary": "Revoke one of the caller's own tokens (ids are listed on the "
+                           "account settings page).",
+                "parameters": [_path_id("token_id", "The token's id.")],
+                "responses": {
+                    "204": {"description": "Revoked (or already revoked)."},
+                    "404": _error("No such token among the caller's own."),
+                    **AUTH_ERRORS,
                 },
             }
         },

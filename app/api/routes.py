@@ -1,12 +1,14 @@
 """API endpoints for accounts: tokens and the current member."""
 
-from flask import current_app, jsonify
+from flask import current_app, g, jsonify
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import ANYONE, access
 from app.accounts import services as accounts
 from app.api import bp
 from app.api.util import field, iso, json_body
+from app.errors import InvalidInput
 from app.extensions import db
 from app.models import Role, utcnow
 
@@ -29,6 +31,27 @@ def create_token():
     raw, token = accounts.issue_token(member, days=current_app.config["API_TOKEN_DAYS"], now=now)
     db.session.commit()
     return jsonify({"token": raw, "expires_at": iso(token.expires_at)}), 201
+
+
+@bp.route("/tokens/current", methods=["DELETE"])
+@access(Role.MEMBER)
+def revoke_current_token():
+    """Revoke the bearer token this request is made with."""
+    token_id = g.get("api_token_id")
+    if token_id is None:
+        raise InvalidInput(_("This request was not made with an API token."))
+    accounts.revoke_token(current_user, token_id, now=utcnow())
+    db.session.commit()
+    return "", 204
+
+
+@bp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@access(Role.MEMBER)
+def revoke_token(token_id: int):
+    """Revoke one of the caller's own tokens by its id."""
+    accounts.revoke_token(current_user, token_id, now=utcnow())
+    db.session.commit()
+    return "", 204
 
 
 def member_json(member) -> dict:

@@ -1,5 +1,6 @@
 """Helpers shared by the API's routes: reading JSON bodies, field validation."""
 
+import unicodedata
 from datetime import date, datetime
 
 from flask import request
@@ -36,7 +37,7 @@ def field(data: dict, name: str, kind: type, *, required: bool = True, max_lengt
     if kind is str:
         if not isinstance(value, str):
             raise InvalidInput(_("The field '%(name)s' must be text.", name=name))
-        value = value.strip()
+        value = unicodedata.normalize("NFC", value).strip()
         if required and not value:
             raise InvalidInput(_("The field '%(name)s' is required.", name=name))
         if len(value) > max_length:

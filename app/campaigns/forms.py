@@ -1,14 +1,14 @@
 """Forms for campaigns and moving a donation."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.campaigns.services import DESCRIPTION_MAX, GOAL_MAX, NAME_MAX
+from app.forms import BaseForm
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_MAX)])
     description = TextAreaField(
         _l("Description"), validators=[Optional(), Length(max=DESCRIPTION_MAX)]
@@ -22,9 +22,9 @@ class CampaignForm(FlaskForm):
     is_default = BooleanField(_l("Default campaign for intake"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """An empty form: only the CSRF token."""
 
 
-class MoveDonationForm(FlaskForm):
+class MoveDonationForm(BaseForm):
     campaign_id = SelectField(_l("Move to campaign"), coerce=int)

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from app import audit
 from app.access import access
+from app.accesslog import log_access
 from app.campaigns import bp, services
 from app.campaigns.acknowledgement import Acknowledgement, acknowledgement_pdf
 from app.campaigns.forms import CampaignForm, ConfirmForm, MoveDonationForm
@@ -212,6 +213,7 @@ def export_donations(campaign_id: int):
     rows = services.donation_rows(campaign)
     audit.record("campaign.export", actor=current_user, entity="campaign",
                  entity_id=campaign.id, rows=len(rows))
+    log_access("campaign_donors", actor=current_user, campaign=campaign.id, rows=len(rows))
     db.session.commit()
     header = [_("Donation"), _("Received"), _("Donor"), _("Donor card"), _("Anonymous"),
               _("Agreed to be named"), _("Barcode"), _("ISBN"), _("Title"), _("Authors"),

@@ -1,36 +1,37 @@
 """Forms of the lending desk and of members' own circulation actions."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from app.forms import BaseForm
 
 DESK_MODES = ("auto", "checkin")
 # The database's integer range: a larger id is refused, not sent to the database.
 MAX_ID = 2**31 - 1
 
 
-class ScanForm(FlaskForm):
+class ScanForm(BaseForm):
     """The desk's one scan field: a card, a copy, an ISBN, or a name or phone number."""
 
     code = StringField(_l("Scan or type"), validators=[DataRequired(), Length(max=100)])
 
 
-class ModeForm(FlaskForm):
+class ModeForm(BaseForm):
     mode = SelectField(choices=[SelectChoice(m, m) for m in DESK_MODES],
                        validators=[InputRequired()])
 
 
-class BorrowerForm(FlaskForm):
+class BorrowerForm(BaseForm):
     member_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A button that only needs the CSRF token."""
 
 
-class CopyStateForm(FlaskForm):
+class CopyStateForm(BaseForm):
     state = SelectField(
         _l("New state"),
         choices=[
@@ -43,10 +44,10 @@ class CopyStateForm(FlaskForm):
     )
 
 
-class HoldForm(FlaskForm):
+class HoldForm(BaseForm):
     book_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
-    next = HiddenField()
+    next = HiddenField(validators=[Length(max=500)])
 
 
-class SelfCheckoutForm(FlaskForm):
+class SelfCheckoutForm(BaseForm):
     barcode = StringField(_l("Copy barcode"), validators=[DataRequired(), Length(max=32)])

@@ -19,6 +19,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.access import access
+from app.accesslog import log_access
 from app.accounts.routes import safe_next
 from app.circulation import bp, services
 from app.circulation import desk as scans
@@ -240,7 +241,10 @@ def desk_renew(loan_id: int):
 @access(Role.VOLUNTEER)
 def overdue():
     """Members with overdue books: days overdue and how to reach them."""
-    groups = services.overdue_by_member(now=utcnow())
+    now = utcnow()
+    groups = services.overdue_by_member(now=now)
+    log_access("overdue_list", actor=current_user, now=now, members=len(groups))
+    db.session.commit()
     return render_template("circulation/overdue.html", groups=groups)
 
 
@@ -256,7 +260,11 @@ def letters():
             abort(404)
     now = utcnow()
     pages = []
-    for group in services.overdue_by_member(now=now, member=member):
+    groups = services.overdue_by_member(now=now, member=member)
+    log_access("overdue_letters", actor=current_user, member=member, now=now,
+               members=len(groups))
+    db.session.commit()
+    for group in groups:
         locale = group.member.locale if group.member.locale in ("ko", "en") else "ko"
         with force_locale(locale):
             # Markup: the output of an autoescaped template, not raw user input.

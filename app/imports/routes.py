@@ -38,6 +38,12 @@ def index():
     if form.validate_on_submit():
         upload = services.store_upload(_upload_root(), form.file.data.stream,
                                        form.file.data.filename, by=current_user)
+        try:
+            services.file_kind(upload.path)
+        except DomainError as error:
+            services.discard_upload(upload)
+            form.file.errors.append(str(error))
+            return render_template("imports/index.html", form=form), error.status
         return redirect(url_for("imports.preview", token=upload.token))
     status = 400 if form.is_submitted() else 200
     return render_template("imports/index.html", form=form), status

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app import audit
-from app.errors import ImportExpired, MappingInvalid, UnreadableFile
+from app.errors import ImportExpired, MappingInvalid, UnreadableFile, WrongFileType
 from app.extensions import db
 from app.imports import marc
 from app.imports.rows import (
@@ -140,9 +140,42 @@ class ImportResult:
 # ---------------------------------------------------------------------------
 
 
-def load_source(path: Path) -> Source:
-    """Read an uploaded file: MARC (binary or XML), .xlsx or CSV."""
+# Files people upload by mistake, told apart by their first bytes (not by their name).
+_OTHER_FORMATS = (
+    b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\xd0\xcf\x11\xe0",  # images, PDF, .xls
+    b"MZ", b"\x7fELF", b"\x1f\x8b", b"BZh", b"7z\xbc\xaf", b"Rar!", b"{\\rtf",
+)
+
+
+def file_kind(path: Path) -> str:
+    """Return what an uploaded file is by its content ('marc', 'xlsx', 'csv'), or refuse it."""
+    import zipfile
+
     path = Path(path)
+    if marc.looks_like_marc(path):
+        return "marc"
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                if "xl/workbook.xml" in archive.namelist():
+                    return "xlsx"
+        except zipfile.BadZipFile:
+            pass
+        raise WrongFileType()  # a .docx, .zip, .odt, ...
+    if head.startswith(_OTHER_FORMATS):
+        raise WrongFileType()
+    # Text has no NUL bytes, except UTF-16 (which starts with its byte order mark).
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise WrongFileType()
+    return "csv"
+
+
+def load_source(path: Path) -> Source:
+    """Read an uploaded file: MARC (binary or XML), .xlsx or CSV (checked by content)."""
+    path = Path(path)
+    file_kind(path)
     if marc.looks_like_marc(path):
         items = list(marc.read_marc(path))
         if not items:

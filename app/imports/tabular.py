@@ -42,7 +42,10 @@ def read_table(path: Path) -> Table:
 def decode(data: bytes) -> tuple[str, str]:
     """Decode bytes as UTF-16 (BOM), UTF-8 (with or without BOM) or CP949/EUC-KR."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:  # odd length, lone surrogate
+            raise UnreadableFile() from None
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"

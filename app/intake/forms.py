@@ -1,35 +1,36 @@
 """Forms of the scan station: start a donation, scan, type a book in, edit a book."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from app.forms import BaseForm
 
-class StartForm(FlaskForm):
+
+class StartForm(BaseForm):
     """Who is giving: a card scan, a name or phone to search, or anonymous."""
 
     donor = StringField(_l("Donor's card, name or phone"),
                         validators=[Optional(), Length(max=100)])
-    donor_id = HiddenField()
+    donor_id = HiddenField(validators=[Length(max=20)])
     campaign_id = SelectField(_l("Campaign"), coerce=str, validate_choice=True)
     find = SubmitField(_l("Start with this donor"))
     anonymous = SubmitField(_l("Anonymous donor"))
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(BaseForm):
     campaign_id = SelectField(_l("Campaign"), coerce=str, validate_choice=True)
 
 
-class ScanForm(FlaskForm):
+class ScanForm(BaseForm):
     scan = StringField(_l("Scan a book"), validators=[DataRequired(), Length(max=64)])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """A button that only needs CSRF protection (undo, another copy, finish)."""
 
 
-class ManualBookForm(FlaskForm):
+class ManualBookForm(BaseForm):
     """The short form for a book no source knows (or one without an ISBN)."""
 
     title = StringField(_l("Title"), validators=[Optional(), Length(max=500)])
@@ -47,7 +48,7 @@ class ManualBookForm(FlaskForm):
     cancel = SubmitField(_l("Cancel"))
 
 
-class EditBookForm(FlaskForm):
+class EditBookForm(BaseForm):
     """Every field of a book's record a volunteer may correct."""
 
     isbn13 = StringField(_l("ISBN"), validators=[Optional(), Length(max=64)])
@@ -67,7 +68,8 @@ class EditBookForm(FlaskForm):
         Regexp(r"^[0-9]{1,3}(\.[0-9]+)?$", message=_l("A KDC number looks like 813.7.")),
     ])
     addon_code = StringField(_l("Add-on code (5 digits)"), validators=[
-        Optional(), Regexp(r"^[0-9]{5}$", message=_l("The add-on code has 5 digits.")),
+        Optional(), Length(max=5),
+        Regexp(r"^[0-9]{5}$", message=_l("The add-on code has 5 digits.")),
     ])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
 

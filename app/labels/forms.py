@@ -1,7 +1,6 @@
 """Forms for the label print queue, sheet templates and member cards."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FloatField,
@@ -13,10 +12,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.forms import BaseForm
 from app.models import LabelKind
 
 
-class PrintForm(FlaskForm):
+class PrintForm(BaseForm):
     """Template and start position for a print (the selected rows come as `item`)."""
 
     class Meta:
@@ -29,24 +29,24 @@ class PrintForm(FlaskForm):
     )
 
 
-class DonationForm(FlaskForm):
+class DonationForm(BaseForm):
     donation = IntegerField(
         _l("Donation number"), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)]
     )
 
 
-class RangeForm(FlaskForm):
+class RangeForm(BaseForm):
     first = StringField(_l("From barcode"), validators=[DataRequired(), Length(max=32)])
     last = StringField(_l("To barcode"), validators=[DataRequired(), Length(max=32)])
 
 
-class ScansForm(FlaskForm):
+class ScansForm(BaseForm):
     codes = TextAreaField(
         _l("Scanned barcodes"), validators=[DataRequired(), Length(max=60_000)]
     )
 
 
-class OffsetForm(FlaskForm):
+class OffsetForm(BaseForm):
     template = IntegerField(validators=[InputRequired()])
     offset_x_mm = FloatField(
         _l("Printer offset right (mm)"), validators=[InputRequired(), NumberRange(-20, 20)]
@@ -70,7 +70,7 @@ def _mm(label, minimum=0.0, maximum=1000.0, required=True):
     )
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(BaseForm):
     """A sheet template; SheetSpec.problems() checks that the numbers make a printable sheet."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
@@ -101,7 +101,7 @@ class TemplateForm(FlaskForm):
         return out
 
 
-class CardPrintForm(FlaskForm):
+class CardPrintForm(BaseForm):
     class Meta:
         csrf = False  # read from GET too; POSTs are checked by the app's hook
 

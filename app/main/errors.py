@@ -40,6 +40,8 @@ def _render(status: int, message: str | None = None):
     message = message or _messages().get(status) or _("Something went wrong.")
     if is_api_request():
         code = HTTP_CODES.get(status, "server_error" if status >= 500 else "error")
+        if status >= 500:  # the id to quote when reporting it; the log line has it too
+            return api_error(status, code, message, request_id=g.get("request_id", ""))
         return api_error(status, code, message)
     return render_template(
         "errors/error.html", status=status, message=message, request_id=g.get("request_id")

@@ -57,7 +57,9 @@ def register(app: Flask) -> None:
             "nav_items": nav_items,
             "cafe_name": app.config["CAFE_NAME"],
             "current_locale": str(get_locale()),
-            "language_form": LanguageForm(),
+            # Not bound to the request's form: a page answering a POST (even a 413 whose
+            # body cannot be read) renders the switcher without parsing that body.
+            "language_form": LanguageForm(formdata=None),
             "Role": Role,
             "endpoints": app.view_functions,
         }

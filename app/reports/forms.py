@@ -1,14 +1,15 @@
 """The reports' date range."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import DataRequired
+
+from app.forms import BaseForm
 
 MAX_RANGE_DAYS = 3660  # ten years: more months would not fit a chart
 
 
-class RangeForm(FlaskForm):
+class RangeForm(BaseForm):
     class Meta:
         csrf = False  # a GET form: reading reports changes nothing
 

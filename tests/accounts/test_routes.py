@@ -193,3 +193,47 @@ def test_registration_is_audited(client, csrf_token):
     _register(client, csrf_token("/register"))
     event = db.session.scalar(sa.select(AuditEvent))
     assert event.action == "member.create"
+
+
+def test_settings_list_api_tokens_and_revoke_one(client, login_as, csrf_token):
+    from app.accounts.services import issue_token
+    from app.models import ApiToken, utcnow
+
+    member = login_as(Role.MEMBER)
+    raw, token = issue_token(member, days=30, now=utcnow())
+    _, kept = issue_token(member, days=30, now=utcnow())
+    db.session.commit()
+    page = client.get("/me/settings").get_data(as_text=True)
+    assert 'data-testid="api-tokens"' in page
+    assert f'/me/tokens/{token.id}/revoke' in page
+    assert raw not in page and token.token_hash not in page  # never the token itself
+    # Without the CSRF token the form is refused.
+    assert client.post(f"/me/tokens/{token.id}/revoke").status_code == 400
+    response = client.post(f"/me/tokens/{token.id}/revoke",
+                           data={"csrf_token": csrf_token("/me/settings")})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/me/settings")
+    db.session.refresh(token)
+    assert token.revoked_at is not None
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}
+                      ).status_code == 401
+    page = client.get("/me/settings").get_data(as_text=True)
+    assert f'/me/tokens/{token.id}/revoke' not in page
+    assert f'/me/tokens/{kept.id}/revoke' in page
+    assert db.session.scalar(sa.select(sa.func.count(ApiToken.id))) == 2
+
+
+def test_a_member_cannot_revoke_another_members_token(client, login_as, make_member,
+                                                       csrf_token):
+    from app.accounts.services import issue_token
+    from app.models import utcnow
+
+    other = make_member()
+    _, token = issue_token(other, days=30, now=utcnow())
+    db.session.commit()
+    login_as(Role.COORDINATOR)
+    response = client.post(f"/me/tokens/{token.id}/revoke",
+                           data={"csrf_token": csrf_token("/me/settings")})
+    assert response.status_code == 404
+    db.session.refresh(token)
+    assert token.revoked_at is None

@@ -98,3 +98,57 @@ def test_health_and_server_timing(client):
     response = client.get("/api/v1/health")
     assert response.status_code == 200 and response.json == {"status": "ok"}
     assert response.headers["Server-Timing"].startswith("app;dur=")
+
+
+def test_delete_current_token_revokes_it(client, make_member):
+    make_member(email="m@example.com")
+    token = _token(client, "m@example.com")
+    other = _token(client, "m@example.com")
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=bearer).status_code == 200
+    response = client.delete("/api/v1/tokens/current", headers=bearer)
+    assert response.status_code == 204
+    refused = client.get("/api/v1/me", headers=bearer)
+    assert refused.status_code == 401
+    assert refused.json["error"]["code"] == "invalid_token"
+    assert client.delete("/api/v1/tokens/current", headers=bearer).status_code == 401
+    # The member's other token still works.
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}
+                      ).status_code == 200
+
+
+def test_delete_token_by_id_only_for_its_owner(client, make_member):
+    owner = make_member(email="owner@example.com")
+    make_member(email="probe@example.com")
+    token = _token(client, "owner@example.com")
+    probe = _token(client, "probe@example.com")
+    stored = db.session.scalar(sa.select(ApiToken).where(ApiToken.member_id == owner.id))
+    refused = client.delete(f"/api/v1/tokens/{stored.id}",
+                            headers={"Authorization": f"Bearer {probe}"})
+    assert refused.status_code == 404
+    assert refused.json["error"]["code"] == "not_found"
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}
+                      ).status_code == 200
+    assert client.delete(f"/api/v1/tokens/{stored.id}",
+                         headers={"Authorization": f"Bearer {token}"}).status_code == 204
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}
+                      ).status_code == 401
+    db.session.refresh(stored)
+    assert stored.revoked_at is not None
+
+
+def test_delete_current_token_needs_a_token(client, login_as, csrf_token):
+    login_as(Role.MEMBER)
+    response = client.delete("/api/v1/tokens/current", headers={"X-CSRFToken": csrf_token()})
+    assert response.status_code == 400
+    assert client.delete("/api/v1/tokens/current").status_code == 400  # no CSRF token
+
+
+def test_token_use_is_tracked_to_the_minute(client, make_member):
+    make_member(email="m@example.com")
+    token = _token(client, "m@example.com")
+    stored = db.session.scalar(sa.select(ApiToken))
+    assert stored.last_used_at is None
+    client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    db.session.refresh(stored)
+    assert stored.last_used_at is not None

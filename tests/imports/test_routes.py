@@ -92,8 +92,8 @@ def test_mapping_can_be_fixed_on_the_page(client, login_as, csrf_token, tmp_path
 
 def test_unreadable_file_and_expired_token(client, login_as, csrf_token, tmp_path):
     login_as(Role.COORDINATOR, locale="en")
-    path = tmp_path / "x.bin"
-    path.write_bytes(b"\x00\x01" * 50)
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"\xff\xfe" + "제목".encode("utf-16-le") + b"\x00")  # odd length
     location, _token = _upload(client, csrf_token, path)
     response = client.get(location)
     assert response.status_code == 400 and "could not be read" in response.get_data(as_text=True)

@@ -1,0 +1,69 @@
+"""Production error pages: a request id, no stack trace, and the same id in the log."""
+
+import logging
+import re
+
+import pytest
+
+from app import create_app
+from app.access import ANYONE
+from app.config import Config
+from app.extensions import db
+
+
+@pytest.fixture
+def production_app(_schema, monkeypatch):
+    """The app with the production settings (not TestConfig), plus a route that fails."""
+    monkeypatch.setenv("DATABASE_URL", _schema)
+    monkeypatch.setenv("SECRET_KEY", "a production-like secret for this test")
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=_schema)
+    assert not app.testing and not app.debug
+
+    def fail():
+        raise RuntimeError("secret internals: /srv/bookcafe/app.py line 42")
+
+    fail._access = ANYONE
+    app.add_url_rule("/test-only/fail", "test_only_fail", fail)
+    app.add_url_rule("/api/v1/test-only/fail", "test_only_api_fail", fail)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_unhandled_error_page_shows_a_request_id_and_logs_it(production_app, caplog):
+    client = production_app.test_client()
+    with caplog.at_level(logging.ERROR, logger=production_app.logger.name):
+        response = client.get("/test-only/fail", headers={"Accept-Language": "en"})
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    request_id = response.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{12}", request_id)
+    assert f"Request id: {request_id}" in page
+    assert "Something went wrong on our side" in page
+    assert "Traceback" not in page and "secret internals" not in page
+    assert "RuntimeError" not in page
+    logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(logged) == 1
+    assert request_id in logged[0].getMessage()
+    assert logged[0].exc_info and logged[0].exc_info[0] is RuntimeError  # the trace: log only
+
+
+def test_unhandled_api_error_is_json_without_a_trace(production_app, caplog):
+    client = production_app.test_client()
+    with caplog.at_level(logging.ERROR, logger=production_app.logger.name):
+        response = client.get("/api/v1/test-only/fail", headers={"X-Request-ID": "probe-42"})
+    assert response.status_code == 500
+    assert response.json["error"]["code"] == "server_error"
+    assert response.json["error"]["request_id"] == "probe-42"
+    assert response.headers["X-Request-ID"] == "probe-42"
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert any("probe-42" in r.getMessage() for r in caplog.records)
+
+
+def test_a_request_id_that_is_not_a_plain_token_is_replaced(production_app):
+    client = production_app.test_client()
+    response = client.get("/test-only/fail", headers={"X-Request-ID": "<script>x</script>"})
+    assert response.status_code == 500
+    assert re.fullmatch(r"[0-9a-f]{12}", response.headers["X-Request-ID"])
+    assert "<script>x" not in response.get_data(as_text=True)
