@@ -35,7 +35,7 @@ class Book(db.Model):
     addon_form: Mapped[str | None] = mapped_column(sa.String(1))
     addon_subject: Mapped[str | None] = mapped_column(sa.String(3))
     metadata_source: Mapped[str | None] = mapped_column(sa.String(20))
-    needs_metadata: Mapped[bool] = mapped_column(default=False, index=True)
+    needs_metadata: Mapped[bool] = mapped_column(default=False)
     description: Mapped[str | None] = mapped_column(sa.Text)
     # Normalised text (NFC, case- and accent-folded) that catalogue search reads.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
@@ -50,6 +50,8 @@ class Book(db.Model):
     __table_args__ = (
         sa.CheckConstraint("year IS NULL OR (year >= 0 AND year <= 2200)", name="year_range"),
         sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
+        # The home page's new arrivals (complete books, newest first) read it in order.
+        sa.Index("ix_book_needs_metadata_created_at", "needs_metadata", "created_at"),
     )
 
     def __repr__(self) -> str:
