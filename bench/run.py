@@ -403,10 +403,13 @@ def desk_figures(server: Server, url: str, isbns: list[str], seconds: float) -> 
     out["desk"] = wrk(server.base, pairs, seconds=seconds, headers=auth, threads=1,
                       connections=1)
     cookie = {"Cookie": session_cookie(server.base, "coordinator@bench.example")}
+    # wrk counts only the responses that end before it stops: give these pages (seconds
+    # each when slow) at least 20 s, or a slow page shows as "0 ms, 0 requests".
+    page_seconds = max(seconds, 20)
     out["campaign_page"] = wrk(server.base, [("GET", f"/campaigns/{campaign}", "")],
-                               seconds=seconds, headers=cookie, threads=1, connections=2)
+                               seconds=page_seconds, headers=cookie, threads=1, connections=2)
     out["reports"] = wrk(server.base, [("GET", "/reports?start=2024-01-01&end=2025-12-31", "")],
-                         seconds=seconds, headers=cookie, threads=1, connections=2)
+                         seconds=page_seconds, headers=cookie, threads=1, connections=2)
     return out
 
 

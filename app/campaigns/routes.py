@@ -73,8 +73,9 @@ def show(campaign_id: int):
     today = local_today(utcnow())
     is_coordinator = current_user.has_role(Role.COORDINATOR)
     weeks = services.by_week(campaign, today=today)
-    subjects = [(kdc_class_name(c), n) for c, n in services.by_subject(campaign)]
-    groups = [(reader_group_name(c), n) for c, n in services.by_reader_group(campaign)]
+    breakdown = services.breakdown(campaign)
+    subjects = [(kdc_class_name(c), n) for c, n in breakdown.subjects]
+    groups = [(reader_group_name(c), n) for c, n in breakdown.reader_groups]
     recent = services.recent_donations(campaign, limit=RECENT)
     return render_template(
         "campaigns/show.html",

@@ -23,9 +23,9 @@ def index():
     donated = 0
     if campaign is not None:
         # One definition of "books donated" (withdrawn copies still count): the campaigns'.
-        from app.campaigns.services import campaign_totals
+        from app.campaigns.services import books_donated
 
-        donated = campaign_totals(campaign).books
+        donated = books_donated(campaign)
     new_books = [hit.book for hit in catalog.new_arrivals(limit=8)]
     popular = catalog.most_borrowed(now=utcnow(), limit=8)
     return render_template(

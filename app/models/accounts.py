@@ -51,7 +51,7 @@ class Member(UserMixin, db.Model):
         sa.String(32), default=lambda: secrets.token_hex(16)
     )
     site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("site.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     privacy_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     card_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -35,7 +35,7 @@ class Book(db.Model):
     addon_form: Mapped[str | None] = mapped_column(sa.String(1))
     addon_subject: Mapped[str | None] = mapped_column(sa.String(3))
     metadata_source: Mapped[str | None] = mapped_column(sa.String(20))
-    needs_metadata: Mapped[bool] = mapped_column(default=False, index=True)
+    needs_metadata: Mapped[bool] = mapped_column(default=False)
     description: Mapped[str | None] = mapped_column(sa.Text)
     # Normalised text (NFC, case- and accent-folded) that catalogue search reads.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
@@ -50,6 +50,8 @@ class Book(db.Model):
     __table_args__ = (
         sa.CheckConstraint("year IS NULL OR (year >= 0 AND year <= 2200)", name="year_range"),
         sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
+        # The home page's new arrivals (complete books, newest first) read it in order.
+        sa.Index("ix_book_needs_metadata_created_at", "needs_metadata", "created_at"),
     )
 
     def __repr__(self) -> str:
@@ -99,10 +101,10 @@ class Copy(db.Model):
     )
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     donation_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("donation.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("donation.id", ondelete="SET NULL")
     )
     note: Mapped[str | None] = mapped_column(sa.String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("member.id", ondelete="SET NULL")
     )
@@ -110,6 +112,13 @@ class Copy(db.Model):
 
     book: Mapped[Book] = relationship(back_populates="copies")
     donation: Mapped["Donation | None"] = relationship(back_populates="copies")  # noqa: F821
+
+    __table_args__ = (
+        # Covering indexes: a campaign's totals read its copies' books and statuses, and
+        # "catalogued per volunteer" its copies' cataloguers, from the index alone.
+        sa.Index("ix_copy_donation_id_book_id", "donation_id", "book_id", "status"),
+        sa.Index("ix_copy_created_at_created_by_id", "created_at", "created_by_id"),
+    )
 
     def __repr__(self) -> str:
         return f"<Copy {self.barcode} {self.status}>"

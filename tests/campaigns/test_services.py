@@ -9,7 +9,7 @@ from app.campaigns import services
 from app.errors import CampaignClosed, Conflict, DonationAlreadyInCampaign, InvalidInput
 from app.extensions import db
 from app.models import AuditEvent, Campaign, Role
-from tests.campaigns.factories import add_donation, seoul
+from tests.campaigns.factories import add_donation, add_loan, seoul
 
 NOW = seoul(2026, 3, 20, 12, 0)
 
@@ -35,6 +35,20 @@ def test_totals_by_campaign_covers_campaigns_without_donations(seeded, make_camp
     totals = services.totals_by_campaign()
     assert totals[empty.id].books == 0 and totals[empty.id].percent == 0
     assert totals[seeded.campaign.id].books == 6
+
+
+def test_books_donated_is_the_totals_books_figure(seeded, make_campaign):
+    assert services.books_donated(seeded.campaign) == 6  # withdrawn copy included
+    assert services.books_donated(seeded.other) == services.campaign_totals(seeded.other).books
+    assert services.books_donated(make_campaign()) == 0
+
+
+def test_totals_of_a_campaign_whose_donations_have_no_copies(app, make_campaign, make_member):
+    campaign = make_campaign()
+    add_donation(campaign, [], donor=make_member(name="Empty-handed"))
+    totals = services.campaign_totals(campaign)
+    assert (totals.books, totals.in_collection, totals.titles) == (0, 0, 0)
+    assert (totals.donations, totals.donors, totals.anonymous_donations) == (1, 1, 0)
 
 
 def test_by_subject_and_reader_group(seeded):
@@ -66,6 +80,27 @@ def test_most_borrowed_top_donors_and_recent(seeded):
     labels = [services.donor_label(d) for d, _n in recent]
     assert labels == ["Alice Kim", "Anonymous", "A member", "Alice Kim"]
     assert services.donor_label(recent[2][0], reveal=True) == "Bob Park"
+
+
+def test_most_borrowed_breaks_ties_at_the_cut_by_title(app, make_campaign, make_book):
+    campaign = make_campaign()
+    top = make_book(title="Top")
+    tied = [make_book(title=t) for t in ("Delta", "Alpha", "Charlie", "Bravo")]
+    donation = add_donation(campaign, [top, top, *tied])
+    copies = sorted(donation.copies, key=lambda c: c.id)
+    for i, copy in enumerate(copies):
+        for day in range(3 if i < 2 else 1):  # "Top": 2 copies x 3 loans; the rest: 1
+            add_loan(copy, at=seoul(2026, 3, 2 + day, 10, 0),
+                     returned_at=seoul(2026, 3, 2 + day, 18, 0))
+    assert [(t, n) for _id, t, n in services.most_borrowed(campaign, limit=3)] == [
+        ("Top", 6), ("Alpha", 1), ("Bravo", 1)]
+    assert len(services.most_borrowed(campaign)) == 5
+
+
+def test_by_week_ignores_donations_without_copies(app, make_campaign):
+    campaign = make_campaign(starts_on=date(2026, 3, 9), ends_on=date(2026, 3, 15))
+    add_donation(campaign, [], received_at=seoul(2026, 2, 23, 10, 0))
+    assert services.by_week(campaign, today=date(2026, 3, 20)) == [("2026-03-09", 0)]
 
 
 def test_move_donation_is_audited_and_refuses_the_same_campaign(seeded):
