@@ -91,6 +91,20 @@ def build(url: str, size: str) -> dict:
     return counts
 
 
+def migrate(url: str) -> None:
+    """Bring a cached data set to the latest schema (new indexes come with migrations)."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.config import TestConfig
+    from app.extensions import db
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        db.engine.dispose()
+
+
 def sqlite_dataset(size: str) -> tuple[str, dict]:
     """Return the URL of a cached SQLite data set, building it when missing."""
     DATA.mkdir(parents=True, exist_ok=True)
@@ -104,6 +118,7 @@ def sqlite_dataset(size: str) -> tuple[str, dict]:
         facts = build(f"sqlite:///{tmp}", size)
         tmp.rename(path)
         facts_path.write_text(json.dumps(facts))
+    migrate(f"sqlite:///{path}")
     return path, json.loads(facts_path.read_text())
 
 
@@ -134,6 +149,7 @@ def postgres_scratch(pg, size: str):
         pg.drop_database(name)
         facts = build(pg.create_database(name), size)
         facts_path.write_text(json.dumps(facts))
+    migrate(pg.url(name))
     pg.drop_database("bench_scratch")
     pg._admin(f'CREATE DATABASE bench_scratch TEMPLATE "{name}"')
     try:
