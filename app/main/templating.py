@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.access import ANYONE
-from app.accounts.forms import LanguageForm
 from app.models import Role
 
 
@@ -57,7 +56,6 @@ def register(app: Flask) -> None:
             "nav_items": nav_items,
             "cafe_name": app.config["CAFE_NAME"],
             "current_locale": str(get_locale()),
-            "language_form": LanguageForm(),
             "Role": Role,
             "endpoints": app.view_functions,
         }
