@@ -43,7 +43,7 @@ def nav_items() -> list[dict]:
             continue
         url = url_for(item.endpoint)
         active = request.path == url or (url != "/" and request.path.startswith(url + "/"))
-        items.append({"url": url, "label": item.label, "active": active})
+        items.append({"url": url, "label": str(item.label), "active": active})
     return items
 
 
