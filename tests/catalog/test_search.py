@@ -313,3 +313,15 @@ def test_words_each_drive_the_lookup_with_their_rarest_bigram(make_book):
     make_book(title="board games")
     assert found("hunger games") == ["hunger games"]
     assert found("games hunger") == ["hunger games"]
+
+
+def test_bigram_counts_stop_at_a_bound_and_searches_still_find_everything(make_book,
+                                                                           monkeypatch):
+    from app.catalog import index
+
+    monkeypatch.setattr(index, "FREQUENCY_BOUND", 2)
+    for i in range(4):
+        make_book(title=f"garden {i}")
+    index.forget_frequencies()
+    assert index.gram_frequencies({"ga", "n ", "zz"}) == {"ga": 2, "n ": 0, "zz": 0}
+    assert found("garden") == [f"garden {i}" for i in range(4)]
