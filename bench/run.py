@@ -285,6 +285,9 @@ def raw_query_times(url: str, queries: list[str], rounds: int = 5) -> list[float
         sa.event.listen(db.engine, "before_cursor_execute", capture)
         per_query = []
         for q in queries:
+            # The second run: the first also counts the query's bigrams, which the app
+            # then keeps for a few minutes.
+            search(parse_search_args({"q": q}), now=datetime.now(UTC))
             statements.clear()
             search(parse_search_args({"q": q}), now=datetime.now(UTC))
             per_query.append([s for s in statements if s[0].lstrip().upper().startswith("SELECT")])
@@ -384,11 +387,19 @@ def measure_size(results: dict, size: str, url: str, facts: dict, seconds: float
         entry = {"start_seconds": server.start_seconds}
         page_requests = [("GET", "/catalog?q=" + urllib.parse.quote(q), "")
                          for q in queries]
-        wrk(server.base, page_requests, seconds=2)  # warm up
+        api_requests = [("GET", "/api/v1/books?q=" + urllib.parse.quote(q), "")
+                        for q in queries]
+        # Warm up every worker: each counts a query's bigrams once (then keeps
+        # the counts for minutes), which at 1M would land in the first figure.
+        wrk(server.base, page_requests, seconds=max(2.0, seconds))
+        # Latency with one connection (wrk shares the 2 cores, so 4 connections
+        # measure queueing too), then throughput with 4.
+        entry["search_1c"] = wrk(server.base, page_requests, seconds=seconds,
+                                 threads=1, connections=1)
         entry["search"] = wrk(server.base, page_requests, seconds=seconds)
-        entry["search_api"] = wrk(
-            server.base, [("GET", "/api/v1/books?q=" + urllib.parse.quote(q), "")
-                          for q in queries], seconds=seconds)
+        entry["search_api_1c"] = wrk(server.base, api_requests, seconds=seconds,
+                                     threads=1, connections=1)
+        entry["search_api"] = wrk(server.base, api_requests, seconds=seconds)
         entry["raw"] = {"p50_ms": statistics.median(raw),
                         "p95_ms": statistics.quantiles(raw, n=20)[18]}
         entry["bare"] = wrk(server.base, [("GET", "/api/v1/health", "")],
@@ -441,15 +452,30 @@ def table(results: dict) -> str:
         f = facts.get("figures", {})
         if not f:
             continue
-        s = f["search"]
+        # Latency figures (and targets) come from the 1-connection run when there is one
+        # (results of older runs have only the 4-connection run).
+        latency = "search_1c" if "search_1c" in f else "search"
+        s = f[latency]
         ratio = s["p50_ms"] / f["raw"]["p50_ms"] if f["raw"]["p50_ms"] else 0
         target = "median < 5 ms" if size == "10k" else ""
         if size == "1m" and "10k" in sizes and sizes["10k"].get("figures"):
-            limit = 3 * sizes["10k"]["figures"]["search"]["p95_ms"]
+            ten = sizes["10k"]["figures"]
+            limit = 3 * ten["search_1c" if "search_1c" in ten else "search"]["p95_ms"]
             target = f"p95 <= {limit:.1f} ms (3x 10k)"
-        fig(f"search page {size} ({facts['books']} books)", s, target,
-            f"app {fmt(s['app_p50_ms'])} ms; x{ratio:.1f} raw; {s['statuses']}")
-        fig(f"search API {size}", f["search_api"], "", f"app {fmt(f['search_api']['app_p50_ms'])} ms")
+        conn = ", 1 conn" if latency == "search_1c" else ""
+        fig(f"search page {size} ({facts['books']} books){conn}", s, target,
+            f"app {fmt(s['app_p50_ms'])} ms (p95 {fmt(s['app_p95_ms'])}); x{ratio:.1f} raw; "
+            f"{s['statuses']}")
+        if latency == "search_1c":
+            fig(f"search page {size}, 4 conns", f["search"], "",
+                f"app {fmt(f['search']['app_p50_ms'])} ms; throughput")
+            a = f["search_api_1c"]
+            fig(f"search API {size}, 1 conn", a, "", f"app {fmt(a['app_p50_ms'])} ms")
+            fig(f"search API {size}, 4 conns", f["search_api"], "",
+                f"app {fmt(f['search_api']['app_p50_ms'])} ms; throughput")
+        else:
+            fig(f"search API {size}", f["search_api"], "",
+                f"app {fmt(f['search_api']['app_p50_ms'])} ms")
         fig(f"raw search SQL {size}", f["raw"], "", "the floor")
         fig(f"bare JSON endpoint {size}", f["bare"], "", "the ceiling")
         if "intake" in f:

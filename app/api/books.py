@@ -119,6 +119,7 @@ def books():
     return jsonify({
         "items": [summary_json(hit) for hit in page.items],
         "total": page.total,
+        "total_capped": page.capped,
         "page": query.page,
         "per_page": query.per_page,
     })

@@ -102,7 +102,11 @@ SCHEMAS = {
         "required": ["items", "total", "page", "per_page"],
         "properties": {
             "items": {"type": "array", "items": _ref("BookSummary")},
-            "total": {"type": "integer", "minimum": 0},
+            "total": {"type": "integer", "minimum": 0,
+                      "description": "Books found; a text search counts at most 1000."},
+            "total_capped": {"type": "boolean",
+                             "description": "True when a text search found more books than "
+                                            "`total` (it ranks only the first 1000 matches)."},
             "page": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1},
         },

@@ -30,6 +30,11 @@ def _page_url(page: int) -> str:
     return url_for("catalog.search", page=page, **args)
 
 
+def _translated(labels: dict) -> dict:
+    """Return the labels translated once (a lazy string costs two lookups per use in a page)."""
+    return {code: str(label) for code, label in labels.items()}
+
+
 @bp.route("/catalog")
 @access(ANYONE)
 def search():
@@ -37,8 +42,8 @@ def search():
     query = catalog.parse_search_args(request.args)
     results = catalog.search(query, now=utcnow())
     return render_template(
-        "catalog/search.html", query=query, results=results, subjects=SUBJECTS,
-        languages=LANGUAGES, page_url=_page_url,
+        "catalog/search.html", query=query, results=results, subjects=_translated(SUBJECTS),
+        languages=_translated(LANGUAGES), page_url=_page_url,
     )
 
 

@@ -70,6 +70,9 @@ class SearchPage:
     query: SearchQuery
     items: list[BookHit] = field(default_factory=list)
     total: int = 0
+    # True when a text search matched more books than it ranks: `total` is then the
+    # limit (MATCH_LIMIT), and "more than" that many books were found.
+    capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -133,117 +136,232 @@ def parse_search_args(args) -> SearchQuery:
     )
 
 
-def _binary(column):
+def _binary(column, dialect: str):
     """Order text by code point on both databases (SQLite's default, PostgreSQL's "C")."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         return sa.collate(column, "C")
     return column
 
 
-def _contains(column, text: str):
+def _contains(column, text, dialect: str):
     """Return "column contains text" (literal, no wildcards) on either database.
 
     Not LIKE '%...%': PostgreSQL guesses such a pattern matches almost no row and then
     scans every book with it instead of starting from the bigram index.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         return sa.func.strpos(column, text) > 0
     return sa.func.instr(column, text) > 0
-
-
-def _available_ids():
-    return sa.select(Copy.book_id).where(Copy.status == CopyStatus.AVAILABLE)
 
 
 # Bigrams that drive a text search: the rarest few. More would cost index lookups and
 # prune little, since every word is checked as a whole against search_text anyway.
 DRIVING_GRAMS = 3
+# A text search ranks at most this many matching books (the first ones catalogued) and
+# counts no further: a common two-syllable word matches a large part of a big catalogue,
+# and counting and sorting every match would cost a second or more. The page then says
+# "more than 1000 books"; a longer or second word narrows the search.
+MATCH_LIMIT = 1000
 
 
-def _candidates(grams: set[str]):
-    """Return a select of the ids of books that have the rarest few of `grams`."""
+@dataclass(frozen=True)
+class _Shape:
+    """What a search statement looks like; searches of one shape share one statement."""
+
+    dialect: str
+    mode: str  # "text", "isbn", "barcode" or "browse"
+    grams: int = 0
+    words: int = 0
+    available: bool = False
+    language: bool = False
+    subject: bool = False
+    new: bool = False
+
+
+def _driving_grams(words: list[str]) -> list[str]:
+    """Return the bigrams that drive a text search, the rarest first.
+
+    The rarest bigram of each word (bigrams of one word tend to come together, so those
+    of different words prune more), then the rarest others up to DRIVING_GRAMS.
+    """
+    per_word = [word_grams(w) for w in words]
+    grams = set().union(*per_word)
+    if not grams:
+        return []
     frequency = gram_frequencies(grams)
-    rarest = sorted(grams, key=lambda g: (frequency[g], g))[:DRIVING_GRAMS]
-    first = sa.orm.aliased(SearchGram)
-    select = sa.select(first.book_id).where(first.gram == rarest[0])
-    for gram in rarest[1:]:
-        other = sa.orm.aliased(SearchGram)
-        select = select.where(
-            sa.exists().where(other.gram == gram, other.book_id == first.book_id)
-        )
-    return select
+
+    def rarity(gram):
+        return frequency[gram], gram
+
+    picked = {min(g, key=rarity) for g in per_word if g}
+    rest = sorted(grams - picked, key=rarity)
+    picked |= set(rest[: max(0, DRIVING_GRAMS - len(picked))])
+    return sorted(picked, key=rarity)
 
 
-def _text_match(words: list[str]):
-    """Return (condition, rank) for folded query words: all must occur in search_text."""
-    grams = set().union(*(word_grams(w) for w in words))
-    escaped = [escape_like(w) for w in words]
-    sep = SEARCH_FIELD_SEPARATOR
-    conditions = [_contains(Book.search_text, w) for w in words]
-    if grams:
-        conditions.insert(0, Book.id.in_(_candidates(grams)))
-    in_title = sa.and_(*(Book.search_text.like(f"%{e}%{sep}%{sep}%", escape="\\") for e in escaped))
-    in_authors = sa.and_(*(Book.search_text.like(f"%{e}%{sep}%", escape="\\") for e in escaped))
+def _matches(shape: _Shape):
+    """Return a subquery of the matching books' ids with their rank and sort key."""
+    conditions = []
+    if shape.available:
+        conditions.append(Book.id.in_(
+            sa.select(Copy.book_id).where(Copy.status == CopyStatus.AVAILABLE)))
+    if shape.language:
+        # "en" also finds books whose language has a region ("en-us").
+        conditions.append(sa.or_(Book.language == sa.bindparam("language"),
+                                 Book.language.like(sa.bindparam("language_region"))))
+    if shape.subject:
+        conditions.append(Book.kdc_class == sa.bindparam("subject"))
+    if shape.new:
+        conditions.append(Book.created_at >= sa.bindparam("new_since"))
+
+    if shape.mode == "browse":
+        key = Book.created_at if shape.new else Book.search_text
+        return sa.select(Book.id.label("id"), sa.literal(3).label("rank"), key.label("key")) \
+            .where(*conditions).subquery("matches")
+    if shape.mode == "isbn":
+        conditions.append(Book.isbn13 == sa.bindparam("isbn13"))
+    elif shape.mode == "barcode":
+        conditions.append(Book.id.in_(
+            sa.select(Copy.book_id).where(Copy.barcode == sa.bindparam("barcode"))))
+    if shape.mode != "text":
+        return sa.select(Book.id.label("id"), sa.literal(0).label("rank"),
+                         Book.search_text.label("key")) \
+            .where(*conditions).subquery("matches")
+
+    # Text: walk the rarest bigram's index entries in book order, keep the books that
+    # have the other driving bigrams and contain every word, and stop after the limit.
+    conditions += [_contains(Book.search_text, sa.bindparam(f"word{i}"), shape.dialect)
+                   for i in range(shape.words)]
+    in_title = sa.and_(*(Book.search_text.like(sa.bindparam(f"in_title{i}"), escape="\\")
+                         for i in range(shape.words)))
+    in_authors = sa.and_(*(Book.search_text.like(sa.bindparam(f"in_authors{i}"), escape="\\")
+                           for i in range(shape.words)))
     rank = sa.case((in_title, 1), (in_authors, 2), else_=3)
-    return sa.and_(*conditions), rank
+    if shape.grams:
+        first = sa.orm.aliased(SearchGram, name="gram0")
+        select = sa.select(Book.id.label("id"), rank.label("rank"),
+                           Book.search_text.label("key")) \
+            .select_from(first).join(Book, Book.id == first.book_id) \
+            .where(first.gram == sa.bindparam("gram0"))
+        for i in range(1, shape.grams):
+            other = sa.orm.aliased(SearchGram, name=f"gram{i}")
+            select = select.where(sa.exists().where(
+                other.gram == sa.bindparam(f"gram{i}"), other.book_id == first.book_id))
+        order = first.book_id
+    else:  # only one-character words: no bigram to start from
+        select = sa.select(Book.id.label("id"), rank.label("rank"),
+                           Book.search_text.label("key"))
+        order = Book.id
+    return select.where(*conditions).order_by(order) \
+        .limit(sa.bindparam("match_limit")).subquery("matches")
 
 
-def _exact_match(q: str):
-    """Return the condition for a query that is an ISBN (any form) or a copy barcode."""
-    scan = parse_scan(q)
-    if scan.kind is ScanKind.ISBN:
-        return Book.isbn13 == scan.isbn13
-    if scan.kind is ScanKind.COPY:
-        return Book.id.in_(sa.select(Copy.book_id).where(Copy.barcode == scan.code))
-    return None
+def _statements(shape: _Shape):
+    """Build the page statement and the count statement of one search shape."""
+    matches = _matches(shape)
+    if shape.mode == "browse" and shape.new:
+        order = (matches.c.key.desc(), matches.c.id.desc())
+    else:
+        order = (matches.c.rank, _binary(matches.c.key, shape.dialect), matches.c.id)
+    if shape.mode == "text":
+        # The matches are the first MATCH_LIMIT + 1 in catalogue order: rank the first
+        # MATCH_LIMIT of them; the one more only tells that there are more.
+        numbered = sa.select(
+            matches, sa.func.row_number().over(order_by=matches.c.id).label("number"),
+            sa.func.count().over().label("total"),
+        ).subquery("numbered")
+        page = sa.select(numbered.c.id, numbered.c.rank, numbered.c.key, numbered.c.total) \
+            .where(numbered.c.number <= sa.bindparam("rank_limit")) \
+            .order_by(numbered.c.rank, _binary(numbered.c.key, shape.dialect), numbered.c.id)
+    else:
+        page = sa.select(matches.c.id, matches.c.rank, matches.c.key,
+                         sa.func.count().over().label("total")).order_by(*order)
+    page = page.limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("page")
+    if shape.mode == "browse" and shape.new:
+        page_order = (page.c.key.desc(), page.c.id.desc())
+    else:
+        page_order = (page.c.rank, _binary(page.c.key, shape.dialect), page.c.id)
+    in_collection = sa.select(sa.func.count(Copy.id)).where(
+        Copy.book_id == Book.id, Copy.status != CopyStatus.WITHDRAWN)
+    available = sa.select(sa.func.count(Copy.id)).where(
+        Copy.book_id == Book.id, Copy.status == CopyStatus.AVAILABLE)
+    # One statement for the page, the total (a window count) and the copy counts.
+    rows = sa.select(Book, page.c.total, in_collection.scalar_subquery(),
+                     available.scalar_subquery()) \
+        .join(page, page.c.id == Book.id).order_by(*page_order)
+    count = sa.select(sa.func.count()).select_from(matches)
+    return rows, count
+
+
+_STATEMENTS: dict[_Shape, tuple] = {}
+
+
+def _cached_statements(shape: _Shape):
+    """Return the statements of a search shape, built once per process."""
+    statements = _STATEMENTS.get(shape)
+    if statements is None:
+        statements = _STATEMENTS[shape] = _statements(shape)
+    return statements
+
+
+def _text_params(words: list[str]) -> tuple[int, dict]:
+    """Return (number of driving bigrams, parameters) for folded query words."""
+    params: dict = {"match_limit": MATCH_LIMIT + 1, "rank_limit": MATCH_LIMIT}
+    rarest = _driving_grams(words)
+    sep = SEARCH_FIELD_SEPARATOR
+    for i, gram in enumerate(rarest):
+        params[f"gram{i}"] = gram
+    for i, word in enumerate(words):
+        escaped = escape_like(word)
+        params[f"word{i}"] = word
+        params[f"in_title{i}"] = f"%{escaped}%{sep}%{sep}%"
+        params[f"in_authors{i}"] = f"%{escaped}%{sep}%"
+    return len(rarest), params
 
 
 def search(query: SearchQuery, *, now: datetime) -> SearchPage:
-    """Find books: an exact ISBN first, then title matches, then author matches, then rest."""
-    conditions = []
-    rank = sa.literal(3)
-    exact = _exact_match(query.q) if query.q else None
-    if exact is not None:
-        conditions.append(exact)
-        rank = sa.literal(0)
+    """Find books: an exact ISBN first, then title matches, then author matches, then rest.
+
+    A text search ranks and counts at most MATCH_LIMIT books (see `SearchPage.capped`).
+    """
+    params: dict = {}
+    mode, grams, words = "browse", 0, []
+    scan = parse_scan(query.q) if query.q else None
+    if scan is not None and scan.kind is ScanKind.ISBN:
+        mode, params["isbn13"] = "isbn", scan.isbn13
+    elif scan is not None and scan.kind is ScanKind.COPY:
+        mode, params["barcode"] = "barcode", scan.code
     elif query.q:
         words = list(dict.fromkeys(fold(query.q).split()))[:MAX_QUERY_WORDS]
         if words:
-            condition, rank = _text_match(words)
-            conditions.append(condition)
-    if query.available:
-        conditions.append(Book.id.in_(_available_ids()))
+            mode = "text"
+            grams, text_params = _text_params(words)
+            params.update(text_params)
     if query.language:
-        # "en" also finds books whose language has a region ("en-us").
-        conditions.append(sa.or_(Book.language == query.language,
-                                 Book.language.like(f"{query.language}-%")))
+        params["language"] = query.language
+        params["language_region"] = f"{query.language}-%"
     if query.subject:
-        conditions.append(Book.kdc_class == query.subject)
+        params["subject"] = query.subject
     if query.new:
-        conditions.append(Book.created_at >= now - timedelta(days=NEW_ARRIVAL_DAYS))
-
-    if query.q:
-        order = (rank, _binary(Book.search_text), Book.id)
-    elif query.new:
-        order = (Book.created_at.desc(), Book.id.desc())
-    else:
-        order = (_binary(Book.search_text), Book.id)
-    # One statement for the page and the total (a window count), a second only when
-    # the page is past the end.
-    rows = db.session.execute(
-        sa.select(Book, sa.func.count().over().label("total")).where(*conditions)
-        .order_by(*order).limit(query.per_page).offset((query.page - 1) * query.per_page)
-    ).all()
-    books = [row[0] for row in rows]
+        params["new_since"] = now - timedelta(days=NEW_ARRIVAL_DAYS)
+    shape = _Shape(
+        dialect=db.session.get_bind().dialect.name, mode=mode, grams=grams, words=len(words),
+        available=query.available, language=bool(query.language),
+        subject=bool(query.subject), new=query.new,
+    )
+    rows_statement, count_statement = _cached_statements(shape)
+    params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
+    rows = db.session.execute(rows_statement, params).all()
     if rows:
         total = rows[0][1]
     elif query.page == 1:
         total = 0
-    else:
-        total = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Book).where(*conditions)
-        ) or 0
-    return SearchPage(query=query, items=hits(books), total=total)
+    else:  # past the end of the results: count them on their own
+        total = db.session.scalar(count_statement, params) or 0
+    capped = mode == "text" and total > MATCH_LIMIT
+    items = [BookHit(book, copies, available) for book, _, copies, available in rows]
+    return SearchPage(query=query, items=items, total=min(total, MATCH_LIMIT) if capped
+                      else total, capped=capped)
 
 
 def hits(books: list[Book]) -> list[BookHit]:

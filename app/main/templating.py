@@ -2,13 +2,12 @@
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request, url_for
-from flask_babel import get_locale
+from flask import Flask, current_app, g, request, url_for
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.access import ANYONE
-from app.accounts.forms import LanguageForm
 from app.models import Role
 
 
@@ -44,12 +43,34 @@ def nav_items() -> list[dict]:
             continue
         url = url_for(item.endpoint)
         active = request.path == url or (url != "/" and request.path.startswith(url + "/"))
-        items.append({"url": url, "label": item.label, "active": active})
+        items.append({"url": url, "label": str(item.label), "active": active})
     return items
 
 
+def page_translations():
+    """Return the translations of the current locale, looked up once per request.
+
+    flask_babel looks them up anew (app context, locale, cache key) for every string,
+    and a page has dozens. Kept with their locale, so force_locale() still switches.
+    """
+    locale = get_locale()
+    if locale is None:
+        return get_translations()
+    cached = g.get("_page_translations")
+    if cached is None or cached[0] is not locale:
+        cached = g._page_translations = (locale, get_translations())
+    return cached[1]
+
+
 def register(app: Flask) -> None:
-    """Register the template globals."""
+    """Register the template globals and the templates' gettext."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     @app.context_processor
     def _globals():
@@ -57,9 +78,6 @@ def register(app: Flask) -> None:
             "nav_items": nav_items,
             "cafe_name": app.config["CAFE_NAME"],
             "current_locale": str(get_locale()),
-            # Not bound to the request's form: a page answering a POST (even a 413 whose
-            # body cannot be read) renders the switcher without parsing that body.
-            "language_form": LanguageForm(formdata=None),
             "Role": Role,
             "endpoints": app.view_functions,
         }

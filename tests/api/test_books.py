@@ -26,7 +26,7 @@ def test_search_shape(client, shelf, make_copy):  # noqa: F811
     assert response.json == {
         "items": [{"id": book.id, "title": HARRY_KO, "authors": ["J.K. 롤링"],
                    "isbn13": "9788983920775", "copies": 2, "available": 1}],
-        "total": 1, "page": 1, "per_page": 20,
+        "total": 1, "total_capped": False, "page": 1, "per_page": 20,
     }
 
 

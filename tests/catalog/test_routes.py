@@ -27,6 +27,19 @@ def test_search_page_finds_korean_two_syllables(english, shelf):
     assert "1 books found for" in html
 
 
+def test_search_page_says_more_than_when_a_search_is_capped(english, make_book, monkeypatch):
+    from app.catalog import services
+
+    monkeypatch.setattr(services, "MATCH_LIMIT", 2)
+    for title in ("a garden", "b garden", "c garden"):
+        make_book(title=title)
+    html = english.get("/catalog?q=garden").get_data(as_text=True)
+    assert "More than 2 books found for" in html
+    assert html.count('data-testid="book-result"') == 2
+    body = english.get("/api/v1/books?q=garden").json
+    assert (body["total"], body["total_capped"], len(body["items"])) == (2, True, 2)
+
+
 def test_search_page_without_query_lists_books(english, shelf):
     html = english.get("/catalog").get_data(as_text=True)
     assert f"{len(shelf)} books" in html

@@ -267,3 +267,61 @@ def test_many_words_use_only_a_few_bigrams_but_check_every_word(make_book):
     make_book(title="lord of the flies", authors="golding")
     assert found("lord of the rings") == ["lord of the rings"]
     assert found("the lord flies golding") == ["lord of the flies"]
+
+
+def test_a_common_word_ranks_and_counts_only_the_first_matches(make_book, monkeypatch):
+    monkeypatch.setattr(catalog, "MATCH_LIMIT", 3)
+    for title in ("d garden", "c garden", "b garden", "a garden"):  # catalogued in this order
+        make_book(title=title)
+    make_book(title="other", authors="garden writer")
+    page = find("garden")
+    assert page.capped and page.total == 3 and page.pages == 1
+    # The first three matching books in catalogue order, ranked among themselves.
+    assert [h.book.title for h in page.items] == ["b garden", "c garden", "d garden"]
+    assert find("garden", page=2).items == [] and find("garden", page=2).capped
+
+
+def test_counts_are_exact_up_to_the_limit(make_book, monkeypatch):
+    monkeypatch.setattr(catalog, "MATCH_LIMIT", 3)
+    for title in ("c garden", "b garden", "a garden"):
+        make_book(title=title)
+    page = find("garden")
+    assert not page.capped and page.total == 3
+    assert [h.book.title for h in page.items] == ["a garden", "b garden", "c garden"]
+
+
+def test_browsing_is_never_capped(shelf, monkeypatch):
+    monkeypatch.setattr(catalog, "MATCH_LIMIT", 3)
+    page = find()
+    assert not page.capped and page.total == len(shelf)
+
+
+def test_results_carry_copy_counts(shelf, make_copy):
+    make_copy(book=shelf["소년이 온다"])
+    make_copy(book=shelf["소년이 온다"], status=CopyStatus.ON_LOAN)
+    make_copy(book=shelf["소년이 온다"], status=CopyStatus.WITHDRAWN)
+    [hit] = find("소년").items
+    assert (hit.copies, hit.available) == (2, 1)
+    [hit] = find("9788936434120").items
+    assert (hit.copies, hit.available) == (2, 1)
+
+
+def test_words_each_drive_the_lookup_with_their_rarest_bigram(make_book):
+    for i in range(5):
+        make_book(title=f"hunger story {i}")
+    make_book(title="hunger games")
+    make_book(title="board games")
+    assert found("hunger games") == ["hunger games"]
+    assert found("games hunger") == ["hunger games"]
+
+
+def test_bigram_counts_stop_at_a_bound_and_searches_still_find_everything(make_book,
+                                                                           monkeypatch):
+    from app.catalog import index
+
+    monkeypatch.setattr(index, "FREQUENCY_BOUND", 2)
+    for i in range(4):
+        make_book(title=f"garden {i}")
+    index.forget_frequencies()
+    assert index.gram_frequencies({"ga", "n ", "zz"}) == {"ga": 2, "n ": 0, "zz": 0}
+    assert found("garden") == [f"garden {i}" for i in range(4)]
