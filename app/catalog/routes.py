@@ -1,8 +1,7 @@
 """Catalogue pages: search and one book."""
 
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from jinja2 import TemplateNotFound
 
 from app.access import ANYONE, access
 from app.catalog import bp
@@ -10,8 +9,6 @@ from app.catalog import services as catalog
 from app.classification import KDC_CLASSES
 from app.isbn import decode_addon
 from app.models import utcnow
-
-HOLD_PARTIAL = "circulation/_hold_button.html"
 
 SUBJECTS = KDC_CLASSES
 
@@ -47,14 +44,6 @@ def search():
     )
 
 
-def _template_exists(name: str) -> bool:
-    try:
-        current_app.jinja_env.get_template(name)
-    except TemplateNotFound:
-        return False
-    return True
-
-
 @bp.route("/catalog/<int:book_id>")
 @access(ANYONE)
 def book(book_id: int):
@@ -74,6 +63,4 @@ def book(book_id: int):
         language=LANGUAGES.get(book.language or "", book.language),
         copies=catalog.public_copies(book),
         donors=catalog.donor_credits(book),
-        hold_partial=_template_exists(HOLD_PARTIAL),
-        hold_endpoint="circulation.place_hold" in current_app.view_functions,
     )

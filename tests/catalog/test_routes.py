@@ -119,29 +119,7 @@ def test_unknown_book_is_404(english):
     assert english.get("/catalog/99999999999999999999").status_code == 404
 
 
-def test_hold_button_for_members(app, client, login_as, make_book):
-    book = make_book(title="Holdable")
-    login_as(Role.MEMBER, locale="en")
-    html = client.get(f"/catalog/{book.id}").get_data(as_text=True)
-    if "circulation.place_hold" in app.view_functions or _has_hold_partial(app):
-        assert 'data-testid="place-hold"' in html
-    else:
-        assert 'data-testid="place-hold"' not in html  # nothing to post to yet
-
-
-def test_hold_form_posts_to_the_circulation_endpoint(app, client, login_as, make_book):
-    """Until circulation ships its partial, the page posts to `circulation.place_hold`."""
-    if _has_hold_partial(app):
-        pytest.skip("circulation's own hold button partial is in use")
-    if "circulation.place_hold" not in app.view_functions:
-        from flask import Blueprint
-
-        from app.access import access
-
-        stand_in = Blueprint("circulation", __name__)
-        stand_in.add_url_rule("/holds", "place_hold", access(Role.MEMBER)(lambda: ("", 204)),
-                              methods=["POST"])
-        app.register_blueprint(stand_in)
+def test_hold_button_for_members(client, login_as, make_book):
     book = make_book(title="Holdable")
     login_as(Role.MEMBER, locale="en")
     html = client.get(f"/catalog/{book.id}").get_data(as_text=True)
@@ -153,13 +131,6 @@ def test_anonymous_sees_no_hold_button(app, english, make_book):
     book = make_book(title="Holdable")
     html = english.get(f"/catalog/{book.id}").get_data(as_text=True)
     assert 'data-testid="place-hold"' not in html
-
-
-def _has_hold_partial(app) -> bool:
-    from app.catalog.routes import HOLD_PARTIAL
-
-    return HOLD_PARTIAL in app.jinja_env.list_templates()
-
 
 def test_home_page_search_form_and_lists(english, shelf, make_copy, make_member):
     member = make_member()
