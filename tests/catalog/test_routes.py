@@ -131,6 +131,8 @@ def test_anonymous_sees_no_hold_button(app, english, make_book):
     book = make_book(title="Holdable")
     html = english.get(f"/catalog/{book.id}").get_data(as_text=True)
     assert 'data-testid="place-hold"' not in html
+    assert "Log in to place a hold" in html
+
 
 def test_home_page_search_form_and_lists(english, shelf, make_copy, make_member):
     member = make_member()
