@@ -149,7 +149,7 @@ def intake():
     except MetadataRequired:
         db.session.commit()  # only the metadata cache was written
         raise
-    db.session.commit()
+    # Answered from the objects in hand: after the commit they would be read again.
     body = {
         "copy": copy_json(result.copy),
         "book": book_json(result.book),
@@ -158,4 +158,5 @@ def intake():
         "created_book": result.created_book,
         "source": result.source,
     }
+    db.session.commit()
     return jsonify(body), 200 if result.duplicate else 201
