@@ -15,15 +15,24 @@ def _insert_ignore(table, **values):
     return insert(table).values(**values).on_conflict_do_nothing()
 
 
-def next_serial(prefix: str) -> int:
-    """Reserve the next serial under a prefix (atomic: the UPDATE locks the counter row)."""
-    db.session.execute(_insert_ignore(BarcodeCounter.__table__, prefix=prefix, last_serial=0))
+def _bump(prefix: str) -> int | None:
     return db.session.execute(
         sa.update(BarcodeCounter)
         .where(BarcodeCounter.prefix == prefix)
         .values(last_serial=BarcodeCounter.last_serial + 1)
         .returning(BarcodeCounter.last_serial)
-    ).scalar_one()
+    ).scalar_one_or_none()
+
+
+def next_serial(prefix: str) -> int:
+    """Reserve the next serial under a prefix (atomic: the UPDATE locks the counter row)."""
+    serial = _bump(prefix)
+    if serial is None:
+        # The first serial of a prefix: create its counter (another worker may race us).
+        db.session.execute(_insert_ignore(BarcodeCounter.__table__, prefix=prefix,
+                                          last_serial=0))
+        serial = _bump(prefix)
+    return serial
 
 
 def next_copy_barcode() -> str:
