@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.defaults import loan_rules
@@ -101,7 +102,10 @@ def clean_code(text: str | None) -> str:
 def copy_by_barcode(barcode: str) -> Copy:
     """Return the copy with this barcode, or raise UnknownCopy."""
     code = clean_code(barcode)
-    copy = db.session.scalar(sa.select(Copy).where(Copy.barcode == code)) if code else None
+    # With its book in the same query: every caller shows the title.
+    copy = db.session.scalar(
+        sa.select(Copy).where(Copy.barcode == code).options(joinedload(Copy.book, innerjoin=True))
+    ) if code else None
     if copy is None:
         raise UnknownCopy()
     return copy
@@ -164,9 +168,10 @@ def find_members(query: str, *, limit: int = 20) -> list[Member]:
 
 
 def open_loan(copy: Copy) -> Loan | None:
-    """Return the copy's open loan, if any."""
+    """Return the copy's open loan, if any (with its borrower, whom a check-in looks at)."""
     return db.session.scalar(
         sa.select(Loan).where(Loan.copy_id == copy.id, Loan.returned_at.is_(None))
+        .options(joinedload(Loan.member))
     )
 
 
@@ -230,6 +235,10 @@ def ready_hold_for_copy(copy: Copy) -> Hold | None:
 def rules_for(copy: Copy | None = None) -> LoanRules:
     """Return the loan rules of the copy's site (or of the default site)."""
     if copy is not None:
+        # One query on the desk's hot path; the defaults are made only when missing.
+        rules = db.session.scalar(sa.select(LoanRules).where(LoanRules.site_id == copy.site_id))
+        if rules is not None:
+            return rules
         from app.models import Site
 
         return loan_rules(db.session.get(Site, copy.site_id))
