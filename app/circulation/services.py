@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit
 from app.defaults import loan_rules
@@ -559,16 +560,22 @@ def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
     member = loan.member
     keep = bool(member is not None and member.keep_history)
     # A conditional update, so two desks returning the same copy close it only once.
+    # On the table, not the ORM entity (its bulk-update bookkeeping is not needed here).
+    loans = Loan.__table__
     closed = db.session.execute(
-        sa.update(Loan)
-        .where(Loan.id == loan.id, Loan.returned_at.is_(None))
+        sa.update(loans)
+        .where(loans.c.id == loan.id, loans.c.returned_at.is_(None))
         .values(returned_at=now, returned_by_id=by.id,
                 member_id=loan.member_id if keep else None)
-        .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(loan)
     if closed == 0:
+        db.session.refresh(loan)  # another desk closed it: show what it wrote
         return Return(copy, loan, hold=ready_hold_for_copy(copy), repeated=True)
+    # Our update closed it: the loan now holds what we wrote (no need to read it back).
+    for name, value in (("returned_at", now.astimezone(UTC)), ("returned_by_id", by.id),
+                        ("member_id", loan.member_id if keep else None),
+                        ("member", member if keep else None)):
+        set_committed_value(loan, name, value)
     audit.record("loan.return", actor=by, entity="loan", entity_id=loan.id, now=now,
                  copy=copy.barcode)
     if copy.status in (CopyStatus.DAMAGED, CopyStatus.WITHDRAWN):
