@@ -15,15 +15,26 @@ def _insert_ignore(table, **values):
     return insert(table).values(**values).on_conflict_do_nothing()
 
 
+def _bump(prefix: str) -> int | None:
+    # On the table, not the ORM entity: the ORM's bulk-update bookkeeping doubles its cost.
+    counter = BarcodeCounter.__table__
+    return db.session.execute(
+        sa.update(counter)
+        .where(counter.c.prefix == prefix)
+        .values(last_serial=counter.c.last_serial + 1)
+        .returning(counter.c.last_serial)
+    ).scalar_one_or_none()
+
+
 def next_serial(prefix: str) -> int:
     """Reserve the next serial under a prefix (atomic: the UPDATE locks the counter row)."""
-    db.session.execute(_insert_ignore(BarcodeCounter.__table__, prefix=prefix, last_serial=0))
-    return db.session.execute(
-        sa.update(BarcodeCounter)
-        .where(BarcodeCounter.prefix == prefix)
-        .values(last_serial=BarcodeCounter.last_serial + 1)
-        .returning(BarcodeCounter.last_serial)
-    ).scalar_one()
+    serial = _bump(prefix)
+    if serial is None:
+        # The first serial of a prefix: create its counter (another worker may race us).
+        db.session.execute(_insert_ignore(BarcodeCounter.__table__, prefix=prefix,
+                                          last_serial=0))
+        serial = _bump(prefix)
+    return serial
 
 
 def next_copy_barcode() -> str:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import g, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.errors import (
@@ -247,8 +248,11 @@ def load_token_member(req) -> Member | None:
     if scheme.lower() != "bearer" or not raw.strip():
         return None
     g.bearer = True
+    # One indexed lookup by the token's SHA-256, with its member in the same query.
     token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == _hash_token(raw.strip()))
+        sa.select(ApiToken)
+        .where(ApiToken.token_hash == _hash_token(raw.strip()))
+        .options(joinedload(ApiToken.member, innerjoin=True))
     )
     now = utcnow()
     if token is None or not token.is_valid(now):

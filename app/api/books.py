@@ -5,11 +5,10 @@ from flask_babel import lazy_gettext as _l
 
 from app.access import ANYONE, access
 from app.api import bp
-from app.api.util import iso
+from app.api.serializers import book_json
 from app.catalog import services as catalog
 from app.errors import InvalidInput
-from app.isbn import decode_addon
-from app.models import Book, CopyStatus, utcnow
+from app.models import utcnow
 
 # Read-only endpoints anyone (another website too) may call from a browser.
 PUBLIC_READ = {
@@ -49,55 +48,6 @@ def summary_json(hit: catalog.BookHit) -> dict:
     }
 
 
-def _addon_json(book: Book) -> dict | None:
-    if not book.addon_code:
-        return None
-    try:
-        addon = decode_addon(book.addon_code)
-    except ValueError:
-        return None
-    return {
-        "code": addon.code,
-        "reader_group": addon.reader_group,
-        "reader_group_label": str(addon.reader_group_label),
-        "form": addon.form,
-        "form_label": str(addon.form_label),
-        "kdc_class": addon.kdc_class,
-        "subject": addon.subject,
-    }
-
-
-def book_json(book: Book) -> dict:
-    """Return the API's full view of a book with its copies (never who has them)."""
-    copies = catalog.public_copies(book)
-    return {
-        "id": book.id,
-        "isbn13": book.isbn13,
-        "isbn10": book.isbn10,
-        "title": book.title,
-        "subtitle": book.subtitle,
-        "authors": book.author_list,
-        "publisher": book.publisher,
-        "year": book.year,
-        "language": book.language,
-        "kdc": book.kdc,
-        "kdc_class": book.kdc_class,
-        "addon": _addon_json(book),
-        "copies": [
-            {
-                "barcode": c.barcode,
-                "status": c.status.value,
-                "site": c.site,
-                "call_number": c.call_number,
-                "due_on": iso(c.due_on),
-            }
-            for c in copies
-        ],
-        "available": sum(1 for c in copies if c.status is CopyStatus.AVAILABLE),
-        "donors": catalog.donor_credits(book),
-    }
-
-
 def _limit(default: int = 10, high: int = 50) -> int:
     value = (request.args.get("limit") or "").strip()
     if not value:
@@ -129,7 +79,7 @@ def books():
 @access(ANYONE)
 def book(book_id: int):
     """One book with its copies and their status."""
-    return jsonify(book_json(catalog.get_book(book_id)))
+    return jsonify(book_json(catalog.get_book(book_id), with_copies=True))
 
 
 @bp.route("/books/new", methods=["GET"])

@@ -58,10 +58,11 @@ def create_checkout():
     member = services.member_by_card(card)
     copy = services.copy_by_barcode(barcode)
     done = services.check_out(copy, member, by=current_user, now=utcnow())
-    db.session.commit()
+    # Answered from the objects in hand: after the commit they would be read again.
     body = {"loan": loan_json(done.loan)}
     if done.hold is not None:
         body["hold"] = hold_json(done.hold)
+    db.session.commit()
     return jsonify(body), 201 if done.created else 200
 
 
@@ -73,14 +74,15 @@ def create_checkin():
     barcode = field(data, "copy_barcode", str, max_length=32)
     copy = services.copy_by_barcode(barcode)
     done = services.return_copy(copy, by=current_user, now=utcnow())
-    db.session.commit()
-    return jsonify({
+    body = {
         "loan": loan_json(done.loan) if done.loan is not None else None,
         "hold": hold_json(done.hold, for_staff=True) if done.hold is not None else None,
         "copy": {"barcode": copy.barcode, "status": copy.status.value},
         "repeated": done.repeated,
         "found": done.found,
-    })
+    }
+    db.session.commit()
+    return jsonify(body)
 
 
 @bp.route("/loans/<int(max=2147483647):loan_id>/renew", methods=["POST"])

@@ -7,52 +7,13 @@ from flask_login import current_user
 from app import isbn as isbnmod
 from app.access import access
 from app.api import bp
+from app.api.serializers import addon_json, book_json
 from app.api.util import field, iso, json_body
 from app.errors import InvalidInput, MetadataRequired
 from app.extensions import db
 from app.intake import services
-from app.models import Book, Copy, Donation, Role, utcnow
+from app.models import Copy, Donation, Role, utcnow
 from app.text import nfc_filter
-
-
-def addon_json(code: str | None) -> dict | None:
-    """Return a decoded Korean add-on, or None."""
-    if not code:
-        return None
-    try:
-        addon = isbnmod.decode_addon(code)
-    except ValueError:
-        return None
-    return {
-        "code": addon.code,
-        "reader_group": addon.reader_group,
-        "reader_group_label": str(addon.reader_group_label),
-        "form": addon.form,
-        "form_label": str(addon.form_label),
-        "kdc_class": addon.kdc_class,
-        "kdc_class_label": str(addon.kdc_class_label),
-        "subject": addon.subject,
-    }
-
-
-def book_json(book: Book) -> dict:
-    """Return the API's view of a book record."""
-    return {
-        "id": book.id,
-        "isbn13": book.isbn13,
-        "isbn10": book.isbn10,
-        "title": book.title,
-        "subtitle": book.subtitle,
-        "authors": book.author_list,
-        "publisher": book.publisher,
-        "year": book.year,
-        "language": book.language,
-        "kdc": book.kdc,
-        "kdc_class": book.kdc_class,
-        "addon": addon_json(book.addon_code),
-        "needs_metadata": book.needs_metadata,
-        "metadata_source": book.metadata_source,
-    }
 
 
 def metadata_json(metadata: isbnmod.Metadata | None) -> dict | None:
@@ -188,7 +149,7 @@ def intake():
     except MetadataRequired:
         db.session.commit()  # only the metadata cache was written
         raise
-    db.session.commit()
+    # Answered from the objects in hand: after the commit they would be read again.
     body = {
         "copy": copy_json(result.copy),
         "book": book_json(result.book),
@@ -197,4 +158,5 @@ def intake():
         "created_book": result.created_book,
         "source": result.source,
     }
+    db.session.commit()
     return jsonify(body), 200 if result.duplicate else 201

@@ -66,6 +66,26 @@ SEARCH_PARAMS = [
 LIMIT_PARAM = _query("limit", {"type": "integer", "minimum": 1, "maximum": 50},
                      "How many books (default 10).")
 
+# The fields of app.api.serializers.book_json, with or without the copies.
+BOOK_RECORD_REQUIRED = ["id", "title", "authors", "isbn13", "addon", "needs_metadata"]
+BOOK_RECORD_PROPERTIES = {
+    "id": {"type": "integer"},
+    "isbn13": _nullable("string"),
+    "isbn10": _nullable("string"),
+    "title": {"type": "string"},
+    "subtitle": _nullable("string"),
+    "authors": {"type": "array", "items": {"type": "string"}},
+    "publisher": _nullable("string"),
+    "year": _nullable("integer"),
+    "language": _nullable("string"),
+    "kdc": _nullable("string"),
+    "kdc_class": _nullable("string"),
+    "addon": {"oneOf": [_ref("Addon"), {"type": "null"}]},
+    "needs_metadata": {"type": "boolean",
+                       "description": "Saved with its ISBN only; the record is to be completed."},
+    "metadata_source": _nullable("string", description="Where the record came from."),
+}
+
 SCHEMAS = {
     "Error": {
         "type": "object",
@@ -143,6 +163,7 @@ SCHEMAS = {
             "form": {"type": "string"},
             "form_label": {"type": "string"},
             "kdc_class": {"type": "string"},
+            "kdc_class_label": {"type": "string"},
             "subject": {"type": "string"},
         },
     },
@@ -162,22 +183,17 @@ SCHEMAS = {
             "due_on": _nullable("string", format="date"),
         },
     },
+    "BookRecord": {
+        "type": "object",
+        "description": "A book record (intake answers with it; Book adds its copies).",
+        "required": BOOK_RECORD_REQUIRED,
+        "properties": BOOK_RECORD_PROPERTIES,
+    },
     "Book": {
         "type": "object",
-        "required": ["id", "title", "authors", "isbn13", "copies", "available"],
+        "required": [*BOOK_RECORD_REQUIRED, "copies", "available"],
         "properties": {
-            "id": {"type": "integer"},
-            "isbn13": _nullable("string"),
-            "isbn10": _nullable("string"),
-            "title": {"type": "string"},
-            "subtitle": _nullable("string"),
-            "authors": {"type": "array", "items": {"type": "string"}},
-            "publisher": _nullable("string"),
-            "year": _nullable("integer"),
-            "language": _nullable("string"),
-            "kdc": _nullable("string"),
-            "kdc_class": _nullable("string"),
-            "addon": {"oneOf": [_ref("Addon"), {"type": "null"}]},
+            **BOOK_RECORD_PROPERTIES,
             "copies": {"type": "array", "items": _ref("PublicCopy")},
             "available": {"type": "integer", "minimum": 0},
             "donors": {"type": "array", "items": {"type": "string"},
@@ -440,7 +456,7 @@ def _paths() -> dict:
                 "responses": {
                     "201": _json({"type": "object", "required": ["copy", "book", "donation"],
                                   "properties": {"copy": {"type": "object"},
-                                                 "book": {"type": "object"},
+                                                 "book": _ref("BookRecord"),
                                                  "donation": {"type": "object"}}},
                                  "The new copy, its book and the donation."),
                     "400": _error("The body or the scan is not valid."),

@@ -8,13 +8,15 @@ import hashlib
 import hmac
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit
 from app.defaults import loan_rules
@@ -101,7 +103,10 @@ def clean_code(text: str | None) -> str:
 def copy_by_barcode(barcode: str) -> Copy:
     """Return the copy with this barcode, or raise UnknownCopy."""
     code = clean_code(barcode)
-    copy = db.session.scalar(sa.select(Copy).where(Copy.barcode == code)) if code else None
+    # With its book in the same query: every caller shows the title.
+    copy = db.session.scalar(
+        sa.select(Copy).where(Copy.barcode == code).options(joinedload(Copy.book, innerjoin=True))
+    ) if code else None
     if copy is None:
         raise UnknownCopy()
     return copy
@@ -164,9 +169,10 @@ def find_members(query: str, *, limit: int = 20) -> list[Member]:
 
 
 def open_loan(copy: Copy) -> Loan | None:
-    """Return the copy's open loan, if any."""
+    """Return the copy's open loan, if any (with its borrower, whom a check-in looks at)."""
     return db.session.scalar(
         sa.select(Loan).where(Loan.copy_id == copy.id, Loan.returned_at.is_(None))
+        .options(joinedload(Loan.member))
     )
 
 
@@ -230,6 +236,10 @@ def ready_hold_for_copy(copy: Copy) -> Hold | None:
 def rules_for(copy: Copy | None = None) -> LoanRules:
     """Return the loan rules of the copy's site (or of the default site)."""
     if copy is not None:
+        # One query on the desk's hot path; the defaults are made only when missing.
+        rules = db.session.scalar(sa.select(LoanRules).where(LoanRules.site_id == copy.site_id))
+        if rules is not None:
+            return rules
         from app.models import Site
 
         return loan_rules(db.session.get(Site, copy.site_id))
@@ -550,16 +560,22 @@ def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
     member = loan.member
     keep = bool(member is not None and member.keep_history)
     # A conditional update, so two desks returning the same copy close it only once.
+    # On the table, not the ORM entity (its bulk-update bookkeeping is not needed here).
+    loans = Loan.__table__
     closed = db.session.execute(
-        sa.update(Loan)
-        .where(Loan.id == loan.id, Loan.returned_at.is_(None))
+        sa.update(loans)
+        .where(loans.c.id == loan.id, loans.c.returned_at.is_(None))
         .values(returned_at=now, returned_by_id=by.id,
                 member_id=loan.member_id if keep else None)
-        .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(loan)
     if closed == 0:
+        db.session.refresh(loan)  # another desk closed it: show what it wrote
         return Return(copy, loan, hold=ready_hold_for_copy(copy), repeated=True)
+    # Our update closed it: the loan now holds what we wrote (no need to read it back).
+    for name, value in (("returned_at", now.astimezone(UTC)), ("returned_by_id", by.id),
+                        ("member_id", loan.member_id if keep else None),
+                        ("member", member if keep else None)):
+        set_committed_value(loan, name, value)
     audit.record("loan.return", actor=by, entity="loan", entity_id=loan.id, now=now,
                  copy=copy.barcode)
     if copy.status in (CopyStatus.DAMAGED, CopyStatus.WITHDRAWN):
