@@ -74,6 +74,9 @@ ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356  stubs/openl_no
     if line.strip()
 )
 NLK_KEY = "test-secret-key-123"
+# Scheduling delay allowed on a loaded 2-core machine; a hanging host blocks for 10 s, so a
+# bound of timeout + SLACK still tells "cut off" from "waited for the host".
+SLACK = 2.5
 
 needs_recordings = pytest.mark.skipif(
     not PROVIDER_RESPONSES.is_dir() and not IN_CI,
@@ -1198,9 +1201,9 @@ def test_a_hanging_provider_times_out_and_the_next_is_tried(
     started = time.monotonic()
     result = lookup("9781782276340", services=["openl", "goob"], timeout=0.3, budget=3)
     elapsed = time.monotonic() - started
-    assert elapsed < 0.3 + 0.5
+    assert elapsed < 0.3 + SLACK  # the hang itself lasts 10 s
     assert outcomes(result) == [("openl", "timeout"), ("goob", "found")]
-    assert 0.25 <= result.attempts[0].seconds < 0.6
+    assert 0.25 <= result.attempts[0].seconds < 0.3 + SLACK
     assert result.metadata is not None
     assert result.metadata.title == "The Decagon House Murders"
 
@@ -1214,7 +1217,7 @@ def test_a_hanging_provider_cannot_exceed_the_budget(
     started = time.monotonic()
     result = lookup("9791162243091", services=["nlk", "openl", "goob"], timeout=5, budget=0.4)
     elapsed = time.monotonic() - started
-    assert elapsed < 0.4 + 0.3
+    assert elapsed < 0.4 + SLACK  # under the 5 s timeout: the budget cut it
     assert result.metadata is None
     assert outcomes(result) == [
         ("nlk", "timeout"),
@@ -1279,7 +1282,7 @@ def test_isbnlib_does_not_cache_and_does_not_throttle(web: FakeWeb) -> None:
         result = lookup("9780316030571", services=["openl"], timeout=2, budget=5)
         assert outcomes(result) == [("openl", "found")]
     # isbnlib would sleep 1 s between calls to the same host, and memoise by URL.
-    assert time.monotonic() - started < 0.9
+    assert time.monotonic() - started < 1.8
     assert len(web.urls("openlibrary.org")) == 3
     assert {timeout for _url, timeout in web.requests} == {1.5}
     clear_provider_caches()

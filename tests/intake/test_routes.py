@@ -293,7 +293,7 @@ def test_a_hanging_provider_does_not_hold_up_the_station(station, app, web, rele
     station.start(anonymous="1", campaign_id="")
     started = time.monotonic()
     html = station.scan("9791162243091")
-    assert time.monotonic() - started < 0.5 + 1.0  # the hang itself lasts 10 s
+    assert time.monotonic() - started < 0.5 + 2.5  # the hang itself lasts 10 s
     assert kind(html) == "unknown" and 'data-testid="manual-form"' in html
 
 

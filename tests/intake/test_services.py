@@ -234,7 +234,7 @@ def test_every_provider_unreachable_asks_for_metadata_and_writes_nothing(app, co
     started = time.monotonic()
     with pytest.raises(MetadataRequired) as caught:
         services.intake_scan("9791162243091", context, by=volunteer, now=NOW)
-    assert time.monotonic() - started < app.config["METADATA_BUDGET"] + 1.0
+    assert time.monotonic() - started < app.config["METADATA_BUDGET"] + 2.5
     assert caught.value.status == 422 and caught.value.code == "metadata_required"
     assert {OPENL_HOST, GOOB_HOST} <= set(web.hosts())
     db.session.commit()
@@ -363,7 +363,7 @@ def test_a_hanging_provider_is_bounded_by_the_budget(app, context, volunteer, we
     started = time.monotonic()
     with pytest.raises(MetadataRequired):
         services.intake_scan("9791162243091", context, by=volunteer, now=NOW)
-    assert time.monotonic() - started < 0.6 + 1.0  # the hang itself lasts 10 s
+    assert time.monotonic() - started < 0.6 + 2.5  # the hang itself lasts 10 s
     # ...and the volunteer carries on: the book is saved by hand.
     result = commit(services.intake_scan("9791162243091", context, by=volunteer, now=NOW,
                                          fields=BookFields(title="Typed by hand")))
