@@ -7,7 +7,7 @@ production path is only `flask db upgrade` and then the server.
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.extensions import db
+from app.extensions import db, savepoint
 from app.models import LabelKind, LabelTemplate, LoanRules, Site
 
 DEFAULT_SITE = {"code": "seosan", "name": "서산시민센터 북카페", "is_default": True}
@@ -69,7 +69,7 @@ def ensure_defaults() -> None:
 def _create(model, values: dict):
     """Insert a row in a savepoint; return None when another worker inserted it first."""
     try:
-        with db.session.begin_nested():
+        with savepoint():
             obj = model(**values)
             db.session.add(obj)
         return obj

@@ -1,5 +1,8 @@
 """Flask extensions, created once and bound in the app factory."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -44,3 +47,24 @@ def _sqlite_pragmas(dbapi_connection, _record):
         # With WAL, NORMAL stays consistent after a crash and syncs far less often.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """Run the block in a SAVEPOINT of the current transaction: an error inside (a unique
+    clash) rolls back only the block, and the use case can go on or explain itself.
+
+    pysqlite (legacy transaction control) begins its transaction only before an INSERT,
+    UPDATE or DELETE, so a SAVEPOINT sent first would open the transaction itself and its
+    RELEASE would commit. On SQLite the transaction is begun first, explicitly; it is
+    deferred, so it takes the write lock only at the block's first write, as before.
+    """
+    session = db.session
+    session.flush()  # what came before stays out of the savepoint
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        if not raw.in_transaction:
+            raw.execute("BEGIN")
+    with session.begin_nested():
+        yield

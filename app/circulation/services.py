@@ -46,7 +46,7 @@ from app.errors import (
     UnknownLoan,
     UnknownMember,
 )
-from app.extensions import db
+from app.extensions import db, savepoint
 from app.models import (
     Book,
     Copy,
@@ -386,7 +386,7 @@ def place_hold(book: Book, member: Member, *, now: datetime) -> Hold:
     hold = Hold(book_id=book.id, member_id=member.id, site_id=copies[0].site_id,
                 status=HoldStatus.WAITING, placed_at=now)
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(hold)
     except IntegrityError:
         raise HoldExists() from None  # a second click raced the first
@@ -480,7 +480,7 @@ def check_out(copy: Copy, member: Member, *, by: Member, now: datetime) -> Check
     )
     try:
         # The unique index on open loans is the last word when two desks race.
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(loan)
             db.session.flush()
             _set_status(copy, CopyStatus.ON_LOAN, now)

@@ -34,7 +34,7 @@ from app.errors import (
     UnknownCampaign,
     UnknownMember,
 )
-from app.extensions import db
+from app.extensions import db, savepoint
 from app.models import (
     Book,
     Campaign,
@@ -174,26 +174,11 @@ def _store_cache(isbn13: str, *, found: bool, source: str | None, payload: dict 
         db.session.refresh(entry)
 
 
-def _savepoints() -> bool:
-    """Tell whether a failed insert can be rolled back alone (to a savepoint).
-
-    pysqlite opens no transaction before a SAVEPOINT, so releasing one would commit
-    everything done so far; on SQLite a clash fails the whole use case instead.
-    """
-    return db.session.get_bind().dialect.name != "sqlite"
-
-
 def _flush_or_clash(new: object | None = None) -> None:
-    """Add `new` and flush; raise IsbnTaken on a unique clash (only `new` is rolled back
-    where savepoints are safe)."""
+    """Add `new` and flush in a savepoint; raise IsbnTaken on a unique clash (only `new`
+    is rolled back)."""
     try:
-        if _savepoints():
-            db.session.flush()  # what came before stays out of the savepoint
-            with db.session.begin_nested():
-                if new is not None:
-                    db.session.add(new)
-                db.session.flush()
-        else:
+        with savepoint():
             if new is not None:
                 db.session.add(new)
             db.session.flush()
@@ -607,8 +592,6 @@ def intake_scan(
         return _intake_new_book(scan, context, by=by, now=now, fields=fields,
                                 complete_later=complete_later)
     except IsbnTaken:
-        if not _savepoints():
-            raise
         result = _catalogued_meanwhile(scan, context, by=by, now=now)
         if result is None:
             raise

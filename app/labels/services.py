@@ -33,7 +33,7 @@ from app.errors import (
     UnknownBarcodes,
     UnknownTemplate,
 )
-from app.extensions import db
+from app.extensions import db, savepoint
 from app.labels.pdf import (
     BarcodeTooWide,
     CardItem,
@@ -388,7 +388,7 @@ def save_template(template: LabelTemplate | None, values: dict, *, by: Member,
                 other.is_default = False
     template.updated_at = now
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.flush()
     except IntegrityError as error:
         raise TemplateNameTaken() from error
@@ -461,7 +461,7 @@ def remember_preferences(kind: LabelKind, template: LabelTemplate, start_at: int
         db.session.flush()
         return
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(Setting(key=_setting_key(kind), value=value, updated_at=now))
     except IntegrityError:  # another request remembered first; ours is as good
         setting = db.session.get(Setting, _setting_key(kind))
