@@ -557,6 +557,8 @@ def _paths() -> dict:
                                 "type": "string", "contentMediaType": "application/pdf"}}}},
                     "400": _error("The body is not valid."),
                     "404": _error("unknown_copy."),
+                    "422": _error("unknown_barcodes: some codes are not valid barcodes or "
+                                  "no copy has them (listed in invalid and unknown)."),
                     **AUTH_ERRORS,
                 },
             }
