@@ -21,8 +21,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 
 import app as app_package
+from app.accounts.services import issue_token
 from app.extensions import db
-from app.models import Book, Campaign, LabelTemplate, Member, Role
+from app.models import Book, Campaign, Copy, LabelTemplate, Loan, Member, Role, utcnow
 from tests.support.providers import block_network, web  # noqa: F401
 
 # The classic payloads, in one string (fields of 100+ characters) ...
@@ -195,6 +196,12 @@ def browser(app, client, make_member, web):  # noqa: F811
             assert_clean(response, f"GET {path}")
             return response
 
+        def api(self, path, headers, body):
+            response = client.post(path, json=body, headers=headers)
+            assert response.status_code < 500, (path, response.status_code)
+            assert_clean(response, f"POST {path}")
+            return response
+
         def follow(self, response):
             """Fetch the redirect target (flash messages show there)."""
             if response.status_code in (301, 302, 303):
@@ -296,24 +303,57 @@ def test_payloads_never_come_back_as_markup(app, browser, make_member, make_book
     b.follow(b.post("/labels/add/range", {"first": SHORT, "last": SHORT + "1"}))
     b.follow(b.post("/labels/add/scans", {"codes": LONG + "\n" + SHORT}))
 
-    # --- a member places a hold with a javascript: next -------------------------------
-    out = make_copy(book=book)
+    # --- the desk lends the typed-in book to the member (as the page's script does too) --
+    copy = _scalar(Copy, book_id=book.id)
+    b.follow(b.post("/desk/scan", {"code": member.card_barcode}))
+    b.post("/desk/scan", {"code": copy.barcode}, headers={"X-Desk-Fetch": "1"})
+    b.post("/desk/scan", {"code": LONG[:100]}, headers={"X-Desk-Fetch": "1"})
+    assert _scalar(Loan, copy_id=copy.id) is not None
+
+    # --- the JSON API: a book and a campaign with payloads ---------------------------
+    api = {}
+    for who in (volunteer, coordinator):
+        raw, _stored = issue_token(who, days=1, now=utcnow())
+        api[who.role] = {"Authorization": f"Bearer {raw}"}
+    db.session.commit()
+    created = b.api("/api/v1/intake", api[Role.VOLUNTEER], {
+        "scan": "9788936434120", "anonymous": True,
+        "metadata": {"title": "A" + LONG, "authors": [LONG], "publisher": LONG}})
+    assert created.status_code == 201, created.json
+    b.api("/api/v1/intake", api[Role.VOLUNTEER], {"scan": LONG})
+    created = b.api("/api/v1/campaigns", api[Role.COORDINATOR], {
+        "name": "C" + LONG, "goal_books": 5, "starts_on": "2026-01-01", "description": LONG})
+    assert created.status_code == 201, created.json
+    b.api("/api/v1/checkouts", api[Role.VOLUNTEER], {"member_card": LONG[:32],
+                                                     "copy_barcode": SHORT})
+    b.api("/api/v1/labels", api[Role.VOLUNTEER], {"copies": [LONG, SHORT]})
+
+    # --- javascript: URLs where the app redirects after a form ------------------------
+    make_copy(book=book)  # a second copy, so the book can be held while one is out
     b.as_(member)
-    held = b.post("/holds", {"book_id": str(book.id), "next": JS_URL})
-    assert not held.headers.get("Location", "").lower().startswith("javascript:")
+    for path, data in (("/holds", {"book_id": str(book.id), "next": JS_URL}),
+                       ("/lang", {"lang": "en", "next": JS_URL}),
+                       ("/lang", {"lang": "en", "next": "//evil.example/x"})):
+        location = b.post(path, data).headers.get("Location", "")
+        assert not location.lower().startswith(("javascript:", "//")), (path, location)
+    b.as_(None)
     b.get("/login", query_string={"next": JS_URL})
-    assert out.id
 
     # --- now read every page that shows them, as each role that can see them -------
     public = ["/", "/catalog", f"/catalog/{book.id}", "/campaigns", f"/campaigns/{campaign.id}",
               "/api/v1/books", f"/api/v1/books/{book.id}", "/api/v1/campaigns",
               f"/api/v1/campaigns/{campaign.id}", "/api/v1/books/new"]
+    api_book = _scalar(Book, title="A" + LONG)
+    api_campaign = _scalar(Campaign, name="C" + LONG)
+    public += [f"/catalog/{api_book.id}", f"/campaigns/{api_campaign.id}",
+               "/api/v1/books/popular"]
     searches = [("/catalog", {"q": LONG}), ("/catalog", {"q": "M<script>"}),
                 ("/", {"q": LONG}), ("/api/v1/books", {"q": LONG}),
                 ("/api/v1/books", {"q": "script"}), ("/catalog", {"q": "script alert"})]
     member_pages = ["/me", "/me/settings", "/me/data.json", "/api/v1/me", "/api/v1/me/holds",
                     "/api/v1/me/loans", f"/holds/new/{book.id}"]
-    staff_pages = ["/desk", "/desk/overdue", "/desk/overdue/letters", "/labels",
+    staff_pages = [f"/api/v1/isbn/{ISBN_UNKNOWN}", "/desk", "/desk/overdue",
+                   "/desk/overdue/letters", "/labels",
                    "/labels/templates", "/labels/preview", "/intake", "/intake/incomplete",
                    f"/intake/books/{book.id}/edit", f"/campaigns/{campaign.id}/donations"]
     coordinator_pages = [
