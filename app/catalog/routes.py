@@ -50,7 +50,7 @@ def _template_exists(name: str) -> bool:
     return True
 
 
-@bp.route("/catalog/<int:book_id>")
+@bp.route("/catalog/<int(max=2147483647):book_id>")
 @access(ANYONE)
 def book(book_id: int):
     """One book: its metadata, its copies and whether they are in, holds, donors."""
