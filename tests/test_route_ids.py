@@ -26,3 +26,21 @@ def test_huge_ids_are_not_found(app, client, login_as, value):
             response = client.open(path, method=method)
             assert response.status_code < 500, (method, path, response.status_code)
             assert response.status_code in (302, 400, 403, 404, 405), (method, path)
+
+
+@pytest.mark.parametrize("value", [2**31, 10**20])
+def test_huge_ids_in_api_bodies_are_not_found(app, client, make_member, value):
+    """Ids inside JSON bodies are checked against the range too."""
+    from app.accounts.services import issue_token
+    from app.extensions import db
+    from app.models import utcnow
+
+    token, _stored = issue_token(make_member(Role.VOLUNTEER), days=1, now=utcnow())
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.post("/api/v1/intake", headers=headers,
+                           json={"scan": "9788983920775", "campaign_id": value})
+    assert (response.status_code, response.json["error"]["code"]) == (404, "unknown_campaign")
+    response = client.post("/api/v1/labels", headers=headers,
+                           json={"copies": ["2010000000014"], "template": value})
+    assert (response.status_code, response.json["error"]["code"]) == (404, "unknown_template")
