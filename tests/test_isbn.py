@@ -591,6 +591,103 @@ def test_any_five_digits_decode(code: str) -> None:
     assert str(addon.kdc_class_label)
 
 
+@PROPERTY
+@given(st.text(max_size=20))
+def test_check_digit_helpers_raise_only_their_documented_error(text: str) -> None:
+    from app.barcodes import InvalidBarcode
+
+    assert isinstance(is_valid_ean13(text), bool)
+    try:
+        digit = ean13_check_digit(text)
+    except InvalidBarcode:
+        assert not (len(text) == 12 and text.isascii() and text.isdigit())
+    else:
+        assert is_valid_ean13(text + digit)
+        assert sum(is_valid_ean13(text + str(d)) for d in range(10)) == 1
+
+
+@PROPERTY
+@given(st.text(max_size=8))
+def test_decode_addon_raises_only_value_error(code: str) -> None:
+    try:
+        addon = decode_addon(code)
+    except ValueError:
+        assert not (len(code) == 5 and code.isascii() and code.isdigit())
+    else:
+        assert addon.code == code
+
+
+@st.composite
+def korean_isbn13(draw: st.DrawFn) -> str:
+    """A valid Korean ISBN-13 (978-89 or 979-11): the ones that carry a 부가기호."""
+    prefix = draw(st.sampled_from(["97889", "97911"]))
+    first12 = prefix + draw(st.text(alphabet="0123456789", min_size=7, max_size=7))
+    return first12 + ean13_check_digit(first12)
+
+
+@PROPERTY
+@given(korean_isbn13(), st.text(alphabet="0123456789", min_size=5, max_size=5),
+       st.sampled_from(["", " ", "  ", "-"]))
+def test_eighteen_digit_scans_keep_isbn_and_addon(isbn13: str, addon: str, gap: str) -> None:
+    scan = parse_scan(isbn13 + gap + addon)
+    assert scan.kind is ScanKind.ISBN
+    assert scan.isbn13 == isbn13
+    assert scan.addon is not None and scan.addon.code == addon
+    assert parse_scan(isbn13).addon is None
+
+
+@PROPERTY
+@given(valid_isbn13(), st.text(alphabet="0123456789", min_size=5, max_size=5))
+def test_addon_is_kept_only_for_korean_isbns(isbn13: str, addon: str) -> None:
+    scan = parse_scan(isbn13 + addon)
+    assert scan.kind is ScanKind.ISBN and scan.isbn13 == isbn13
+    assert (scan.addon is not None) == isbn13.startswith(("97889", "97911"))
+
+
+@PROPERTY
+@given(valid_isbn13(), st.text(alphabet="0123456789", min_size=5, max_size=5),
+       st.integers(min_value=1, max_value=9))
+def test_eighteen_digits_with_a_wrong_check_digit_are_refused(
+    isbn13: str, addon: str, delta: int
+) -> None:
+    wrong = isbn13[:12] + str((int(isbn13[12]) + delta) % 10)
+    assert parse_scan(wrong + addon).kind is ScanKind.BAD_CHECK_DIGIT
+
+
+@PROPERTY
+@given(st.text(alphabet="0123456789", min_size=9, max_size=9))
+def test_isbn10_round_trips_through_isbn13(first9: str) -> None:
+    total = sum((10 - i) * int(d) for i, d in enumerate(first9))
+    check = (11 - total % 11) % 11
+    isbn10 = first9 + ("X" if check == 10 else str(check))
+    scan = parse_scan(isbn10.lower())
+    if scan.kind is ScanKind.ISBN:
+        assert scan.isbn10 == isbn10
+        assert scan.isbn13 == isbnlib.ean13(isbn10)
+        assert parse_scan(scan.isbn13).isbn10 == isbn10
+    else:  # a dummy ISBN isbnlib refuses, such as 000000000-0
+        assert scan.kind is ScanKind.INVALID
+
+
+@PROPERTY
+@given(st.dictionaries(st.sampled_from(["Title", "Authors", "Publisher", "Year", "Language",
+                                        "ISBN-13", "title", "authors", "subtitle"]),
+                       st.one_of(st.none(), st.text(), st.integers(),
+                                 st.lists(st.text(), max_size=3))),
+       st.sampled_from(["openl", "goob", "nlk", "wiki", ""]))
+def test_clean_metadata_never_raises(raw: dict, source: str) -> None:
+    meta = clean_metadata(raw, source)
+    assert meta is None or isinstance(meta, Metadata)
+
+
+@PROPERTY
+@given(st.one_of(st.none(), st.text(), st.lists(st.text(), max_size=4), st.integers()))
+def test_split_contributors_never_raises(value: object) -> None:
+    for name, role in split_contributors(value):
+        assert isinstance(name, str) and name.strip()
+        assert isinstance(role, str)
+
+
 # ---------------------------------------------------------------------------
 # Korean add-on
 # ---------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def new_member():
     return render_template("admin/new_member.html", form=form), status
 
 
-@bp.route("/members/<int:member_id>")
+@bp.route("/members/<int(max=2147483647):member_id>")
 @access(Role.COORDINATOR)
 def member(member_id: int):
     """One member: card, role, state, actions."""
@@ -122,7 +122,7 @@ def _member_action(member_id: int, form, action):
     return None, m, result
 
 
-@bp.route("/members/<int:member_id>/role", methods=["POST"])
+@bp.route("/members/<int(max=2147483647):member_id>/role", methods=["POST"])
 @access(Role.COORDINATOR)
 def change_role(member_id: int):
     """Change a member's role."""
@@ -136,7 +136,7 @@ def change_role(member_id: int):
     return response or redirect(url_for("admin.member", member_id=m.id))
 
 
-@bp.route("/members/<int:member_id>/active", methods=["POST"])
+@bp.route("/members/<int(max=2147483647):member_id>/active", methods=["POST"])
 @access(Role.COORDINATOR)
 def set_active(member_id: int):
     """Deactivate or reactivate an account."""
@@ -151,7 +151,7 @@ def set_active(member_id: int):
     return response or redirect(url_for("admin.member", member_id=m.id))
 
 
-@bp.route("/members/<int:member_id>/password", methods=["POST"])
+@bp.route("/members/<int(max=2147483647):member_id>/password", methods=["POST"])
 @access(Role.COORDINATOR)
 def reset_password(member_id: int):
     """Give a member a new password, shown once."""
@@ -195,7 +195,7 @@ def deletions():
                            confirm_form=ConfirmForm())
 
 
-@bp.route("/members/<int:member_id>/anonymise", methods=["POST"])
+@bp.route("/members/<int(max=2147483647):member_id>/anonymise", methods=["POST"])
 @access(Role.COORDINATOR)
 def anonymise(member_id: int):
     """Delete a member's personal data (loans and donations stay as statistics)."""

@@ -75,7 +75,7 @@ def books():
     })
 
 
-@bp.route("/books/<int:book_id>", methods=["GET"])
+@bp.route("/books/<int(max=2147483647):book_id>", methods=["GET"])
 @access(ANYONE)
 def book(book_id: int):
     """One book with its copies and their status."""

@@ -52,7 +52,7 @@ def list_campaigns():
                     "total": len(campaigns)})
 
 
-@bp.route("/campaigns/<int:campaign_id>", methods=["GET"])
+@bp.route("/campaigns/<int(max=2147483647):campaign_id>", methods=["GET"])
 @access(ANYONE)
 def get_campaign(campaign_id: int):
     """One campaign with its totals."""

@@ -454,12 +454,20 @@ def _paths() -> dict:
                     },
                 }),
                 "responses": {
+                    "200": _json({"type": "object", "required": ["copy", "book", "donation"],
+                                  "properties": {"copy": {"type": "object"},
+                                                 "book": {"type": "object"},
+                                                 "donation": {"type": "object"}}},
+                                 "A repeated scan (duplicate: true): the copy received "
+                                 "moments ago, not a second one."),
                     "201": _json({"type": "object", "required": ["copy", "book", "donation"],
                                   "properties": {"copy": {"type": "object"},
                                                  "book": _ref("BookRecord"),
                                                  "donation": {"type": "object"}}},
                                  "The new copy, its book and the donation."),
                     "400": _error("The body or the scan is not valid."),
+                    "404": _error("unknown_campaign or unknown_member (no member has the "
+                                  "donor card)."),
                     "422": _error("No source knows the ISBN and no metadata was sent "
                                   "(metadata_required)."),
                     **AUTH_ERRORS,
@@ -603,6 +611,8 @@ def _paths() -> dict:
                                 "type": "string", "contentMediaType": "application/pdf"}}}},
                     "400": _error("The body is not valid."),
                     "404": _error("unknown_copy."),
+                    "422": _error("unknown_barcodes: some codes are not valid barcodes or "
+                                  "no copy has them (listed in invalid and unknown)."),
                     **AUTH_ERRORS,
                 },
             }

@@ -65,7 +65,7 @@ def new():
     return render_template("campaigns/form.html", form=form, campaign=None), status
 
 
-@bp.route("/campaigns/<int:campaign_id>")
+@bp.route("/campaigns/<int(max=2147483647):campaign_id>")
 @access(Role.MEMBER)
 def show(campaign_id: int):
     """A campaign's totals, charts, most-borrowed books, donors and recent donations."""
@@ -112,7 +112,7 @@ def _donation_rows(campaign: Campaign, donations, is_coordinator: bool) -> dict:
     }
 
 
-@bp.route("/campaigns/<int:campaign_id>/donations")
+@bp.route("/campaigns/<int(max=2147483647):campaign_id>/donations")
 @access(Role.COORDINATOR)
 def donations(campaign_id: int):
     """Every donation of a campaign, a page at a time, each movable to another campaign."""
@@ -128,7 +128,7 @@ def donations(campaign_id: int):
                            **_donation_rows(campaign, rows, True))
 
 
-@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@bp.route("/campaigns/<int(max=2147483647):campaign_id>/edit", methods=["GET", "POST"])
 @access(Role.COORDINATOR)
 def edit(campaign_id: int):
     """Change a campaign's name, goal, dates, description, state."""
@@ -167,14 +167,14 @@ def _campaign_action(campaign_id: int, action, done: str):
     return redirect(url_for("campaigns.show", campaign_id=campaign.id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/close", methods=["POST"])
+@bp.route("/campaigns/<int(max=2147483647):campaign_id>/close", methods=["POST"])
 @access(Role.COORDINATOR)
 def close(campaign_id: int):
     """Close a campaign."""
     return _campaign_action(campaign_id, services.close_campaign, _("The campaign is closed."))
 
 
-@bp.route("/campaigns/<int:campaign_id>/default", methods=["POST"])
+@bp.route("/campaigns/<int(max=2147483647):campaign_id>/default", methods=["POST"])
 @access(Role.COORDINATOR)
 def make_default(campaign_id: int):
     """Make a campaign the default for intake."""
@@ -182,7 +182,7 @@ def make_default(campaign_id: int):
                             _("Intake now preselects this campaign."))
 
 
-@bp.route("/campaigns/donations/<int:donation_id>/move", methods=["POST"])
+@bp.route("/campaigns/donations/<int(max=2147483647):donation_id>/move", methods=["POST"])
 @access(Role.COORDINATOR)
 def move_donation(donation_id: int):
     """Move a donation to another campaign (recorded in the audit trail)."""
@@ -206,7 +206,7 @@ def move_donation(donation_id: int):
     return redirect(back)
 
 
-@bp.route("/campaigns/<int:campaign_id>/donations.csv")
+@bp.route("/campaigns/<int(max=2147483647):campaign_id>/donations.csv")
 @access(Role.COORDINATOR)
 def export_donations(campaign_id: int):
     """Download the campaign's donated copies as CSV (opens in a spreadsheet)."""
@@ -229,7 +229,7 @@ def export_donations(campaign_id: int):
     return csv_response(f"campaign-{campaign.id}-donations.csv", header, body)
 
 
-@bp.route("/me/donations/<int:donation_id>/acknowledgement.pdf")
+@bp.route("/me/donations/<int(max=2147483647):donation_id>/acknowledgement.pdf")
 @access(Role.MEMBER)
 def acknowledgement(donation_id: int):
     """The donor's printable thank-you for one of their donations (Korean or English)."""

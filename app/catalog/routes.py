@@ -44,7 +44,7 @@ def search():
     )
 
 
-@bp.route("/catalog/<int:book_id>")
+@bp.route("/catalog/<int(max=2147483647):book_id>")
 @access(ANYONE)
 def book(book_id: int):
     """One book: its metadata, its copies and whether they are in, holds, donors."""

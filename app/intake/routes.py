@@ -447,7 +447,7 @@ def incomplete():
     return render_template("intake/incomplete.html", page=page)
 
 
-@bp.route("/books/<int:book_id>/edit", methods=["GET", "POST"])
+@bp.route("/books/<int(max=2147483647):book_id>/edit", methods=["GET", "POST"])
 @access(Role.VOLUNTEER)
 def edit(book_id: int):
     """Correct or complete a book's metadata (every change is audited)."""

@@ -49,6 +49,8 @@ from app.models import (
 )
 from app.text import escape_like, nfc
 
+MAX_ID = 2**31 - 1  # the databases' integer range
+
 # The same ISBN again within this time, in the same donation, is a double scan.
 DOUBLE_SCAN = timedelta(seconds=2)
 # How long the metadata cache keeps an answer, a "nobody knows it" and a failed try.
@@ -384,7 +386,9 @@ def campaign_for(campaign_id: int | None) -> Campaign | None:
     """Return an open campaign by id (None for none); raise when unknown or closed."""
     if campaign_id is None:
         return None
-    campaign = db.session.get(Campaign, campaign_id)
+    # A larger number overflows the databases' integers (a 500 on PostgreSQL).
+    in_range = 1 <= campaign_id <= MAX_ID
+    campaign = db.session.get(Campaign, campaign_id) if in_range else None
     if campaign is None:
         raise UnknownCampaign()
     if not campaign.is_active or campaign.closed_at is not None:

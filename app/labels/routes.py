@@ -368,7 +368,7 @@ def new_template():
     return _edit_template(None)
 
 
-@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
+@bp.route("/templates/<int(max=2147483647):template_id>", methods=["GET", "POST"])
 @access(Role.COORDINATOR)
 def edit_template(template_id: int):
     """Change a label sheet's measurements or printer offset."""

@@ -57,6 +57,7 @@ from app.text import nfc
 
 #: Most labels (or cards) in one print request: about one café's whole collection.
 MAX_BATCH = 2000
+MAX_ID = 2**31 - 1  # the databases' integer range
 #: Longest barcode a copy can carry (Copy.barcode is VARCHAR(32)).
 MAX_CODE_LENGTH = 32
 #: Printer offsets beyond this are a typo, not a printer.
@@ -330,7 +331,8 @@ def default_template(kind: LabelKind) -> LabelTemplate:
 def get_template(ref: int | str, kind: LabelKind) -> LabelTemplate:
     """Return a template of `kind` by id or by name, or raise UnknownTemplate."""
     if isinstance(ref, int) and not isinstance(ref, bool):
-        template = db.session.get(LabelTemplate, ref)
+        # A larger number overflows the databases' integers (a 500 on PostgreSQL).
+        template = db.session.get(LabelTemplate, ref) if 1 <= ref <= MAX_ID else None
     else:
         template = db.session.scalar(
             sa.select(LabelTemplate).where(LabelTemplate.name == nfc(str(ref)))
