@@ -168,7 +168,7 @@ def _settings_page(form, password_form, status: int):
     ), status
 
 
-@bp.route("/me/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/me/tokens/<int(max=2147483647):token_id>/revoke", methods=["POST"])
 @access(Role.MEMBER)
 def revoke_token(token_id: int):
     """Revoke one of my API tokens."""

@@ -72,7 +72,7 @@ def member(member_id: int):
     )
 
 
-@bp.route("/members/<int:member_id>/data.json")
+@bp.route("/members/<int(max=2147483647):member_id>/data.json")
 @access(Role.COORDINATOR)
 def member_data(member_id: int):
     """Download everything the café holds about one member (to answer their request)."""

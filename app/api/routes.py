@@ -45,7 +45,7 @@ def revoke_current_token():
     return "", 204
 
 
-@bp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@bp.route("/tokens/<int(max=2147483647):token_id>", methods=["DELETE"])
 @access(Role.MEMBER)
 def revoke_token(token_id: int):
     """Revoke one of the caller's own tokens by its id."""

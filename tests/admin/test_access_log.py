@@ -69,10 +69,10 @@ def test_a_members_own_pages_are_not_in_the_access_log(client, login_as):
 def test_coordinators_read_the_log_others_may_not(client, login_as, make_member):
     subject = make_member(name="최수아")
     other = make_member(name="Someone Else")
-    coordinator = login_as(Role.COORDINATOR, name="박지은")
+    coordinator = login_as(Role.COORDINATOR, name="박지은", locale="en")
     client.get(f"/admin/members/{subject.id}", headers={"X-Request-ID": "req-subject"})
     client.get(f"/admin/members/{other.id}", headers={"X-Request-ID": "req-other"})
-    page = client.get("/admin/access-log", headers={"Accept-Language": "en"})
+    page = client.get("/admin/access-log")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "req-subject" in text and "req-other" in text and "박지은" in text

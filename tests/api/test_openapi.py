@@ -133,7 +133,9 @@ CALLER = {
     ("POST", "/loans/{loan_id}/renew"): Role.VOLUNTEER,
     ("DELETE", "/holds/{hold_id}"): Role.VOLUNTEER, ("POST", "/labels"): Role.VOLUNTEER,
     ("POST", "/campaigns"): Role.COORDINATOR,
+    ("DELETE", "/tokens/current"): "revoker-current", ("DELETE", "/tokens/{token_id}"): "revoker",
 }
+REVOKER, REVOKER_CURRENT = "revoker", "revoker-current"
 SEED_PASSWORD = "fuzzing password 1"  # noqa: S105
 
 
@@ -157,6 +159,7 @@ def _seeds(seed: dict) -> dict:
         ("GET", "/campaigns/{campaign_id}"): [("path", "campaign_id", seed["campaigns"])],
         ("POST", "/loans/{loan_id}/renew"): [("path", "loan_id", seed["loans"])],
         ("DELETE", "/holds/{hold_id}"): [("path", "hold_id", seed["holds"])],
+        ("DELETE", "/tokens/{token_id}"): [("path", "token_id", seed["revocable"])],
     }
 
 
@@ -218,9 +221,15 @@ def seeded(app, make_member, make_book, make_copy, make_campaign):
     tokens = {}
     for role, member in members.items():
         tokens[role], _stored = issue_token(member, days=1, now=now)
+    # Revoking: a member of its own, so that other operations keep their tokens.
+    revoker = make_member(Role.MEMBER)
+    tokens[REVOKER], _stored = issue_token(revoker, days=1, now=now)
+    tokens[REVOKER_CURRENT], _stored = issue_token(revoker, days=1, now=now)
+    revocable = [issue_token(revoker, days=1, now=now)[1] for _ in range(3)]
     db.session.commit()
     return {
         "tokens": tokens,
+        "revocable": [stored.id for stored in revocable],
         "emails": [m.email for m in members.values()],
         "cards": [m.card_barcode for m in [*members.values(), *borrowers]],
         "scans": ["9788983920775", "978-89-369-3412-0", "979119009001803810", "8936434128",
