@@ -77,7 +77,7 @@ def _isbn13(prefix: str, serial: int) -> str:
     return body + ean13_check_digit(body)
 
 
-def _chunks(rows: Iterator[dict], size: int = CHUNK) -> Iterator[list[dict]]:
+def _chunks(rows: Iterable, size: int = CHUNK) -> Iterator[list]:
     chunk = []
     for row in rows:
         chunk.append(row)
@@ -219,7 +219,7 @@ class BulkWriter:
             statement = (f"INSERT INTO {table.name} ({', '.join(names)}) "
                          f"VALUES ({', '.join('?' * len(names))})")
             cursor = self.raw.cursor()
-            for chunk in _tuple_chunks(rows):
+            for chunk in _chunks(rows):
                 if converters:
                     chunk = [list(r) for r in chunk]
                     for r in chunk:
@@ -254,17 +254,6 @@ class BulkWriter:
     def create_indexes(self, ddl: list[str]) -> None:
         for sql in ddl:
             self.conn.exec_driver_sql(sql)
-
-
-def _tuple_chunks(rows: Iterable[tuple], size: int = CHUNK) -> Iterator[list[tuple]]:
-    chunk = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 BULK_TABLES = ["member", "donation", "book", "copy", "loan", "search_gram"]

@@ -1,5 +1,7 @@
 """Every route declares who may use it, and each role gets the answer it should."""
 
+import re
+
 import pytest
 from werkzeug.routing import Rule
 
@@ -44,6 +46,10 @@ def test_each_role_gets_the_declared_answer(app, client, login_as, role):
         where = f"{method} {url} as {role}: {response.status_code}"
         if allowed:
             assert response.status_code not in (401, 403), where
+            if response.mimetype == "text/html":
+                # A block filled in the wrong place shows up as markup in the title.
+                title = re.search(r"<title>(.*?)</title>", response.get_data(as_text=True), re.S)
+                assert title is None or "<" not in title.group(1), where
         elif role is None and url.startswith("/api/"):
             assert response.status_code == 401, where
             assert response.json["error"]["code"] == "authentication_required"
