@@ -138,12 +138,25 @@ def sqlite_scratch(size: str):
             leftover.unlink()
 
 
+def pg_cluster_dir() -> Path:
+    """Where the benchmark's PostgreSQL cluster is kept: bench/data, unless the server's
+    user (postgres, when we run as root) cannot reach it, as in a clone under a private
+    temporary directory; then a directory of its own under /var/tmp."""
+    wanted = DATA / f"pg-cluster-v{GENERATOR_VERSION}"
+    if os.geteuid() != 0 or all(p.stat().st_mode & 0o001 for p in
+                                [wanted.parent, *wanted.parent.parents] if p.exists()):
+        return wanted
+    fallback = Path("/var/tmp") / f"bookcafe-bench-pg-v{GENERATOR_VERSION}"
+    print(f"   (postgres cannot reach {DATA}; keeping the cluster in {fallback})", flush=True)
+    return fallback
+
+
 @contextmanager
 def postgres_scratch(pg, size: str):
     """Like sqlite_scratch, on the kept benchmark cluster: databases bench_<size> (cached)
     and a scratch copy made with CREATE DATABASE ... TEMPLATE."""
     name = f"bench_{size}"
-    facts_path = DATA / f"pg-{size}-v{GENERATOR_VERSION}.json"
+    facts_path = pg.dir / f"facts-{size}.json"
     if name not in pg.databases() or not facts_path.exists():
         facts_path.unlink(missing_ok=True)
         pg.drop_database(name)
@@ -356,7 +369,7 @@ def run(db_kind: str, sizes: list[str], seconds: float) -> dict:
         if find_pg_bin() is None:
             sys.exit("PostgreSQL's initdb/pg_ctl are missing: run `make system-deps` as root")
         # A cluster kept in bench/data, so the data sets are built once (like the SQLite files).
-        pg = ThrowawayPostgres(find_pg_bin(), DATA / f"pg-cluster-v{GENERATOR_VERSION}")
+        pg = ThrowawayPostgres(find_pg_bin(), pg_cluster_dir())
         pg.start()
     try:
         for size in sizes:
