@@ -49,11 +49,13 @@ def login():
         return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        now = utcnow()
+        reserved = services.reserve_login_attempt(form.email.data,
+                                                  address=services.client_address(), now=now)
+        db.session.commit()  # seen by attempts racing on other workers
         try:
-            member = services.authenticate(
-                form.email.data, form.password.data,
-                address=services.client_address(), now=utcnow(),
-            )
+            member = services.authenticate(form.email.data, form.password.data, reserved,
+                                           now=now)
         except DomainError as error:
             db.session.commit()  # keep the failed attempt for throttling
             form.password.errors.append(str(error))

@@ -99,27 +99,44 @@ def _failures(key: str, now: datetime) -> int:
     )
 
 
-def authenticate(email: str, password: str, *, address: str, now: datetime) -> Member:
-    """Return the member for these credentials, or raise; throttles repeated failures."""
-    account_key = "email:" + normalise_email(email)
-    address_key = "ip:" + (address or "unknown")
+def reserve_login_attempt(email: str, *, address: str, now: datetime) -> list[LoginAttempt]:
+    """Count this login attempt as a failure until it succeeds (for the account and address).
+
+    The caller commits before checking the password, so that attempts racing on other
+    workers see each other: of N simultaneous guesses, the last to commit counts all N,
+    which keeps the limit exact (checking first and recording after would let a burst
+    through).
+    """
+    attempts = [LoginAttempt(key=key, at=now, success=False)
+                for key in ("email:" + normalise_email(email), "ip:" + (address or "unknown"))]
+    db.session.add_all(attempts)
+    db.session.flush()
+    return attempts
+
+
+def authenticate(email: str, password: str, reserved: list[LoginAttempt], *,
+                 now: datetime) -> Member:
+    """Return the member for these credentials, or raise; throttles repeated failures.
+
+    `reserved` are this attempt's rows from reserve_login_attempt, already committed.
+    """
+    account, address = reserved
     if (
-        _failures(account_key, now) >= MAX_FAILURES_PER_ACCOUNT
-        or _failures(address_key, now) >= MAX_FAILURES_PER_ADDRESS
+        _failures(account.key, now) > MAX_FAILURES_PER_ACCOUNT
+        or _failures(address.key, now) > MAX_FAILURES_PER_ADDRESS
     ):
+        # Refused unseen: a refused try does not lengthen the wait.
+        for attempt in reserved:
+            db.session.delete(attempt)
         raise TooManyAttempts(minutes=int(LOGIN_WINDOW.total_seconds() // 60))
     member = member_by_email(email)
-    ok = member is not None and member.check_password(password)
-    if not ok:
-        for key in (account_key, address_key):
-            db.session.add(LoginAttempt(key=key, at=now, success=False))
+    if member is None or not member.check_password(password):
         raise InvalidCredentials()
     if not member.is_active:
         raise AccountInactive()
-    # A success clears the account's failures; the address's stay counted.
-    db.session.execute(
-        sa.delete(LoginAttempt).where(LoginAttempt.key == account_key)
-    )
+    # A success clears the account's failures and is not one for the address either.
+    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.key == account.key))
+    db.session.delete(address)
     member.last_login_at = now
     return member
 

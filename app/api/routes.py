@@ -21,10 +21,10 @@ def create_token():
     email = field(data, "email", str, max_length=254)
     password = field(data, "password", str, max_length=200)
     now = utcnow()
+    reserved = accounts.reserve_login_attempt(email, address=accounts.client_address(), now=now)
+    db.session.commit()  # seen by attempts racing on other workers
     try:
-        member = accounts.authenticate(
-            email, password, address=accounts.client_address(), now=now
-        )
+        member = accounts.authenticate(email, password, reserved, now=now)
     except Exception:
         db.session.commit()  # keep the failed attempt for throttling
         raise

@@ -70,7 +70,8 @@ def test_failed_logins_spread_over_four_workers_lock_the_account(empty_database_
             answers += list(pool.map(guess, range(PARALLEL)))
         assert len(answers) > MAX_FAILURES_PER_ACCOUNT
         assert {status for status, _ in answers} <= {401, 429}, answers
-        assert [s for s, _ in answers].count(401) >= MAX_FAILURES_PER_ACCOUNT, answers
+        # Exactly the limit, although the guesses raced on different workers.
+        assert [s for s, _ in answers].count(401) == MAX_FAILURES_PER_ACCOUNT, answers
 
         # Locked now, whichever worker answers: a wrong and the right password alike.
         for password in ("another wrong guess", PASSWORD, PASSWORD, PASSWORD):
