@@ -103,9 +103,9 @@ def reserve_login_attempt(email: str, *, address: str, now: datetime) -> list[Lo
     """Count this login attempt as a failure until it succeeds (for the account and address).
 
     The caller commits before checking the password, so that attempts racing on other
-    workers see each other: of N simultaneous guesses, the last to commit counts all N,
-    which keeps the limit exact (checking first and recording after would let a burst
-    through).
+    workers see each other: of N simultaneous guesses, the last to commit counts all N, so
+    a burst never gets past the limit (checking first and recording after let it through).
+    A guess still in flight counts as a failure, so a burst may stop a little before.
     """
     attempts = [LoginAttempt(key=key, at=now, success=False)
                 for key in ("email:" + normalise_email(email), "ip:" + (address or "unknown"))]

@@ -70,9 +70,15 @@ def test_failed_logins_spread_over_four_workers_lock_the_account(empty_database_
             answers += list(pool.map(guess, range(PARALLEL)))
         assert len(answers) > MAX_FAILURES_PER_ACCOUNT
         assert {status for status, _ in answers} <= {401, 429}, answers
-        # Exactly the limit, although the guesses raced on different workers.
-        assert [s for s, _ in answers].count(401) == MAX_FAILURES_PER_ACCOUNT, answers
+        # Never more than the limit, although the guesses raced on different workers (a
+        # guess still in flight counts as a failure, so a burst may stop a little before).
+        wrong = [s for s, _ in answers].count(401)
+        assert min(PARALLEL, MAX_FAILURES_PER_ACCOUNT) <= wrong <= MAX_FAILURES_PER_ACCOUNT, \
+            answers
 
+        # The remaining guesses, one by one, then the lock: MAX_FAILURES_PER_ACCOUNT in all.
+        for _ in range(MAX_FAILURES_PER_ACCOUNT - wrong):
+            assert _token(server.base, "one more guess")[0] == 401
         # Locked now, whichever worker answers: a wrong and the right password alike.
         for password in ("another wrong guess", PASSWORD, PASSWORD, PASSWORD):
             status, body = _token(server.base, password)
