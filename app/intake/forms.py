@@ -30,10 +30,9 @@ class ActionForm(BaseForm):
     """A button that only needs CSRF protection (undo, another copy, finish)."""
 
 
-class ManualBookForm(BaseForm):
-    """The short form for a book no source knows (or one without an ISBN)."""
+class _BookDetailsForm(BaseForm):
+    """The fields of a book's record that the manual and the edit forms share."""
 
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=500)])
     authors = StringField(_l("Authors (separate with ;)"), validators=[Optional(),
                                                                        Length(max=1000)])
     publisher = StringField(_l("Publisher"), validators=[Optional(), Length(max=300)])
@@ -43,26 +42,23 @@ class ManualBookForm(BaseForm):
         validators=[Optional(), Length(max=8),
                     Regexp(r"^[A-Za-z-]+$", message=_l("Use a language code such as ko."))],
     )
+
+
+class ManualBookForm(_BookDetailsForm):
+    """The short form for a book no source knows (or one without an ISBN)."""
+
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=500)])
     save = SubmitField(_l("Save"))
     later = SubmitField(_l("Save with ISBN only, complete later"))
     cancel = SubmitField(_l("Cancel"))
 
 
-class EditBookForm(BaseForm):
+class EditBookForm(_BookDetailsForm):
     """Every field of a book's record a volunteer may correct."""
 
     isbn13 = StringField(_l("ISBN"), validators=[Optional(), Length(max=64)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
     subtitle = StringField(_l("Subtitle"), validators=[Optional(), Length(max=500)])
-    authors = StringField(_l("Authors (separate with ;)"), validators=[Optional(),
-                                                                       Length(max=1000)])
-    publisher = StringField(_l("Publisher"), validators=[Optional(), Length(max=300)])
-    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=0, max=2200)])
-    language = StringField(
-        _l("Language (ko, en...)"),
-        validators=[Optional(), Length(max=8),
-                    Regexp(r"^[A-Za-z-]+$", message=_l("Use a language code such as ko."))],
-    )
     kdc = StringField(_l("KDC number"), validators=[
         Optional(), Length(max=20),
         Regexp(r"^[0-9]{1,3}(\.[0-9]+)?$", message=_l("A KDC number looks like 813.7.")),
