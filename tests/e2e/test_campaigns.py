@@ -85,3 +85,11 @@ def test_coordinator_creates_a_campaign_and_a_donor_sees_their_donation(
     response = page.request.get(section.locator("[data-testid=thanks-en]").get_attribute("href"))
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
+
+    # On a phone the row becomes a block: the campaign's name gets the whole width instead
+    # of a column one syllable wide.
+    page.set_viewport_size({"width": 390, "height": 844})
+    campaign_cell = section.locator("td[data-label]").nth(1)
+    assert campaign_cell.inner_text() == "겨울 책 나눔"
+    assert campaign_cell.bounding_box()["width"] > 250
+    assert not section.locator("thead").is_visible()
