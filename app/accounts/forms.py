@@ -19,9 +19,17 @@ LANGUAGE_CHOICES = [SelectChoice("ko", "한국어"), SelectChoice("en", "English
 PHONE_PATTERN = r"^[0-9+\-() ]{7,20}$"
 
 
+# autocomplete hints let a browser's password manager fill and save the right fields.
+USERNAME = {"autocomplete": "username"}
+CURRENT_PASSWORD = {"autocomplete": "current-password"}
+NEW_PASSWORD = {"autocomplete": "new-password"}
+
+
 class LoginForm(BaseForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
+                       render_kw=USERNAME)
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
+                             render_kw=CURRENT_PASSWORD)
     remember = BooleanField(_l("Stay logged in on this device"))
 
 
@@ -30,6 +38,7 @@ class RegisterForm(BaseForm):
     email = EmailField(
         _l("Email"),
         validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+        render_kw=USERNAME,
     )
     phone = StringField(
         _l("Phone (optional)"),
@@ -45,11 +54,13 @@ class RegisterForm(BaseForm):
             DataRequired(),
             Length(min=8, max=200, message=_l("Use between 8 and 200 characters.")),
         ],
+        render_kw=NEW_PASSWORD,
     )
     confirm = PasswordField(
         _l("Password again"),
         validators=[DataRequired(), Length(max=200),
                     EqualTo("password", message=_l("The passwords differ."))],
+        render_kw=NEW_PASSWORD,
     )
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="ko")
     keep_history = BooleanField(_l("Keep a list of the books I have borrowed"))
@@ -80,18 +91,21 @@ class SettingsForm(BaseForm):
 
 
 class PasswordForm(BaseForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)],
+                            render_kw=CURRENT_PASSWORD)
     password = PasswordField(
         _l("New password"),
         validators=[
             DataRequired(),
             Length(min=8, max=200, message=_l("Use between 8 and 200 characters.")),
         ],
+        render_kw=NEW_PASSWORD,
     )
     confirm = PasswordField(
         _l("New password again"),
         validators=[DataRequired(), Length(max=200),
                     EqualTo("password", message=_l("The passwords differ."))],
+        render_kw=NEW_PASSWORD,
     )
 
 

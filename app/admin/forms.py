@@ -39,6 +39,7 @@ class NewMemberForm(BaseForm):
     email = EmailField(
         _l("Email (optional)"),
         validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
+        render_kw={"autocomplete": "off"},  # someone else's address, not the staff's own
     )
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.MEMBER.value)

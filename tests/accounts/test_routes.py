@@ -1,5 +1,7 @@
 """Register, log in, log out, language: the pages and what they store."""
 
+import re
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -237,3 +239,24 @@ def test_a_member_cannot_revoke_another_members_token(client, login_as, make_mem
     assert response.status_code == 404
     db.session.refresh(token)
     assert token.revoked_at is None
+
+
+
+def _autocomplete(html: str, name: str) -> str | None:
+    tag = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', html).group(0)
+    found = re.search(r'\bautocomplete="([^"]*)"', tag)
+    return found.group(1) if found else None
+
+
+def test_password_fields_tell_the_browser_what_they_hold(client, login_as):
+    """A password manager fills the login and saves a new password, not the other way round."""
+    login_page = client.get("/login").get_data(as_text=True)
+    assert _autocomplete(login_page, "email") == "username"
+    assert _autocomplete(login_page, "password") == "current-password"
+    register = client.get("/register").get_data(as_text=True)
+    assert _autocomplete(register, "password") == "new-password"
+    assert _autocomplete(register, "confirm") == "new-password"
+    login_as(Role.MEMBER)
+    settings = client.get("/me/settings").get_data(as_text=True)
+    assert _autocomplete(settings, "pw-current") == "current-password"
+    assert _autocomplete(settings, "pw-password") == "new-password"
