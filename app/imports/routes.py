@@ -1,5 +1,6 @@
 """Coordinators import a collection: upload, preview with the mapping, dry run, import."""
 
+from contextlib import suppress
 from io import BytesIO
 from pathlib import Path
 
@@ -81,9 +82,27 @@ def preview(token: str):
         rows = []
     plan = services.plan_import(rows, source_kind=source.kind)
     db.session.rollback()
+    return _preview_page(form, upload, source, mapping, plan, result=None)
+
+
+# The page lists this many rows (a 10,000-row file would make a page of megabytes that
+# takes seconds to draw); the report (CSV) has every row, and the counts link to each verdict.
+ROWS_SHOWN = 500
+
+
+def _preview_page(form, upload: services.Upload, source, mapping, plan, **extra):
+    """Render the preview (or the result) of an import: counts, mapping and the rows."""
+    shown_verdict = None
+    if extra.get("result") is None:
+        with suppress(ValueError):
+            shown_verdict = services.Verdict(request.args.get("show", ""))
+    rows, matching = plan.shown(shown_verdict, ROWS_SHOWN)
+    # Each label is translated once here, not once per row.
+    labels = {verdict: str(label) for verdict, label in services.VERDICT_LABELS.items()}
     return render_template("imports/preview.html", form=form, upload=upload, source=source,
-                           mapping=mapping or {}, fields=FIELDS, plan=plan, result=None,
-                           verdict_labels=services.VERDICT_LABELS)
+                           mapping=mapping or {}, fields=FIELDS, plan=plan, rows=rows,
+                           matching=matching, shown_verdict=shown_verdict,
+                           verdict_labels=labels, **extra)
 
 
 def _run(upload: services.Upload, *, dry_run: bool):
@@ -115,10 +134,8 @@ def _run(upload: services.Upload, *, dry_run: bool):
     else:
         flash(_("Imported %(books)d books and %(copies)d copies.", books=result.books_added,
                 copies=result.copies_added), "success")
-    return render_template("imports/preview.html", form=ImportForm(), upload=upload,
-                           source=source, mapping=mapping or {}, fields=FIELDS,
-                           plan=result.plan, result=result, dry_run=dry_run, counts=counts,
-                           verdict_labels=services.VERDICT_LABELS)
+    return _preview_page(ImportForm(), upload, source, mapping, result.plan, result=result,
+                         dry_run=dry_run, counts=counts)
 
 
 @bp.route("/<token>/report.csv")

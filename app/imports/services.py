@@ -117,6 +117,11 @@ class Plan:
         counts["rows"] = len(self.results)
         return counts
 
+    def shown(self, verdict: Verdict | None, limit: int) -> tuple[list[RowResult], int]:
+        """Return the first `limit` rows (of one verdict, or all) and how many there are."""
+        rows = [r for r in self.results if verdict is None or r.verdict == verdict]
+        return rows[:limit], len(rows)
+
     @property
     def copies_to_add(self) -> list[RowResult]:
         """Return the rows that add a copy."""

@@ -7,6 +7,7 @@ swaps in the new station body, keeping the focus in the scan field.
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app import isbn as isbnmod
@@ -229,7 +230,9 @@ def finish():
         context = _context(state)
         tally = services.donation_tally(context.donation)
         if tally["copies"]:
-            flash(_("Donation finished: %(n)d books received. Thank you!", n=tally["copies"]),
+            flash(ngettext("Donation finished: %(num)d book received. Thank you!",
+                           "Donation finished: %(num)d books received. Thank you!",
+                           tally["copies"]),
                   "success")
     _save(None)
     return _to_station()

@@ -24,7 +24,7 @@ def test_search_page_finds_korean_two_syllables(english, shelf):
     assert HARRY_KO in html
     assert "소년이 온다" not in html
     assert f'href="/catalog/{shelf[HARRY_KO].id}"' in html
-    assert "1 books found for" in html
+    assert "1 book found for" in html
 
 
 def test_search_page_says_more_than_when_a_search_is_capped(english, make_book, monkeypatch):

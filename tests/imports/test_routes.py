@@ -90,6 +90,30 @@ def test_mapping_can_be_fixed_on_the_page(client, login_as, csrf_token, tmp_path
     assert (book.title, book.authors) == ("아몬드", "손원평")
 
 
+def test_a_long_file_lists_the_first_rows_and_each_verdict_on_its_own(
+        client, login_as, csrf_token, tmp_path, monkeypatch):
+    """A 10,000-row file would make a page of megabytes: the page lists the first rows, the
+    counts link to the rows of each verdict, and the report keeps every row."""
+    monkeypatch.setattr("app.imports.routes.ROWS_SHOWN", 2)
+    login_as(Role.COORDINATOR, locale="en")
+    path = tmp_path / "long.csv"
+    path.write_text("title,isbn\n아몬드,9788936434267\n채식주의자,9788936433598\n"
+                    ",9788936434120\n소년이 온다,9788936434121\n", encoding="utf-8")
+    location, _token = _upload(client, csrf_token, path)
+    page = client.get(location).get_data(as_text=True)
+    assert _count(page, "rows") == 4 and page.count('data-verdict="') == 2
+    assert "The first 2 of 4 rows are listed" in page
+    rejected = client.get(location + "?show=rejected").get_data(as_text=True)
+    assert rejected.count('data-verdict="rejected"') == 1
+    assert rejected.count('data-verdict="') == 1 and "The first" not in rejected
+    assert "Rows: Not imported." in rejected
+    # An unknown verdict shows every row, as without one.
+    assert client.get(location + "?show=nonsense").get_data(as_text=True) \
+        .count('data-verdict="') == 2
+    report = client.get(location + "/report.csv").data.decode("utf-8-sig")
+    assert len(report.strip().splitlines()) == 1 + 4
+
+
 def test_unreadable_file_and_expired_token(client, login_as, csrf_token, tmp_path):
     login_as(Role.COORDINATOR, locale="en")
     path = tmp_path / "x.csv"
