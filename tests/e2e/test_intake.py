@@ -150,3 +150,27 @@ def test_station_works_without_javascript(browser, live_server, make_member, mak
         assert count(Copy) == 1
     finally:
         context.close()
+
+
+def test_a_lost_network_is_said_and_nothing_is_sent_twice(page, web_login, make_book):
+    """With the network down a scan gets a message on the station, not the browser's error
+    page, and is not sent again by itself (had it arrived, the book would be added twice)."""
+    make_book(isbn13="9780316030571", title="Use of Weapons")
+    web_login(Role.VOLUNTEER, locale="en")
+    page.goto("/intake")
+    page.click("[data-testid=start-anonymous]")
+    page.wait_for_selector("[data-testid=scan-field]")
+    page.context.set_offline(True)
+    try:
+        scan(page, "9780316030571")
+        settle(page)
+        alert = page.locator("[data-testid=offline]")
+        assert alert.inner_text().startswith("9780316030571: No answer from the server")
+        assert page.url.endswith("/intake") and count(Copy) == 0
+        assert focused_testid(page) == "scan-field"
+    finally:
+        page.context.set_offline(False)
+    scan(page, "9780316030571")
+    settle(page)
+    assert result(page)[0] == "created" and count(Copy) == 1
+    assert page.locator("[data-testid=offline]").count() == 0

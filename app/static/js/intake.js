@@ -44,10 +44,28 @@
     if (flashes) { document.getElementById("main").prepend(flashes); }
   }
 
+  // No answer (network down, server restarting): say so and send nothing again. A plain
+  // POST in its place could add the book twice, had the first request arrived after all.
+  function offline(code) {
+    var message = body() && body().getAttribute("data-offline");
+    var flashes = document.querySelector(".flashes");
+    if (flashes) { flashes.remove(); }
+    flashes = document.createElement("div");
+    flashes.className = "flashes";
+    flashes.setAttribute("role", "alert");
+    var line = document.createElement("p");
+    line.className = "flash flash-error";
+    line.setAttribute("data-testid", "offline");
+    line.textContent = (code ? code + ": " : "") + message;
+    flashes.appendChild(line);
+    document.getElementById("main").prepend(flashes);
+  }
+
   function send(form, submitter) {
     var data = new FormData(form);
     if (submitter && submitter.name) { data.append(submitter.name, submitter.value || "1"); }
     var field = scanField();
+    var code = form.id === "scan-form" && field ? field.value.trim() : "";
     if (form.id === "scan-form" && field) { field.value = ""; }
     busy(true);
     queue = queue.then(function () {
@@ -63,7 +81,7 @@
           swap(html);
         });
       }).catch(function () {
-        form.submit();  // fall back to a plain POST
+        offline(code);
       }).then(function () {
         busy(false);
         focusHome();
