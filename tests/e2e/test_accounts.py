@@ -1,11 +1,17 @@
 """In the browser: log in as each role, see the right menu, switch language, register."""
 
-import pytest
+import functools
+import re
+import time
 
-from app.models import Role
+import pytest
+import sqlalchemy as sa
+from flask import request
+
+from app.extensions import db
+from app.models import Member, Role
 
 pytestmark = pytest.mark.e2e
-
 
 
 @pytest.mark.parametrize(
@@ -66,3 +72,36 @@ def test_wrong_password_is_explained(page, make_member):
     page.press("input[name=password]", "Enter")
     page.wait_for_selector(".error")
     assert "비밀번호" in page.locator(".error").inner_text()
+
+
+
+
+def test_a_second_click_while_the_form_is_on_its_way_sends_nothing(app, page, web_login):
+    """A volunteer clicks "Register" again because the page seems slow: one member, not two."""
+    web_login(Role.COORDINATOR)
+    page.goto("/admin/members/new")
+    page.fill("input[name=name]", "두 번 누른 회원")
+    view = app.view_functions["admin.new_member"]
+
+    @functools.wraps(view)  # keeps the view's access rule
+    def slow_view(*args, **kwargs):  # a slow connection: the answer takes a while
+        if request.method == "POST":
+            time.sleep(0.6)
+        return view(*args, **kwargs)
+
+    app.view_functions["admin.new_member"] = slow_view
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    # Two clicks a moment apart, the second while the first is on its way (Playwright's own
+    # click would wait for the pending page; a person's click does not).
+    page.evaluate("""() => {
+        const button = document.querySelector('form:has(input[name=name]) button[type=submit]');
+        button.click();
+        setTimeout(() => button.click(), 200);
+    }""")
+    page.wait_for_url(re.compile(r"/admin/members/\d+$"))
+    page.wait_for_timeout(800)  # a second request, had one been sent, is answered by now
+    assert len(posts) == 1, posts
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)
+                             .where(Member.name == "두 번 누른 회원")) == 1

@@ -7,4 +7,23 @@
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) { event.preventDefault(); }
   });
+
+  // A second click while a form is already on its way would send it twice (two members,
+  // two campaigns...). Forms that the page's own scripts send (desk and intake use fetch,
+  // and prevent the default) and a cancelled confirmation are not concerned: this runs on
+  // window, after the document's listeners.
+  var SENDING_MS = 5000;
+  window.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post") { return; }
+    var sentAt = Number(form.getAttribute("data-sent-at") || 0);
+    if (Date.now() - sentAt < SENDING_MS) { event.preventDefault(); return; }
+    form.setAttribute("data-sent-at", String(Date.now()));
+  });
+  // Back on a page from the browser's cache: its forms may be sent again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sent-at]").forEach(function (form) {
+      form.removeAttribute("data-sent-at");
+    });
+  });
 })();
