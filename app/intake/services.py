@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from app import audit
 from app import isbn as isbnmod
@@ -502,6 +503,45 @@ def donation_tally(donation: Donation | None) -> dict:
     return {"copies": copies, "titles": titles}
 
 
+@dataclass
+class DonationSoFar:
+    """A donation before the next scan: its newest copy, its tally, and whether it
+    already has a copy of the scanned book."""
+
+    newest: Copy | None
+    copies: int = 0
+    titles: int = 0
+    has_book: bool = False
+
+    def tally_after(self, added: bool) -> dict:
+        """Return the tally once this scan's copy is added (or not, on a double scan)."""
+        if not added:
+            return {"copies": self.copies, "titles": self.titles}
+        return {"copies": self.copies + 1,
+                "titles": self.titles + (0 if self.has_book else 1)}
+
+
+def donation_so_far(donation: Donation | None, book: Book) -> DonationSoFar:
+    """Read the donation's newest copy and its tally in one query, before anything is
+    written: the write that follows (which holds the database's lock until the commit)
+    then needs no more reads."""
+    if donation is None or donation.id is None:
+        return DonationSoFar(None)
+    of_donation = Copy.donation_id == donation.id
+    copies = sa.select(sa.func.count(Copy.id)).where(of_donation).scalar_subquery()
+    titles = (sa.select(sa.func.count(sa.distinct(Copy.book_id))).where(of_donation)
+              .scalar_subquery())
+    of_book = (sa.select(sa.func.count(Copy.id)).where(of_donation, Copy.book_id == book.id)
+               .scalar_subquery())
+    row = db.session.execute(
+        sa.select(Copy, copies, titles, of_book).where(of_donation)
+        .order_by(Copy.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return DonationSoFar(None)
+    return DonationSoFar(row[0], row[1], row[2], row[3] > 0)
+
+
 # ---------------------------------------------------------------------------
 # Scanning books in
 # ---------------------------------------------------------------------------
@@ -517,33 +557,51 @@ class IntakeResult:
     duplicate: bool = False
     created_book: bool = False
     source: str | None = None
+    # The donation's copies and titles with this scan (None: not known, ask donation_tally).
+    tally: dict | None = None
 
 
-def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime) -> Copy:
+def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime,
+              so_far: DonationSoFar | None = None) -> tuple[Copy, dict]:
+    """Add a copy of the book to the donation; return it and the donation's new tally.
+
+    Everything is read first (so_far), then written with plain INSERTs: from the counter's
+    UPDATE to the commit the transaction holds the database's write lock (SQLite) or the
+    counter row's lock (PostgreSQL), and every other intake waits for it.
+    """
     from app.numbering import next_copy_barcode
 
+    if so_far is None:
+        so_far = donation_so_far(context.donation, book)
     donation = _ensure_donation(context, by=by, now=now)
     barcode = next_copy_barcode()
     # An imported collection may already use some 201 numbers: skip those.
     while db.session.scalar(sa.select(Copy.id).where(Copy.barcode == barcode)) is not None:
         barcode = next_copy_barcode()
-    copy = Copy(
+    values = dict(
         barcode=barcode,
         book_id=book.id,
         site_id=donation.site_id,
+        call_number=None,
+        shelf=None,
         status=CopyStatus.AVAILABLE,
         status_changed_at=now,
         donation_id=donation.id,
+        note=None,
         created_at=now,
         created_by_id=by.id,
+        label_printed_at=None,
     )
+    copy_id = db.session.execute(sa.insert(Copy.__table__).values(**values)).inserted_primary_key[0]
+    db.session.execute(sa.insert(LabelQueueItem.__table__).values(
+        copy_id=copy_id, added_at=now, added_by_id=by.id))
+    audit.insert("copy.create", actor=by, entity="copy", entity_id=copy_id, now=now,
+                 barcode=barcode, book_id=book.id, donation_id=donation.id)
+    # The session learns the copy as if it had read it back (no query, nothing to flush).
+    copy = Copy(id=copy_id, **values)
+    make_transient_to_detached(copy)
     db.session.add(copy)
-    db.session.flush()
-    db.session.add(LabelQueueItem(copy_id=copy.id, added_at=now, added_by_id=by.id))
-    audit.record("copy.create", actor=by, entity="copy", entity_id=copy.id, now=now,
-                 barcode=copy.barcode, book_id=book.id, donation_id=donation.id)
-    db.session.flush()
-    return copy
+    return copy, so_far.tally_after(added=True)
 
 
 def last_copy(donation: Donation | None) -> Copy | None:
@@ -555,11 +613,8 @@ def last_copy(donation: Donation | None) -> Copy | None:
     )
 
 
-def _double_scan(context: DonationContext, book: Book, now: datetime) -> Copy | None:
-    copy = last_copy(context.donation)
-    if copy is not None and copy.book_id == book.id and now - copy.created_at < DOUBLE_SCAN:
-        return copy
-    return None
+def _is_double_scan(copy: Copy | None, book: Book, now: datetime) -> bool:
+    return copy is not None and copy.book_id == book.id and now - copy.created_at < DOUBLE_SCAN
 
 
 def intake_scan(
@@ -582,15 +637,15 @@ def intake_scan(
     scan = read_isbn(raw)
     book = book_by_isbn(scan.isbn13)
     if book is not None:
-        if not force:
-            earlier = _double_scan(context, book, now)
-            if earlier is not None:
-                return IntakeResult(earlier, book, earlier.donation, duplicate=True,
-                                    source=SOURCE_CATALOG)
+        so_far = donation_so_far(context.donation, book)
+        if not force and _is_double_scan(so_far.newest, book, now):
+            earlier = so_far.newest
+            return IntakeResult(earlier, book, earlier.donation, duplicate=True,
+                                source=SOURCE_CATALOG, tally=so_far.tally_after(added=False))
         if scan.addon is not None and not book.addon_code:
             _apply_addon(book, scan.addon.code)
-        copy = _add_copy(book, context, by=by, now=now)
-        return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG)
+        copy, tally = _add_copy(book, context, by=by, now=now, so_far=so_far)
+        return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally)
 
     try:
         return _intake_new_book(scan, context, by=by, now=now, fields=fields,
@@ -623,8 +678,9 @@ def _intake_new_book(scan: isbnmod.Scan, context: DonationContext, *, by: Member
         book = _new_book(scan, fields=_fields_from_metadata(metadata), source=metadata.source,
                          needs_metadata=False, kdc=metadata.kdc, addon_code=metadata.addon_code,
                          by=by, now=now)
-    copy = _add_copy(book, context, by=by, now=now)
-    return IntakeResult(copy, book, context.donation, created_book=True, source=source)
+    copy, tally = _add_copy(book, context, by=by, now=now)
+    return IntakeResult(copy, book, context.donation, created_book=True, source=source,
+                        tally=tally)
 
 
 def _catalogued_meanwhile(scan: isbnmod.Scan, context: DonationContext, *, by: Member,
@@ -633,8 +689,8 @@ def _catalogued_meanwhile(scan: isbnmod.Scan, context: DonationContext, *, by: M
     book = book_by_isbn(scan.isbn13)
     if book is None:
         return None
-    copy = _add_copy(book, context, by=by, now=now)
-    return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG)
+    copy, tally = _add_copy(book, context, by=by, now=now)
+    return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally)
 
 
 def save_manual_book(
@@ -655,15 +711,16 @@ def save_manual_book(
         raise InvalidInput()
     book = _new_book(None, fields=fields, source=SOURCE_MANUAL, needs_metadata=complete_later,
                      by=by, now=now)
-    copy = _add_copy(book, context, by=by, now=now)
-    return IntakeResult(copy, book, context.donation, created_book=True, source=SOURCE_MANUAL)
+    copy, tally = _add_copy(book, context, by=by, now=now)
+    return IntakeResult(copy, book, context.donation, created_book=True, source=SOURCE_MANUAL,
+                        tally=tally)
 
 
 def add_another_copy(book: Book, context: DonationContext, *, by: Member,
                      now: datetime) -> IntakeResult:
     """Add one more copy of a book on purpose (after a double scan, or a second copy)."""
-    copy = _add_copy(book, context, by=by, now=now)
-    return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG)
+    copy, tally = _add_copy(book, context, by=by, now=now)
+    return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally)
 
 
 @dataclass
