@@ -30,6 +30,9 @@ def record(
     return event
 
 
+_INSERT = sa.insert(AuditEvent.__table__)
+
+
 def insert(
     action: str,
     *,
@@ -43,11 +46,11 @@ def insert(
 
     For hot paths (intake, the desk): no object for the session to track and flush.
     """
-    db.session.execute(sa.insert(AuditEvent.__table__).values(
-        action=action,
-        actor_id=actor.id if actor is not None else None,
-        entity=entity,
-        entity_id=entity_id,
-        details=details or None,
-        at=now or utcnow(),
-    ))
+    db.session.execute(_INSERT, {
+        "action": action,
+        "actor_id": actor.id if actor is not None else None,
+        "entity": entity,
+        "entity_id": entity_id,
+        "details": details or None,
+        "at": now or utcnow(),
+    })

@@ -8,6 +8,7 @@ commit: the route or command commits once per use case.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -96,9 +97,16 @@ def read_isbn(raw: str) -> isbnmod.Scan:
     return scan
 
 
+# The statements of a scan are built once and run with their parameters: building them
+# (and their cache keys) anew costs more than the queries themselves.
+@functools.cache
+def _book_by_isbn_query() -> sa.Select:
+    return sa.select(Book).where(Book.isbn13 == sa.bindparam("isbn13"))
+
+
 def book_by_isbn(isbn13: str) -> Book | None:
     """Return our book with this ISBN-13, if any."""
-    return db.session.scalar(sa.select(Book).where(Book.isbn13 == isbn13))
+    return db.session.scalar(_book_by_isbn_query(), {"isbn13": isbn13})
 
 
 # ---------------------------------------------------------------------------
@@ -367,12 +375,15 @@ class DonationContext:
         return self.donor is None
 
 
+@functools.cache
+def _default_campaign_query() -> sa.Select:
+    return sa.select(Campaign).where(Campaign.is_default.is_(True), Campaign.is_active.is_(True),
+                                     Campaign.closed_at.is_(None))
+
+
 def default_campaign() -> Campaign | None:
     """Return the campaign intake preselects (active and default), if any."""
-    return db.session.scalar(
-        sa.select(Campaign).where(Campaign.is_default.is_(True), Campaign.is_active.is_(True),
-                                  Campaign.closed_at.is_(None))
-    )
+    return db.session.scalar(_default_campaign_query())
 
 
 def open_campaigns() -> list[Campaign]:
@@ -459,19 +470,31 @@ def resume_donation(*, donor: Member | None, campaign: Campaign | None, by: Memb
                     now: datetime) -> DonationContext:
     """Continue the volunteer's recent donation with this donor and campaign, or begin one."""
     context = start_donation(donor=donor, campaign=campaign, by=by, now=now)
+    params = {"by_id": by.id, "since": now - API_DONATION_IDLE}
+    if donor is not None:
+        params["donor_id"] = donor.id
+    if campaign is not None:
+        params["campaign_id"] = campaign.id
+    context.donation = db.session.scalar(
+        _resume_query(donor is not None, campaign is not None), params)
+    return context
+
+
+@functools.cache
+def _resume_query(with_donor: bool, with_campaign: bool) -> sa.Select:
     last_copy = (
         sa.select(sa.func.max(Copy.created_at)).where(Copy.donation_id == Donation.id)
         .scalar_subquery()
     )
-    query = sa.select(Donation).where(
-        Donation.received_by_id == by.id,
-        Donation.donor_id == donor.id if donor else Donation.donor_id.is_(None),
-        Donation.anonymous.is_(donor is None),
-        Donation.campaign_id == campaign.id if campaign else Donation.campaign_id.is_(None),
-        last_copy > now - API_DONATION_IDLE,
+    return sa.select(Donation).where(
+        Donation.received_by_id == sa.bindparam("by_id"),
+        (Donation.donor_id == sa.bindparam("donor_id")) if with_donor
+        else Donation.donor_id.is_(None),
+        Donation.anonymous.is_(not with_donor),
+        (Donation.campaign_id == sa.bindparam("campaign_id")) if with_campaign
+        else Donation.campaign_id.is_(None),
+        last_copy > sa.bindparam("since", type_=Copy.created_at.type),
     ).order_by(Donation.id.desc()).limit(1)
-    context.donation = db.session.scalar(query)
-    return context
 
 
 def _ensure_donation(context: DonationContext, *, by: Member, now: datetime) -> Donation:
@@ -521,22 +544,26 @@ class DonationSoFar:
                 "titles": self.titles + (0 if self.has_book else 1)}
 
 
+@functools.cache
+def _so_far_query() -> sa.Select:
+    of_donation = Copy.donation_id == sa.bindparam("donation_id")
+    copies = sa.select(sa.func.count(Copy.id)).where(of_donation).scalar_subquery()
+    titles = (sa.select(sa.func.count(sa.distinct(Copy.book_id))).where(of_donation)
+              .scalar_subquery())
+    of_book = (sa.select(sa.func.count(Copy.id))
+               .where(of_donation, Copy.book_id == sa.bindparam("book_id")).scalar_subquery())
+    return (sa.select(Copy, copies, titles, of_book).where(of_donation)
+            .order_by(Copy.id.desc()).limit(1))
+
+
 def donation_so_far(donation: Donation | None, book: Book) -> DonationSoFar:
     """Read the donation's newest copy and its tally in one query, before anything is
     written: the write that follows (which holds the database's lock until the commit)
     then needs no more reads."""
     if donation is None or donation.id is None:
         return DonationSoFar(None)
-    of_donation = Copy.donation_id == donation.id
-    copies = sa.select(sa.func.count(Copy.id)).where(of_donation).scalar_subquery()
-    titles = (sa.select(sa.func.count(sa.distinct(Copy.book_id))).where(of_donation)
-              .scalar_subquery())
-    of_book = (sa.select(sa.func.count(Copy.id)).where(of_donation, Copy.book_id == book.id)
-               .scalar_subquery())
-    row = db.session.execute(
-        sa.select(Copy, copies, titles, of_book).where(of_donation)
-        .order_by(Copy.id.desc()).limit(1)
-    ).first()
+    row = db.session.execute(_so_far_query(),
+                             {"donation_id": donation.id, "book_id": book.id}).first()
     if row is None:
         return DonationSoFar(None)
     return DonationSoFar(row[0], row[1], row[2], row[3] > 0)
@@ -561,6 +588,15 @@ class IntakeResult:
     tally: dict | None = None
 
 
+@functools.cache
+def _barcode_taken_query() -> sa.Select:
+    return sa.select(Copy.id).where(Copy.barcode == sa.bindparam("barcode"))
+
+
+_COPY_INSERT = sa.insert(Copy.__table__)
+_LABEL_QUEUE_INSERT = sa.insert(LabelQueueItem.__table__)
+
+
 def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime,
               so_far: DonationSoFar | None = None) -> tuple[Copy, dict]:
     """Add a copy of the book to the donation; return it and the donation's new tally.
@@ -576,7 +612,7 @@ def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime
     donation = _ensure_donation(context, by=by, now=now)
     barcode = next_copy_barcode()
     # An imported collection may already use some 201 numbers: skip those.
-    while db.session.scalar(sa.select(Copy.id).where(Copy.barcode == barcode)) is not None:
+    while db.session.scalar(_barcode_taken_query(), {"barcode": barcode}) is not None:
         barcode = next_copy_barcode()
     values = dict(
         barcode=barcode,
@@ -592,9 +628,9 @@ def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime
         created_by_id=by.id,
         label_printed_at=None,
     )
-    copy_id = db.session.execute(sa.insert(Copy.__table__).values(**values)).inserted_primary_key[0]
-    db.session.execute(sa.insert(LabelQueueItem.__table__).values(
-        copy_id=copy_id, added_at=now, added_by_id=by.id))
+    copy_id = db.session.execute(_COPY_INSERT, values).inserted_primary_key[0]
+    db.session.execute(_LABEL_QUEUE_INSERT,
+                       {"copy_id": copy_id, "added_at": now, "added_by_id": by.id})
     audit.insert("copy.create", actor=by, entity="copy", entity_id=copy_id, now=now,
                  barcode=barcode, book_id=book.id, donation_id=donation.id)
     # The session learns the copy as if it had read it back (no query, nothing to flush).
