@@ -558,8 +558,8 @@ def _so_far_query() -> sa.Select:
 
 def donation_so_far(donation: Donation | None, book: Book) -> DonationSoFar:
     """Read the donation's newest copy and its tally in one query, before anything is
-    written: the write that follows (which holds the database's lock until the commit)
-    then needs no more reads."""
+    written: the writes that follow hold the database's lock until the commit, so the
+    fewer reads among them (only the barcode check is left), the shorter other scans wait."""
     if donation is None or donation.id is None:
         return DonationSoFar(None)
     row = db.session.execute(_so_far_query(),
