@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from app.extensions import db
 from app.models import AuditEvent, Member, utcnow
 
@@ -26,3 +28,29 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+_INSERT = sa.insert(AuditEvent.__table__)
+
+
+def insert(
+    action: str,
+    *,
+    actor: Member | None,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    now: datetime | None = None,
+    **details,
+) -> None:
+    """Write an audit event at once, as a plain INSERT in the current transaction.
+
+    For hot paths (intake, the desk): no object for the session to track and flush.
+    """
+    db.session.execute(_INSERT, {
+        "action": action,
+        "actor_id": actor.id if actor is not None else None,
+        "entity": entity,
+        "entity_id": entity_id,
+        "details": details or None,
+        "at": now or utcnow(),
+    })

@@ -3,12 +3,26 @@
 -- headers of BENCH_HEADERS (lines "Name: value"), and at the end prints one JSON line with
 -- latency percentiles, requests per second, status counts and the app's own time
 -- (Server-Timing: app;dur=...).
+--
+-- With BENCH_PER_THREAD=1, thread N reads its own file, BENCH_REQUESTS.N, from its first
+-- line: run it with one connection per thread (-tN -cN) and each connection sends its own
+-- sequence in order (a checkout, then the check-in of that copy).
+--
+-- In that mode the next line is taken when a response arrives, not when request() is
+-- called: wrk calls request() once more than it sends (at start-up, thread 0 builds one
+-- request only to check it), and that call used to skip the first line, so the desk's
+-- sequence began with a check-in of a copy never checked out (the one 409 of every desk
+-- run). Without it (independent requests, several connections per thread) request() moves
+-- on, so the connections of a thread do not send the same request at once.
 local threads = {}
+local ordered = os.getenv("BENCH_PER_THREAD") == "1"
 local requests = {}
 local headers = {}
 
 local function load()
-  for line in io.lines(os.getenv("BENCH_REQUESTS")) do
+  local file = os.getenv("BENCH_REQUESTS")
+  if ordered then file = file .. "." .. id end
+  for line in io.lines(file) do
     local method, path, body = line:match("^([^\t]+)\t([^\t]+)\t?(.*)$")
     if method then
       table.insert(requests, {method = method, path = path, body = body ~= "" and body or nil})
@@ -30,18 +44,23 @@ end
 
 function init(args)
   load()
-  index = (id * 7919) % #requests
+  if ordered then
+    index = 1
+  else
+    index = (id * 7919) % #requests
+  end
   app_times = {}
   statuses = {}
 end
 
 function request()
-  index = index % #requests + 1
+  if not ordered then index = index % #requests + 1 end
   local r = requests[index]
   return wrk.format(r.method, r.path, headers, r.body)
 end
 
 function response(status, response_headers, body)
+  if ordered then index = index % #requests + 1 end
   statuses[status] = (statuses[status] or 0) + 1
   local timing = response_headers["Server-Timing"] or response_headers["server-timing"]
   if timing then

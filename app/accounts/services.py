@@ -1,5 +1,6 @@
 """Account use cases: register, authenticate, roles, passwords, API tokens."""
 
+import functools
 import hashlib
 import secrets
 import unicodedata
@@ -258,6 +259,16 @@ def load_session_member(session_id: str) -> Member | None:
     return member
 
 
+@functools.cache
+def _token_query() -> sa.Select:
+    # Built once and run with its parameter: every API request asks it.
+    return (
+        sa.select(ApiToken)
+        .where(ApiToken.token_hash == sa.bindparam("token_hash"))
+        .options(joinedload(ApiToken.member, innerjoin=True))
+    )
+
+
 def load_token_member(req) -> Member | None:
     """Flask-Login request loader: the member of a valid Bearer token, if given."""
     header = req.headers.get("Authorization", "")
@@ -266,11 +277,7 @@ def load_token_member(req) -> Member | None:
         return None
     g.bearer = True
     # One indexed lookup by the token's SHA-256, with its member in the same query.
-    token = db.session.scalar(
-        sa.select(ApiToken)
-        .where(ApiToken.token_hash == _hash_token(raw.strip()))
-        .options(joinedload(ApiToken.member, innerjoin=True))
-    )
+    token = db.session.scalar(_token_query(), {"token_hash": _hash_token(raw.strip())})
     now = utcnow()
     if token is None or not token.is_valid(now):
         from flask_babel import gettext as _

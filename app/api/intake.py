@@ -49,8 +49,8 @@ def copy_json(copy: Copy) -> dict:
     }
 
 
-def donation_json(donation: Donation) -> dict:
-    """Return the API's view of a donation, with its running tally."""
+def donation_json(donation: Donation, tally: dict | None = None) -> dict:
+    """Return the API's view of a donation, with its running tally (read when not given)."""
     donor = donation.donor
     return {
         "id": donation.id,
@@ -60,7 +60,7 @@ def donation_json(donation: Donation) -> dict:
         "campaign_id": donation.campaign_id,
         "received_at": iso(donation.received_at),
         "received_by_id": donation.received_by_id,
-        **services.donation_tally(donation),
+        **(tally if tally is not None else services.donation_tally(donation)),
     }
 
 
@@ -153,7 +153,7 @@ def intake():
     body = {
         "copy": copy_json(result.copy),
         "book": book_json(result.book),
-        "donation": donation_json(result.donation),
+        "donation": donation_json(result.donation, result.tally),
         "duplicate": result.duplicate,
         "created_book": result.created_book,
         "source": result.source,

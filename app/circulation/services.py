@@ -4,6 +4,7 @@ Every function takes the actor and the time (`by`, `now`), flushes and never com
 a refusal is a DomainError the desk, the member's page and the API all show.
 """
 
+import functools
 import hashlib
 import hmac
 import unicodedata
@@ -100,13 +101,43 @@ def clean_code(text: str | None) -> str:
 # ---------------------------------------------------------------------------
 
 
+# The desk's statements are built once and run with their parameters: building them (and
+# their cache keys) anew on every scan costs more than the queries themselves.
+@functools.cache
+def _copy_by_barcode_query() -> sa.Select:
+    # With its book in the same query: every caller shows the title.
+    return (sa.select(Copy).where(Copy.barcode == sa.bindparam("barcode"))
+            .options(joinedload(Copy.book, innerjoin=True)))
+
+
+@functools.cache
+def _member_by_card_query() -> sa.Select:
+    return sa.select(Member).where(Member.card_barcode == sa.bindparam("card"))
+
+
+@functools.cache
+def _open_loan_query() -> sa.Select:
+    return (sa.select(Loan).where(Loan.copy_id == sa.bindparam("copy_id"),
+                                  Loan.returned_at.is_(None))
+            .options(joinedload(Loan.member)))
+
+
+@functools.cache
+def _open_loans_query() -> sa.Select:
+    return (sa.select(Loan).where(Loan.member_id == sa.bindparam("member_id"),
+                                  Loan.returned_at.is_(None))
+            .order_by(Loan.due_on, Loan.id))
+
+
+@functools.cache
+def _rules_query() -> sa.Select:
+    return sa.select(LoanRules).where(LoanRules.site_id == sa.bindparam("site_id"))
+
+
 def copy_by_barcode(barcode: str) -> Copy:
     """Return the copy with this barcode, or raise UnknownCopy."""
     code = clean_code(barcode)
-    # With its book in the same query: every caller shows the title.
-    copy = db.session.scalar(
-        sa.select(Copy).where(Copy.barcode == code).options(joinedload(Copy.book, innerjoin=True))
-    ) if code else None
+    copy = db.session.scalar(_copy_by_barcode_query(), {"barcode": code}) if code else None
     if copy is None:
         raise UnknownCopy()
     return copy
@@ -117,7 +148,7 @@ def member_by_card(card: str) -> Member:
     code = clean_code(card)
     member = None
     if code:
-        member = db.session.scalar(sa.select(Member).where(Member.card_barcode == code))
+        member = db.session.scalar(_member_by_card_query(), {"card": code})
     if member is None or member.anonymised_at is not None:
         raise UnknownMember()
     return member
@@ -170,21 +201,12 @@ def find_members(query: str, *, limit: int = 20) -> list[Member]:
 
 def open_loan(copy: Copy) -> Loan | None:
     """Return the copy's open loan, if any (with its borrower, whom a check-in looks at)."""
-    return db.session.scalar(
-        sa.select(Loan).where(Loan.copy_id == copy.id, Loan.returned_at.is_(None))
-        .options(joinedload(Loan.member))
-    )
+    return db.session.scalar(_open_loan_query(), {"copy_id": copy.id})
 
 
 def open_loans(member: Member) -> list[Loan]:
     """Return a member's open loans, soonest due first."""
-    return list(
-        db.session.scalars(
-            sa.select(Loan)
-            .where(Loan.member_id == member.id, Loan.returned_at.is_(None))
-            .order_by(Loan.due_on, Loan.id)
-        )
-    )
+    return list(db.session.scalars(_open_loans_query(), {"member_id": member.id}))
 
 
 def loan_history(member: Member, *, limit: int = 100) -> list[Loan]:
@@ -237,7 +259,7 @@ def rules_for(copy: Copy | None = None) -> LoanRules:
     """Return the loan rules of the copy's site (or of the default site)."""
     if copy is not None:
         # One query on the desk's hot path; the defaults are made only when missing.
-        rules = db.session.scalar(sa.select(LoanRules).where(LoanRules.site_id == copy.site_id))
+        rules = db.session.scalar(_rules_query(), {"site_id": copy.site_id})
         if rules is not None:
             return rules
         from app.models import Site
@@ -494,7 +516,7 @@ def check_out(copy: Copy, member: Member, *, by: Member, now: datetime) -> Check
     if hold is not None:
         hold.close(HoldStatus.FULFILLED, now)
         hold.copy_id = copy.id
-    audit.record("loan.checkout", actor=by, entity="loan", entity_id=loan.id, now=now,
+    audit.insert("loan.checkout", actor=by, entity="loan", entity_id=loan.id, now=now,
                  copy=copy.barcode)
     return Checkout(loan, created=True, hold=hold)
 
@@ -576,7 +598,7 @@ def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
                         ("member_id", loan.member_id if keep else None),
                         ("member", member if keep else None)):
         set_committed_value(loan, name, value)
-    audit.record("loan.return", actor=by, entity="loan", entity_id=loan.id, now=now,
+    audit.insert("loan.return", actor=by, entity="loan", entity_id=loan.id, now=now,
                  copy=copy.barcode)
     if copy.status in (CopyStatus.DAMAGED, CopyStatus.WITHDRAWN):
         return Return(copy, loan)

@@ -8,6 +8,7 @@ commit: the route or command commits once per use case.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -16,6 +17,7 @@ from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from app import audit
 from app import isbn as isbnmod
@@ -95,9 +97,16 @@ def read_isbn(raw: str) -> isbnmod.Scan:
     return scan
 
 
+# The statements of a scan are built once and run with their parameters: building them
+# (and their cache keys) anew costs more than the queries themselves.
+@functools.cache
+def _book_by_isbn_query() -> sa.Select:
+    return sa.select(Book).where(Book.isbn13 == sa.bindparam("isbn13"))
+
+
 def book_by_isbn(isbn13: str) -> Book | None:
     """Return our book with this ISBN-13, if any."""
-    return db.session.scalar(sa.select(Book).where(Book.isbn13 == isbn13))
+    return db.session.scalar(_book_by_isbn_query(), {"isbn13": isbn13})
 
 
 # ---------------------------------------------------------------------------
@@ -366,12 +375,15 @@ class DonationContext:
         return self.donor is None
 
 
+@functools.cache
+def _default_campaign_query() -> sa.Select:
+    return sa.select(Campaign).where(Campaign.is_default.is_(True), Campaign.is_active.is_(True),
+                                     Campaign.closed_at.is_(None))
+
+
 def default_campaign() -> Campaign | None:
     """Return the campaign intake preselects (active and default), if any."""
-    return db.session.scalar(
-        sa.select(Campaign).where(Campaign.is_default.is_(True), Campaign.is_active.is_(True),
-                                  Campaign.closed_at.is_(None))
-    )
+    return db.session.scalar(_default_campaign_query())
 
 
 def open_campaigns() -> list[Campaign]:
@@ -458,19 +470,31 @@ def resume_donation(*, donor: Member | None, campaign: Campaign | None, by: Memb
                     now: datetime) -> DonationContext:
     """Continue the volunteer's recent donation with this donor and campaign, or begin one."""
     context = start_donation(donor=donor, campaign=campaign, by=by, now=now)
+    params = {"by_id": by.id, "since": now - API_DONATION_IDLE}
+    if donor is not None:
+        params["donor_id"] = donor.id
+    if campaign is not None:
+        params["campaign_id"] = campaign.id
+    context.donation = db.session.scalar(
+        _resume_query(donor is not None, campaign is not None), params)
+    return context
+
+
+@functools.cache
+def _resume_query(with_donor: bool, with_campaign: bool) -> sa.Select:
     last_copy = (
         sa.select(sa.func.max(Copy.created_at)).where(Copy.donation_id == Donation.id)
         .scalar_subquery()
     )
-    query = sa.select(Donation).where(
-        Donation.received_by_id == by.id,
-        Donation.donor_id == donor.id if donor else Donation.donor_id.is_(None),
-        Donation.anonymous.is_(donor is None),
-        Donation.campaign_id == campaign.id if campaign else Donation.campaign_id.is_(None),
-        last_copy > now - API_DONATION_IDLE,
+    return sa.select(Donation).where(
+        Donation.received_by_id == sa.bindparam("by_id"),
+        (Donation.donor_id == sa.bindparam("donor_id")) if with_donor
+        else Donation.donor_id.is_(None),
+        Donation.anonymous.is_(not with_donor),
+        (Donation.campaign_id == sa.bindparam("campaign_id")) if with_campaign
+        else Donation.campaign_id.is_(None),
+        last_copy > sa.bindparam("since", type_=Copy.created_at.type),
     ).order_by(Donation.id.desc()).limit(1)
-    context.donation = db.session.scalar(query)
-    return context
 
 
 def _ensure_donation(context: DonationContext, *, by: Member, now: datetime) -> Donation:
@@ -502,6 +526,49 @@ def donation_tally(donation: Donation | None) -> dict:
     return {"copies": copies, "titles": titles}
 
 
+@dataclass
+class DonationSoFar:
+    """A donation before the next scan: its newest copy, its tally, and whether it
+    already has a copy of the scanned book."""
+
+    newest: Copy | None
+    copies: int = 0
+    titles: int = 0
+    has_book: bool = False
+
+    def tally_after(self, added: bool) -> dict:
+        """Return the tally once this scan's copy is added (or not, on a double scan)."""
+        if not added:
+            return {"copies": self.copies, "titles": self.titles}
+        return {"copies": self.copies + 1,
+                "titles": self.titles + (0 if self.has_book else 1)}
+
+
+@functools.cache
+def _so_far_query() -> sa.Select:
+    of_donation = Copy.donation_id == sa.bindparam("donation_id")
+    copies = sa.select(sa.func.count(Copy.id)).where(of_donation).scalar_subquery()
+    titles = (sa.select(sa.func.count(sa.distinct(Copy.book_id))).where(of_donation)
+              .scalar_subquery())
+    of_book = (sa.select(sa.func.count(Copy.id))
+               .where(of_donation, Copy.book_id == sa.bindparam("book_id")).scalar_subquery())
+    return (sa.select(Copy, copies, titles, of_book).where(of_donation)
+            .order_by(Copy.id.desc()).limit(1))
+
+
+def donation_so_far(donation: Donation | None, book: Book) -> DonationSoFar:
+    """Read the donation's newest copy and its tally in one query, before anything is
+    written: the writes that follow hold the database's lock until the commit, so the
+    fewer reads among them (only the barcode check is left), the shorter other scans wait."""
+    if donation is None or donation.id is None:
+        return DonationSoFar(None)
+    row = db.session.execute(_so_far_query(),
+                             {"donation_id": donation.id, "book_id": book.id}).first()
+    if row is None:
+        return DonationSoFar(None)
+    return DonationSoFar(row[0], row[1], row[2], row[3] > 0)
+
+
 # ---------------------------------------------------------------------------
 # Scanning books in
 # ---------------------------------------------------------------------------
@@ -517,33 +584,60 @@ class IntakeResult:
     duplicate: bool = False
     created_book: bool = False
     source: str | None = None
+    # The donation's copies and titles with this scan (None: not known, ask donation_tally).
+    tally: dict | None = None
 
 
-def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime) -> Copy:
+@functools.cache
+def _barcode_taken_query() -> sa.Select:
+    return sa.select(Copy.id).where(Copy.barcode == sa.bindparam("barcode"))
+
+
+_COPY_INSERT = sa.insert(Copy.__table__)
+_LABEL_QUEUE_INSERT = sa.insert(LabelQueueItem.__table__)
+
+
+def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime,
+              so_far: DonationSoFar | None = None) -> tuple[Copy, dict]:
+    """Add a copy of the book to the donation; return it and the donation's new tally.
+
+    Everything is read first (so_far), then written with plain INSERTs: from the counter's
+    UPDATE to the commit the transaction holds the database's write lock (SQLite) or the
+    counter row's lock (PostgreSQL), and every other intake waits for it.
+    """
     from app.numbering import next_copy_barcode
 
+    if so_far is None:
+        so_far = donation_so_far(context.donation, book)
     donation = _ensure_donation(context, by=by, now=now)
     barcode = next_copy_barcode()
     # An imported collection may already use some 201 numbers: skip those.
-    while db.session.scalar(sa.select(Copy.id).where(Copy.barcode == barcode)) is not None:
+    while db.session.scalar(_barcode_taken_query(), {"barcode": barcode}) is not None:
         barcode = next_copy_barcode()
-    copy = Copy(
+    values = dict(
         barcode=barcode,
         book_id=book.id,
         site_id=donation.site_id,
+        call_number=None,
+        shelf=None,
         status=CopyStatus.AVAILABLE,
         status_changed_at=now,
         donation_id=donation.id,
+        note=None,
         created_at=now,
         created_by_id=by.id,
+        label_printed_at=None,
     )
+    copy_id = db.session.execute(_COPY_INSERT, values).inserted_primary_key[0]
+    db.session.execute(_LABEL_QUEUE_INSERT,
+                       {"copy_id": copy_id, "added_at": now, "added_by_id": by.id})
+    audit.insert("copy.create", actor=by, entity="copy", entity_id=copy_id, now=now,
+                 barcode=barcode, book_id=book.id, donation_id=donation.id)
+    # The session learns the copy as if it had read it back (no query, nothing to flush).
+    copy = Copy(id=copy_id, **values)
+    make_transient_to_detached(copy)
     db.session.add(copy)
-    db.session.flush()
-    db.session.add(LabelQueueItem(copy_id=copy.id, added_at=now, added_by_id=by.id))
-    audit.record("copy.create", actor=by, entity="copy", entity_id=copy.id, now=now,
-                 barcode=copy.barcode, book_id=book.id, donation_id=donation.id)
-    db.session.flush()
-    return copy
+    return copy, so_far.tally_after(added=True)
 
 
 def last_copy(donation: Donation | None) -> Copy | None:
@@ -555,11 +649,8 @@ def last_copy(donation: Donation | None) -> Copy | None:
     )
 
 
-def _double_scan(context: DonationContext, book: Book, now: datetime) -> Copy | None:
-    copy = last_copy(context.donation)
-    if copy is not None and copy.book_id == book.id and now - copy.created_at < DOUBLE_SCAN:
-        return copy
-    return None
+def _is_double_scan(copy: Copy | None, book: Book, now: datetime) -> bool:
+    return copy is not None and copy.book_id == book.id and now - copy.created_at < DOUBLE_SCAN
 
 
 def intake_scan(
@@ -582,15 +673,15 @@ def intake_scan(
     scan = read_isbn(raw)
     book = book_by_isbn(scan.isbn13)
     if book is not None:
-        if not force:
-            earlier = _double_scan(context, book, now)
-            if earlier is not None:
-                return IntakeResult(earlier, book, earlier.donation, duplicate=True,
-                                    source=SOURCE_CATALOG)
+        so_far = donation_so_far(context.donation, book)
+        if not force and _is_double_scan(so_far.newest, book, now):
+            earlier = so_far.newest
+            return IntakeResult(earlier, book, earlier.donation, duplicate=True,
+                                source=SOURCE_CATALOG, tally=so_far.tally_after(added=False))
         if scan.addon is not None and not book.addon_code:
             _apply_addon(book, scan.addon.code)
-        copy = _add_copy(book, context, by=by, now=now)
-        return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG)
+        copy, tally = _add_copy(book, context, by=by, now=now, so_far=so_far)
+        return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally)
 
     try:
         return _intake_new_book(scan, context, by=by, now=now, fields=fields,
@@ -623,8 +714,9 @@ def _intake_new_book(scan: isbnmod.Scan, context: DonationContext, *, by: Member
         book = _new_book(scan, fields=_fields_from_metadata(metadata), source=metadata.source,
                          needs_metadata=False, kdc=metadata.kdc, addon_code=metadata.addon_code,
                          by=by, now=now)
-    copy = _add_copy(book, context, by=by, now=now)
-    return IntakeResult(copy, book, context.donation, created_book=True, source=source)
+    copy, tally = _add_copy(book, context, by=by, now=now)
+    return IntakeResult(copy, book, context.donation, created_book=True, source=source,
+                        tally=tally)
 
 
 def _catalogued_meanwhile(scan: isbnmod.Scan, context: DonationContext, *, by: Member,
@@ -633,8 +725,8 @@ def _catalogued_meanwhile(scan: isbnmod.Scan, context: DonationContext, *, by: M
     book = book_by_isbn(scan.isbn13)
     if book is None:
         return None
-    copy = _add_copy(book, context, by=by, now=now)
-    return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG)
+    copy, tally = _add_copy(book, context, by=by, now=now)
+    return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally)
 
 
 def save_manual_book(
@@ -655,15 +747,16 @@ def save_manual_book(
         raise InvalidInput()
     book = _new_book(None, fields=fields, source=SOURCE_MANUAL, needs_metadata=complete_later,
                      by=by, now=now)
-    copy = _add_copy(book, context, by=by, now=now)
-    return IntakeResult(copy, book, context.donation, created_book=True, source=SOURCE_MANUAL)
+    copy, tally = _add_copy(book, context, by=by, now=now)
+    return IntakeResult(copy, book, context.donation, created_book=True, source=SOURCE_MANUAL,
+                        tally=tally)
 
 
 def add_another_copy(book: Book, context: DonationContext, *, by: Member,
                      now: datetime) -> IntakeResult:
     """Add one more copy of a book on purpose (after a double scan, or a second copy)."""
-    copy = _add_copy(book, context, by=by, now=now)
-    return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG)
+    copy, tally = _add_copy(book, context, by=by, now=now)
+    return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally)
 
 
 @dataclass

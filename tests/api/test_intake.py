@@ -236,14 +236,17 @@ def test_intake_a_closed_campaign_is_refused(api, make_campaign):
 def test_intake_failure_leaves_no_half_written_records(api, monkeypatch):
     from app import audit
 
-    real = audit.record
+    def failing(real):
+        def write(action, **kw):
+            if action == "copy.create":
+                raise RuntimeError("disk full")
+            return real(action, **kw)
 
-    def failing(action, **kw):
-        if action == "copy.create":
-            raise RuntimeError("disk full")
-        return real(action, **kw)
+        return write
 
-    monkeypatch.setattr(audit, "record", failing)
+    # The copy's audit event is written as a plain INSERT (audit.insert), others recorded.
+    monkeypatch.setattr(audit, "record", failing(audit.record))
+    monkeypatch.setattr(audit, "insert", failing(audit.insert))
     response = api.post("/api/v1/intake", {"scan": "9791162243091",
                                            "metadata": {"title": "Will fail"}})
     assert response.status_code == 500
