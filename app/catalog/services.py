@@ -230,10 +230,14 @@ def _matches(shape: _Shape):
     if shape.grams:
         first = sa.orm.aliased(SearchGram, name="gram0")
         mask = sa.bindparam("sig", type_=sa.BigInteger)
+        # "sig & mask >= mask" is "sig & mask = mask" (both are positive, and sig & mask
+        # never exceeds mask), written so: PostgreSQL guesses that 0.5% of the entries pass
+        # an equality on an expression, and then plans as if it had to read a common
+        # bigram's whole list (in parallel workers); for an inequality it guesses a third.
         select = sa.select(Book.id.label("id"), rank.label("rank"),
                            Book.search_text.label("key")) \
             .select_from(first).join(Book, Book.id == first.book_id) \
-            .where(first.gram == sa.bindparam("gram0"), first.sig.bitwise_and(mask) == mask)
+            .where(first.gram == sa.bindparam("gram0"), first.sig.bitwise_and(mask) >= mask)
         order = first.book_id
     else:  # only one-character words: no bigram to start from
         select = sa.select(Book.id.label("id"), rank.label("rank"),
