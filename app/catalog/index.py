@@ -6,10 +6,17 @@ SQLite 3.40's trigram table answers short LIKE patterns wrongly. A plain table o
 (gram, book_id) with a B-tree primary key works the same on SQLite and PostgreSQL, so
 both give the same results. A query word's bigrams pick the candidates through the
 index; `LIKE` on Book.search_text then checks the word as a whole substring.
+
+Each row also carries the book's bigram signature (`sig`): one bit per bigram of the
+book, out of 63. A search walks the entries of its rarest bigram only and keeps the books
+whose signature has the bits of every other query bigram, without reading other index
+entries or book rows; a book that has every query bigram always passes, so the
+signature prunes and never loses a match (the words are checked on search_text anyway).
 """
 
 import re
 import time
+import zlib
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -38,11 +45,35 @@ def text_grams(search_text: str) -> set[str]:
     return grams
 
 
+# Bits of a signature: 63, so it is a positive 64-bit integer on both databases.
+SIGNATURE_BITS = 63
+
+
+def gram_bit(gram: str) -> int:
+    """Return the signature bit of one bigram (the same in every process)."""
+    return 1 << (zlib.crc32(gram.encode()) % SIGNATURE_BITS)
+
+
+def signature(grams) -> int:
+    """Return the signature of a set of bigrams: the union of their bits."""
+    sig = 0
+    for gram in grams:
+        sig |= gram_bit(gram)
+    return sig
+
+
+def gram_rows(book_id: int, search_text: str) -> list[dict]:
+    """Return the index rows of one book: its bigrams, each with the book's signature."""
+    grams = text_grams(search_text)
+    sig = signature(grams)
+    return [{"gram": g, "book_id": book_id, "sig": sig} for g in sorted(grams)]
+
+
 def write_grams(connection: Connection, book_id: int, search_text: str) -> None:
     """Replace one book's bigrams (called from the Book listeners inside a flush)."""
     table = SearchGram.__table__
     connection.execute(sa.delete(table).where(table.c.book_id == book_id))
-    rows = [{"gram": g, "book_id": book_id} for g in sorted(text_grams(search_text))]
+    rows = gram_rows(book_id, search_text)
     if rows:
         connection.execute(sa.insert(table), rows)
 
@@ -69,7 +100,7 @@ def rebuild(batch_size: int = 1000) -> int:
                     sa.update(Book.__table__).where(Book.__table__.c.id == book.id)
                     .values(search_text=text, updated_at=Book.__table__.c.updated_at)
                 )
-            rows.extend({"gram": g, "book_id": book.id} for g in sorted(text_grams(text)))
+            rows.extend(gram_rows(book.id, text))
         if rows:
             connection.execute(sa.insert(table), rows)
         count += len(books)

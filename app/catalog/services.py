@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 
-from app.catalog.index import gram_frequencies, word_grams
+from app.catalog.index import gram_frequencies, signature, word_grams
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.isbn import ScanKind, parse_scan
@@ -154,9 +154,6 @@ def _contains(column, text, dialect: str):
     return sa.func.instr(column, text) > 0
 
 
-# Bigrams that drive a text search: the rarest few. More would cost index lookups and
-# prune little, since every word is checked as a whole against search_text anyway.
-DRIVING_GRAMS = 3
 # A text search ranks at most this many matching books (the first ones catalogued) and
 # counts no further: a common two-syllable word matches a large part of a big catalogue,
 # and counting and sorting every match would cost a second or more. The page then says
@@ -170,7 +167,7 @@ class _Shape:
 
     dialect: str
     mode: str  # "text", "isbn", "barcode" or "browse"
-    grams: int = 0
+    grams: bool = False  # a text search with a bigram to start from
     words: int = 0
     available: bool = False
     language: bool = False
@@ -178,25 +175,17 @@ class _Shape:
     new: bool = False
 
 
-def _driving_grams(words: list[str]) -> list[str]:
-    """Return the bigrams that drive a text search, the rarest first.
+def _driving_gram(words: list[str]) -> tuple[str | None, int]:
+    """Return the bigram that drives a text search (the rarest) and the query's signature.
 
-    The rarest bigram of each word (bigrams of one word tend to come together, so those
-    of different words prune more), then the rarest others up to DRIVING_GRAMS.
+    The search reads only the rarest bigram's index entries; the signature's bits of all
+    the query's bigrams then sort out, from those entries alone, the books that lack one.
     """
-    per_word = [word_grams(w) for w in words]
-    grams = set().union(*per_word)
+    grams = set().union(*(word_grams(w) for w in words))
     if not grams:
-        return []
+        return None, 0
     frequency = gram_frequencies(grams)
-
-    def rarity(gram):
-        return frequency[gram], gram
-
-    picked = {min(g, key=rarity) for g in per_word if g}
-    rest = sorted(grams - picked, key=rarity)
-    picked |= set(rest[: max(0, DRIVING_GRAMS - len(picked))])
-    return sorted(picked, key=rarity)
+    return min(grams, key=lambda g: (frequency[g], g)), signature(grams)
 
 
 def _matches(shape: _Shape):
@@ -228,8 +217,9 @@ def _matches(shape: _Shape):
                          Book.search_text.label("key")) \
             .where(*conditions).subquery("matches")
 
-    # Text: walk the rarest bigram's index entries in book order, keep the books that
-    # have the other driving bigrams and contain every word, and stop after the limit.
+    # Text: walk the rarest bigram's index entries in book order, keep the entries whose
+    # signature has every query bigram, then the books that contain every word, and stop
+    # after the limit.
     conditions += [_contains(Book.search_text, sa.bindparam(f"word{i}"), shape.dialect)
                    for i in range(shape.words)]
     in_title = sa.and_(*(Book.search_text.like(sa.bindparam(f"in_title{i}"), escape="\\")
@@ -239,14 +229,15 @@ def _matches(shape: _Shape):
     rank = sa.case((in_title, 1), (in_authors, 2), else_=3)
     if shape.grams:
         first = sa.orm.aliased(SearchGram, name="gram0")
+        mask = sa.bindparam("sig", type_=sa.BigInteger)
+        # "sig & mask >= mask" is "sig & mask = mask" (both are positive, and sig & mask
+        # never exceeds mask), written so: PostgreSQL guesses that 0.5% of the entries pass
+        # an equality on an expression, and then plans as if it had to read a common
+        # bigram's whole list (in parallel workers); for an inequality it guesses a third.
         select = sa.select(Book.id.label("id"), rank.label("rank"),
                            Book.search_text.label("key")) \
             .select_from(first).join(Book, Book.id == first.book_id) \
-            .where(first.gram == sa.bindparam("gram0"))
-        for i in range(1, shape.grams):
-            other = sa.orm.aliased(SearchGram, name=f"gram{i}")
-            select = select.where(sa.exists().where(
-                other.gram == sa.bindparam(f"gram{i}"), other.book_id == first.book_id))
+            .where(first.gram == sa.bindparam("gram0"), first.sig.bitwise_and(mask) >= mask)
         order = first.book_id
     else:  # only one-character words: no bigram to start from
         select = sa.select(Book.id.label("id"), rank.label("rank"),
@@ -304,19 +295,19 @@ def _cached_statements(shape: _Shape):
     return statements
 
 
-def _text_params(words: list[str]) -> tuple[int, dict]:
-    """Return (number of driving bigrams, parameters) for folded query words."""
+def _text_params(words: list[str]) -> tuple[bool, dict]:
+    """Return (whether a bigram drives the search, parameters) for folded query words."""
     params: dict = {"match_limit": MATCH_LIMIT + 1, "rank_limit": MATCH_LIMIT}
-    rarest = _driving_grams(words)
+    gram, sig = _driving_gram(words)
+    if gram is not None:
+        params.update(gram0=gram, sig=sig)
     sep = SEARCH_FIELD_SEPARATOR
-    for i, gram in enumerate(rarest):
-        params[f"gram{i}"] = gram
     for i, word in enumerate(words):
         escaped = escape_like(word)
         params[f"word{i}"] = word
         params[f"in_title{i}"] = f"%{escaped}%{sep}%{sep}%"
         params[f"in_authors{i}"] = f"%{escaped}%{sep}%"
-    return len(rarest), params
+    return gram is not None, params
 
 
 def search(query: SearchQuery, *, now: datetime) -> SearchPage:
@@ -325,7 +316,7 @@ def search(query: SearchQuery, *, now: datetime) -> SearchPage:
     A text search ranks and counts at most MATCH_LIMIT books (see `SearchPage.capped`).
     """
     params: dict = {}
-    mode, grams, words = "browse", 0, []
+    mode, grams, words = "browse", False, []
     scan = parse_scan(query.q) if query.q else None
     if scan is not None and scan.kind is ScanKind.ISBN:
         mode, params["isbn13"] = "isbn", scan.isbn13

@@ -156,11 +156,20 @@ class SearchGram(db.Model):
     """
 
     __tablename__ = "search_gram"
-
-    gram: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
-    book_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("book.id", ondelete="CASCADE"), primary_key=True, index=True
+    # The primary key's B-tree holds the signature too (a table without rowid on SQLite,
+    # INCLUDE on PostgreSQL): a search reads its rarest bigram's entries and their
+    # signatures from the index alone.
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("gram", "book_id", postgresql_include=["sig"]),
+        {"sqlite_with_rowid": False},
     )
+
+    gram: Mapped[str] = mapped_column(sa.String(2))
+    book_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("book.id", ondelete="CASCADE"), index=True
+    )
+    # The book's bigram signature (app.catalog.index.signature), the same on all its rows.
+    sig: Mapped[int] = mapped_column(sa.BigInteger)
 
 
 # Separates the title, author and other parts of Book.search_text. It is whitespace

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.catalog import services as catalog
-from app.catalog.index import rebuild, text_grams
+from app.catalog.index import gram_rows, rebuild, signature, text_grams
 from app.errors import InvalidInput
 from app.extensions import db
 from app.models import Book, CopyStatus, SearchGram, utcnow
@@ -325,3 +325,42 @@ def test_bigram_counts_stop_at_a_bound_and_searches_still_find_everything(make_b
     index.forget_frequencies()
     assert index.gram_frequencies({"ga", "n ", "zz"}) == {"ga": 2, "n ": 0, "zz": 0}
     assert found("garden") == [f"garden {i}" for i in range(4)]
+
+
+def _index_rows(book_id):
+    return sorted((g.gram, g.book_id, g.sig) for g in db.session.scalars(
+        sa.select(SearchGram).where(SearchGram.book_id == book_id)))
+
+
+def test_every_index_row_carries_its_books_signature(make_book):
+    book = make_book(title="채식주의자", authors="한강")
+    rows = _index_rows(book.id)
+    grams = text_grams(book.search_text)
+    assert {r[0] for r in rows} == grams
+    assert {r[2] for r in rows} == {signature(grams)}
+    assert 0 < signature(grams) < 2**63  # a positive BIGINT on both databases
+    book.title = "소년이 온다"
+    db.session.commit()
+    assert {r[2] for r in _index_rows(book.id)} == {signature(text_grams(book.search_text))}
+
+
+def test_rebuild_writes_the_rows_the_listeners_write(shelf):
+    books = list(shelf.values())
+    before = {b.id: _index_rows(b.id) for b in books}
+    db.session.execute(sa.delete(SearchGram))
+    db.session.commit()
+    rebuild(batch_size=3)
+    db.session.commit()
+    assert {b.id: _index_rows(b.id) for b in books} == before
+    first = books[0]
+    assert before[first.id] == sorted(
+        (r["gram"], r["book_id"], r["sig"]) for r in gram_rows(first.id, first.search_text))
+
+
+def test_signature_prunes_books_that_lack_a_word_of_another_field(make_book):
+    # Both books have the rarest bigram; only one has the other word's bigrams anywhere.
+    make_book(title="작별하지 않는다", authors="한강")
+    make_book(title="작별 인사", authors="김영하")
+    assert found("작별 한강") == ["작별하지 않는다"]
+    assert found("작별 김영하") == ["작별 인사"]
+    assert found("작별") == ["작별 인사", "작별하지 않는다"]
