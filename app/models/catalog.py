@@ -28,7 +28,7 @@ class Book(db.Model):
     language: Mapped[str | None] = mapped_column(sa.String(8))
     # KDC (Korean Decimal Classification) number, and its main class digit (0-9).
     kdc: Mapped[str | None] = mapped_column(sa.String(20))
-    kdc_class: Mapped[str | None] = mapped_column(sa.String(1))
+    kdc_class: Mapped[str | None] = mapped_column(sa.String(1), index=True)
     # The 5-digit Korean add-on (부가기호) and what its digits decode to.
     addon_code: Mapped[str | None] = mapped_column(sa.String(5))
     addon_reader_group: Mapped[str | None] = mapped_column(sa.String(1))
@@ -53,8 +53,8 @@ class Book(db.Model):
         # The home page's new arrivals (complete books, newest first) read it in order.
         sa.Index("ix_book_needs_metadata_created_at", "needs_metadata", "created_at"),
         # Covering index of a book's class and reader group: a campaign's breakdown reads
-        # every book's pair from it, in the order it groups by (see campaigns.services);
-        # its first column serves the catalogue's subject filter.
+        # every book's pair from it, in the order it groups by (see campaigns.services).
+        # ix_book_kdc_class stays: narrower, it is the faster scan for the collection report.
         sa.Index("ix_book_kdc_class_reader_group", "kdc_class", "addon_reader_group", "id"),
     )
 
@@ -96,7 +96,7 @@ class Copy(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     barcode: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    book_id: Mapped[int] = mapped_column(sa.ForeignKey("book.id"))
+    book_id: Mapped[int] = mapped_column(sa.ForeignKey("book.id"), index=True)
     site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), index=True)
     call_number: Mapped[str | None] = mapped_column(sa.String(64))
     shelf: Mapped[str | None] = mapped_column(sa.String(64))
@@ -122,8 +122,8 @@ class Copy(db.Model):
         # "catalogued per volunteer" its copies' cataloguers, from the index alone.
         sa.Index("ix_copy_donation_id_book_id", "donation_id", "book_id", "status"),
         sa.Index("ix_copy_created_at_created_by_id", "created_at", "created_by_id"),
-        # A book's copies (its first column), and for a campaign's breakdown each book's
-        # copies with their donation and status, read from the index alone.
+        # For a campaign's breakdown, each book's copies with their donation and status,
+        # from the index alone (ix_copy_book_id stays: narrower, for plain counts per book).
         sa.Index("ix_copy_book_id_donation_id", "book_id", "donation_id", "status"),
     )
 
