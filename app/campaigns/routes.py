@@ -73,14 +73,14 @@ def show(campaign_id: int):
     today = local_today(utcnow())
     is_coordinator = current_user.has_role(Role.COORDINATOR)
     weeks = services.by_week(campaign, today=today)
-    breakdown = services.breakdown(campaign)
+    totals, breakdown = services.campaign_figures(campaign)
     subjects = [(kdc_class_name(c), n) for c, n in breakdown.subjects]
     groups = [(reader_group_name(c), n) for c, n in breakdown.reader_groups]
     recent = services.recent_donations(campaign, limit=RECENT)
     return render_template(
         "campaigns/show.html",
         campaign=campaign,
-        totals=services.campaign_totals(campaign),
+        totals=totals,
         weeks=weeks,
         week_chart=column_chart([w[5:] for w, _n in weeks], [(_("Books"), [n for _w, n in weeks])],
                                 title=_("Books donated per week"), testid="week-chart"),
