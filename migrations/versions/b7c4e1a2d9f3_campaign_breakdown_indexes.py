@@ -7,7 +7,7 @@ by. ix_book_kdc_class and ix_copy_book_id (their first columns) stay: being narr
 they are the faster scan for the collection-by-subject report on SQLite (about 2x).
 
 Revision ID: b7c4e1a2d9f3
-Revises: edd98ce67318
+Revises: 5c1f0e9a7b42
 Create Date: 2026-11-28 17:35:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7c4e1a2d9f3'
-down_revision = 'edd98ce67318'
+down_revision = '5c1f0e9a7b42'
 branch_labels = None
 depends_on = None
 
