@@ -51,10 +51,13 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _postgresql_settings(dbapi_connection, _record):
-    """Turn off PostgreSQL's JIT compilation on every PostgreSQL connection.
+    """Turn off PostgreSQL's JIT compilation, and give sorts more memory, on every connection.
 
-    The aggregates of the campaign page and the reports pass its cost threshold on a large
-    history, and compiling each took 50-60 ms, more than some of the queries themselves.
+    The aggregates of the campaign page and the reports pass JIT's cost threshold on a
+    large history, and compiling each took 50-60 ms, more than some of the queries
+    themselves. Their sorts (a campaign's 120k copies by class: ~10 MB) spilled to disk
+    with the default work_mem of 4 MB; 16 MB keeps them in memory (the campaign page went
+    from ~0.87 s to ~0.6 s at 100k loans).
     """
     try:
         import psycopg
@@ -64,6 +67,7 @@ def _postgresql_settings(dbapi_connection, _record):
         autocommit = dbapi_connection.autocommit
         dbapi_connection.autocommit = True  # a SET outside any transaction, kept
         dbapi_connection.execute("SET jit = off")
+        dbapi_connection.execute("SET work_mem = '16MB'")
         dbapi_connection.autocommit = autocommit
 
 
