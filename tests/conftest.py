@@ -263,3 +263,23 @@ def pytest_terminal_summary(terminalreporter):
         f"database backend: {BACKEND}; browser tests (Chromium): {count('passed', e2e)} "
         f"passed, {count('failed', e2e)} failed, {skipped} skipped"
     )
+
+
+@pytest.fixture
+def copy_audit_fails(monkeypatch):
+    """Make the audit event of a new copy fail ("disk full") halfway through an intake.
+
+    The copy's event is written as a plain INSERT (audit.insert), others are recorded.
+    """
+    from app import audit
+
+    def failing(real):
+        def write(action, **kw):
+            if action == "copy.create":
+                raise RuntimeError("disk full")
+            return real(action, **kw)
+
+        return write
+
+    monkeypatch.setattr(audit, "record", failing(audit.record))
+    monkeypatch.setattr(audit, "insert", failing(audit.insert))

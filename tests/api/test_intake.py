@@ -233,20 +233,7 @@ def test_intake_a_closed_campaign_is_refused(api, make_campaign):
     assert_error(response, 409, "campaign_closed")
 
 
-def test_intake_failure_leaves_no_half_written_records(api, monkeypatch):
-    from app import audit
-
-    def failing(real):
-        def write(action, **kw):
-            if action == "copy.create":
-                raise RuntimeError("disk full")
-            return real(action, **kw)
-
-        return write
-
-    # The copy's audit event is written as a plain INSERT (audit.insert), others recorded.
-    monkeypatch.setattr(audit, "record", failing(audit.record))
-    monkeypatch.setattr(audit, "insert", failing(audit.insert))
+def test_intake_failure_leaves_no_half_written_records(api, copy_audit_fails):
     response = api.post("/api/v1/intake", {"scan": "9791162243091",
                                            "metadata": {"title": "Will fail"}})
     assert response.status_code == 500

@@ -244,20 +244,7 @@ def test_finish_the_donation(station, make_book):
     assert 'data-testid="intake-start"' in html
 
 
-def test_a_failed_save_leaves_nothing_half_written(station, monkeypatch, make_book):
-    from app import audit
-
-    def failing(real):
-        def write(action, **kw):
-            if action == "copy.create":
-                raise RuntimeError("disk full")
-            return real(action, **kw)
-
-        return write
-
-    # The copy's audit event is written as a plain INSERT (audit.insert), others recorded.
-    monkeypatch.setattr(audit, "record", failing(audit.record))
-    monkeypatch.setattr(audit, "insert", failing(audit.insert))
+def test_a_failed_save_leaves_nothing_half_written(station, copy_audit_fails, make_book):
     station.start(anonymous="1", campaign_id="")
     station.scan("9791162243091")
     response = station.post("/intake/manual", title="Will fail", save="1")
