@@ -75,11 +75,15 @@ def local_date(now: datetime) -> date:
 
 
 def mask_name(name: str | None) -> str:
-    """Return a name shown to others at the desk: its first letter, the rest as O ("김OO")."""
+    """Return a name shown to others at the desk: its first letter and "OO" ("김OO").
+
+    Always two O's, whatever the name's length: "Emma Wilson" is "EOO", not ten O's
+    that tell how long the name is.
+    """
     letters = "".join((name or "").split())
     if not letters:
         return "—"
-    return letters[0] + "O" * max(1, len(letters) - 1)
+    return letters[0] + "OO"
 
 
 def borrower_key(member: Member, now: datetime) -> str:

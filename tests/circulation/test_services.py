@@ -289,6 +289,12 @@ def test_check_in_fills_the_first_hold(make_titles, member, other, make_member, 
     assert services.mask_name(other.name) == "이OO"
 
 
+@pytest.mark.parametrize(("name", "masked"), [
+    ("이서준", "이OO"), ("이수", "이OO"), ("Emma Wilson", "EOO"), ("  ", "—"), (None, "—")])
+def test_a_masked_name_tells_its_first_letter_only(name, masked):
+    assert services.mask_name(name) == masked
+
+
 def test_a_copy_on_the_hold_shelf_is_only_for_its_holder(make_titles, member, other,
                                                           make_member, volunteer, clock):
     book, (copy,) = make_titles(1)
