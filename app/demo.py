@@ -167,7 +167,8 @@ def seed(*, now: datetime) -> None:
 
 def _loan(copy, member, by, at, loan_days, site, returned=None):
     loan = Loan(
-        copy_id=copy.id, member_id=member.id, site_id=site.id, checked_out_at=at,
+        copy_id=copy.id, book_id=copy.book_id, member_id=member.id, site_id=site.id,
+        checked_out_at=at,
         due_on=(at + timedelta(days=loan_days)).date(), checked_out_by_id=by.id,
         returned_at=returned, returned_by_id=by.id if returned else None,
     )

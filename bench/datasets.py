@@ -317,6 +317,7 @@ def load(engine: sa.Engine, books: Iterator[dict], *, seed: int, site_id: int,
                  received_at=EPOCH + timedelta(hours=i), received_by_id=None)
             for i in range(1, n_donations + 1)))
         copy_id = 0
+        copy_books = array("i", [0])  # each copy's book, by copy id
         for chunk in _chunks(books):
             counts["books"] += bulk.insert(Book.__table__, chunk)
             copies = []
@@ -324,6 +325,7 @@ def load(engine: sa.Engine, books: Iterator[dict], *, seed: int, site_id: int,
                 n_copies = 2 if rng.random() < COPIES_PER_BOOK - 1 else 1
                 for _ in range(n_copies):
                     copy_id += 1
+                    copy_books.append(book["id"])
                     copies.append(dict(
                         id=copy_id, barcode=internal_code("201", copy_id), book_id=book["id"],
                         site_id=site_id, status="available", call_number=None, shelf=None,
@@ -334,27 +336,35 @@ def load(engine: sa.Engine, books: Iterator[dict], *, seed: int, site_id: int,
         bulk.insert(BarcodeCounter.__table__, [
             dict(prefix="201", last_serial=copy_id),
             dict(prefix="202", last_serial=100_000 + N_MEMBERS)])
-        counts["loans"] = _load_loans(bulk, rng, copy_id, site_id)
+        counts["loans"] = _load_loans(bulk, rng, copy_books, site_id)
         counts["grams"] = _load_grams(bulk)
     return counts
 
 
-def _load_loans(bulk: BulkWriter, rng: random.Random, n_copies: int, site_id: int) -> int:
-    """A history of returned loans over two years, plus a few hundred open ones."""
+def _load_loans(bulk: BulkWriter, rng: random.Random, copy_books: array, site_id: int) -> int:
+    """A history of returned loans over two years, plus a few hundred open ones.
+
+    Stored in checkout order, ids too, as a real loan table grows: a month's loans sit
+    together in the table, not spread over every page of it.
+    """
+    n_copies = len(copy_books) - 1
     open_copies = sorted(rng.sample(range(1, n_copies + 1), k=min(500, n_copies // 10)))
+    loans = []
+    for i in range(N_LOANS):
+        member = rng.randint(1, N_MEMBERS)
+        out = EPOCH + timedelta(minutes=rng.randint(0, 60 * 24 * 690))
+        is_open = i < len(open_copies)
+        copy = open_copies[i] if is_open else rng.randint(1, n_copies)
+        back = None if is_open else out + timedelta(days=rng.randint(1, 20))
+        loans.append((out, copy, member if (is_open or i % 5 == 0) else None, back, member))
+    loans.sort(key=lambda loan: loan[0])
 
     def rows():
-        for i in range(N_LOANS):
-            member = rng.randint(1, N_MEMBERS)
-            out = EPOCH + timedelta(minutes=rng.randint(0, 60 * 24 * 690))
-            is_open = i < len(open_copies)
-            copy = open_copies[i] if is_open else rng.randint(1, n_copies)
+        for n, (out, copy, member_id, back, member) in enumerate(loans, start=1):
             yield dict(
-                id=i + 1, copy_id=copy, member_id=member if (is_open or i % 5 == 0) else None,
+                id=n, copy_id=copy, book_id=copy_books[copy], member_id=member_id,
                 site_id=site_id, checked_out_at=out, due_on=(out + timedelta(days=14)).date(),
-                renewals=0,
-                returned_at=None if is_open else out + timedelta(days=rng.randint(1, 20)),
-                checked_out_by_id=None, returned_by_id=None,
+                renewals=0, returned_at=back, checked_out_by_id=None, returned_by_id=None,
                 borrower_key=f"{member:06d}-{out:%Y%m}")
 
     count = bulk.insert(Loan.__table__, rows())

@@ -52,14 +52,15 @@ def fill(loans: int, members: int = 3000, books: int = 1500) -> None:
              status_changed_at=start)
         for i in range(books)
     ])
-    copy_ids = db.session.scalars(sa.select(Copy.id)).all()
+    copies = db.session.execute(sa.select(Copy.id, Copy.book_id)).all()
     span = (datetime(2026, 1, 1, tzinfo=UTC) - start).total_seconds()
     rows = []
     for n in range(loans):
         out = start + timedelta(seconds=span * n / loans)
         member = rng.choice(member_ids)
         rows.append(dict(
-            copy_id=copy_ids[n % len(copy_ids)], site_id=site, checked_out_at=out,
+            copy_id=copies[n % len(copies)][0], book_id=copies[n % len(copies)][1],
+            site_id=site, checked_out_at=out,
             due_on=(out + timedelta(days=14)).date(), renewals=0,
             returned_at=out + timedelta(days=rng.randint(1, 20)),
             borrower_key=f"{member:08x}{out:%Y%m}",

@@ -35,7 +35,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench import datasets  # noqa: E402
 
-GENERATOR_VERSION = 4  # 4: search_gram rows carry the book's bigram signature
+GENERATOR_VERSION = 5  # 5: loans carry their book and are stored in checkout order
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
 GOODBOOKS = Path(os.environ.get("BOOKCAFE_SHARED_DATA", ROOT.parent / "shared" / "data")) \

@@ -500,7 +500,8 @@ def check_out(copy: Copy, member: Member, *, by: Member, now: datetime) -> Check
     if len(loans) >= rules.max_loans:
         raise LoanLimitReached(name=member.name, count=len(loans))
     loan = Loan(
-        copy_id=copy.id, member_id=member.id, site_id=copy.site_id, checked_out_at=now,
+        copy_id=copy.id, book_id=copy.book_id, member_id=member.id, site_id=copy.site_id,
+        checked_out_at=now,
         due_on=today + timedelta(days=rules.loan_days), renewals=0,
         checked_out_by_id=by.id, borrower_key=borrower_key(member, now),
     )

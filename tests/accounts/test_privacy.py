@@ -19,7 +19,7 @@ def _history(member, make_copy, make_campaign):
     db.session.flush()
     copy = make_copy(donation_id=donation.id)
     now = utcnow()
-    db.session.add(Loan(copy_id=copy.id, member_id=member.id, site_id=site.id,
+    db.session.add(Loan(copy_id=copy.id, book_id=copy.book_id, member_id=member.id, site_id=site.id,
                         checked_out_at=now - timedelta(days=20), due_on=date.today(),
                         returned_at=now - timedelta(days=3), borrower_key="k1"))
     db.session.add(Hold(book_id=copy.book_id, member_id=member.id, site_id=site.id))

@@ -76,7 +76,8 @@ def test_one_book_with_copies_never_who_has_them(client, make_book, make_copy, m
     make_copy(book=book)
     make_copy(book=book, status=CopyStatus.WITHDRAWN)
     borrower = make_member(name="Secret Reader", email="secret@example.com")
-    db.session.add(Loan(copy_id=on_loan.id, member_id=borrower.id, site_id=default_site().id,
+    db.session.add(Loan(copy_id=on_loan.id, book_id=on_loan.book_id,
+                        member_id=borrower.id, site_id=default_site().id,
                         due_on=date(2026, 12, 24)))
     db.session.commit()
     response = client.get(f"/api/v1/books/{book.id}")
@@ -126,7 +127,8 @@ def test_new_and_popular(client, shelf, make_copy, make_member):  # noqa: F811
 
     def lend(title, days_ago, times=1):
         for _ in range(times):
-            db.session.add(Loan(copy_id=copies[title].id, member_id=member.id, site_id=site.id,
+            db.session.add(Loan(copy_id=copies[title].id, book_id=copies[title].book_id,
+                                member_id=member.id, site_id=site.id,
                                 checked_out_at=now - timedelta(days=days_ago),
                                 returned_at=now - timedelta(days=days_ago - 1),
                                 due_on=date(2026, 1, 1)))

@@ -61,7 +61,8 @@ def add_loan(
 ) -> Loan:
     """Add a loan; a returned one drops the member link, as circulation does."""
     loan = Loan(
-        copy_id=copy.id, member_id=None if returned_at else (member.id if member else None),
+        copy_id=copy.id, book_id=copy.book_id,
+        member_id=None if returned_at else (member.id if member else None),
         site_id=copy.site_id, checked_out_at=at,
         due_on=due_on or (at + timedelta(days=14)).date(), returned_at=returned_at,
         borrower_key=borrower_key,

@@ -78,7 +78,8 @@ def test_book_page(english, make_book, make_copy, make_member):
     make_copy(book=book)
     make_copy(book=book, status=CopyStatus.WITHDRAWN)
     borrower = make_member(name="Hidden Borrower")
-    db.session.add(Loan(copy_id=on_loan.id, member_id=borrower.id, site_id=default_site().id,
+    db.session.add(Loan(copy_id=on_loan.id, book_id=on_loan.book_id,
+                        member_id=borrower.id, site_id=default_site().id,
                         due_on=date(2026, 12, 24)))
     db.session.commit()
     response = english.get(f"/catalog/{book.id}")
@@ -139,7 +140,8 @@ def test_home_page_search_form_and_lists(english, shelf, make_copy, make_member)
     copy = make_copy(book=shelf["데미안"])
     now = utcnow()
     for days in (3, 20):
-        db.session.add(Loan(copy_id=copy.id, member_id=member.id, site_id=default_site().id,
+        db.session.add(Loan(copy_id=copy.id, book_id=copy.book_id,
+                            member_id=member.id, site_id=default_site().id,
                             checked_out_at=now - timedelta(days=days),
                             returned_at=now - timedelta(days=days - 1),
                             due_on=date(2026, 1, 1)))

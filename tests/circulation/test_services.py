@@ -138,7 +138,8 @@ def test_lost_damaged_withdrawn_copies_are_not_lent(copy, member, volunteer, clo
 
 def test_the_unique_index_decides_a_race(copy, member, other, volunteer, clock, monkeypatch):
     # Another desk lent the copy between our check and our insert.
-    db.session.add(Loan(copy_id=copy.id, member_id=other.id, site_id=copy.site_id,
+    db.session.add(Loan(copy_id=copy.id, book_id=copy.book_id,
+                        member_id=other.id, site_id=copy.site_id,
                         checked_out_at=clock(), due_on=TODAY))
     db.session.commit()
     monkeypatch.setattr(services, "open_loan", lambda c: None)
@@ -151,7 +152,7 @@ def test_the_unique_index_decides_a_race(copy, member, other, volunteer, clock, 
 
 def test_the_race_lost_to_the_same_member_answers_with_that_loan(copy, member, volunteer,
                                                                  clock, monkeypatch):
-    first = Loan(copy_id=copy.id, member_id=member.id, site_id=copy.site_id,
+    first = Loan(copy_id=copy.id, book_id=copy.book_id, member_id=member.id, site_id=copy.site_id,
                  checked_out_at=clock(), due_on=TODAY)
     db.session.add(first)
     db.session.commit()
