@@ -56,8 +56,12 @@ def _months(rows, names):
     return labels, series
 
 
-def build(key: str, start: date, end: date, today: date) -> Report:
-    """Return the report `key` for the range (and today, for 'overdue now')."""
+def build(key: str, start: date, end: date, today: date, shared: dict | None = None) -> Report:
+    """Return the report `key` for the range (and today, for 'overdue now').
+
+    `shared` keeps what several reports of one page read (the collection's counts).
+    """
+    shared = {} if shared is None else shared
     if key == "loans":
         rows = services.loans_per_month(start, end)
         names = [_("Loans"), _("Returns")]
@@ -93,13 +97,15 @@ def build(key: str, start: date, end: date, today: date) -> Report:
                        _("Days overdue")], rows,
                       note=_("Loans overdue today: %(num)d", num=count))
     if key == "collection-subject":
-        rows = [(kdc_class_name(c), n) for c, n in services.collection_by_subject()]
+        counts = services.collection_by_subject(_collection(shared))
+        rows = [(kdc_class_name(c), n) for c, n in counts]
         return Report(key, _("Collection by subject"), [_("Subject"), _("Copies")], rows,
                       bar_chart(rows, title=_("Collection by subject"),
                                 testid="chart-collection-subject"),
                       note=_("Withdrawn copies are not counted."))
     if key == "collection-status":
-        rows = [(str(STATUS_NAMES[s]), n) for s, n in services.collection_by_status()]
+        counts = services.collection_by_status(_collection(shared))
+        rows = [(str(STATUS_NAMES[s]), n) for s, n in counts]
         return Report(key, _("Collection by status"), [_("Status"), _("Copies")], rows,
                       bar_chart(rows, title=_("Collection by status"),
                                 testid="chart-collection-status"))
@@ -110,6 +116,12 @@ def build(key: str, start: date, end: date, today: date) -> Report:
                       rows, bar_chart(rows, title=_("Books catalogued per volunteer"),
                                       testid="chart-catalogued"))
     abort(404)
+
+
+def _collection(shared: dict) -> dict:
+    if "collection" not in shared:
+        shared["collection"] = services.collection_counts()
+    return shared["collection"]
 
 
 REPORT_KEYS = ("loans", "active-members", "new-members", "most-borrowed", "overdue",
@@ -133,7 +145,8 @@ def _range() -> tuple[RangeForm, date, date, date, bool]:
 def index():
     """Every report for the chosen date range, each as a chart and a table."""
     form, start, end, today, valid = _range()
-    reports = [build(key, start, end, today) for key in REPORT_KEYS]
+    shared: dict = {}
+    reports = [build(key, start, end, today, shared) for key in REPORT_KEYS]
     log_access("overdue_list", actor=current_user, page="reports")  # the overdue report names
     db.session.commit()
     return render_template("reports/index.html", form=form, reports=reports, start=start,

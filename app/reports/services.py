@@ -124,31 +124,36 @@ def overdue_now(today: date, *, limit: int = 500) -> list[OverdueLoan]:
             for lid, barcode, title, name, card, due in rows]
 
 
-def collection_by_subject() -> list[tuple[str | None, int]]:
-    """Return (KDC main class digit or None, copies) of the collection, without withdrawn."""
-    # Every copy per class is counted from the indexes alone (book by class, copy by
-    # book); the few withdrawn copies are then subtracted. Filtering on the status in one
-    # query would read every copy's row.
-    def per_class(where=None) -> dict[str | None, int]:
-        query = (
-            sa.select(Book.kdc_class, sa.func.count())
-            .select_from(Copy).join(Book, Copy.book_id == Book.id)
-            .group_by(Book.kdc_class)
-        )
-        return dict(db.session.execute(query if where is None else query.where(where)).all())
+def collection_counts() -> dict[tuple[str | None, CopyStatus], int]:
+    """Return the copies per (KDC main class digit or None, status): the whole collection.
 
-    withdrawn = per_class(Copy.status == CopyStatus.WITHDRAWN)
-    rows = [(code, n - withdrawn.get(code, 0)) for code, n in per_class().items()]
-    return unknown_last(sorted(((code, n) for code, n in rows if n),
-                               key=lambda row: row[0] or ""))
+    One pass over the copies and their books serves both collection reports.
+    """
+    return {(code, CopyStatus(status)): n for code, status, n in db.session.execute(
+        sa.select(Book.kdc_class, Copy.status, sa.func.count())
+        .select_from(Copy).join(Book, Copy.book_id == Book.id)
+        .group_by(Book.kdc_class, Copy.status)
+    )}
 
 
-def collection_by_status() -> list[tuple[CopyStatus, int]]:
+def collection_by_subject(counts: dict | None = None) -> list[tuple[str | None, int]]:
+    """Return (KDC main class digit or None, copies) of the collection, without withdrawn.
+
+    `counts` is `collection_counts()`, when the caller already has it.
+    """
+    per_class: dict[str | None, int] = {}
+    for (code, status), n in (collection_counts() if counts is None else counts).items():
+        if status is not CopyStatus.WITHDRAWN:
+            per_class[code] = per_class.get(code, 0) + n
+    return unknown_last(sorted(per_class.items(), key=lambda row: row[0] or ""))
+
+
+def collection_by_status(counts: dict | None = None) -> list[tuple[CopyStatus, int]]:
     """Return (status, copies) for every copy status, in the enum's order."""
-    counts = dict(db.session.execute(
-        sa.select(Copy.status, sa.func.count()).group_by(Copy.status)
-    ).all())
-    return [(status, counts.get(status, 0)) for status in CopyStatus]
+    per_status: dict[CopyStatus, int] = {}
+    for (_code, status), n in (collection_counts() if counts is None else counts).items():
+        per_status[status] = per_status.get(status, 0) + n
+    return [(status, per_status.get(status, 0)) for status in CopyStatus]
 
 
 def catalogued_per_volunteer(start: date, end: date) -> list[tuple[str | None, int]]:
