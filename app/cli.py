@@ -274,3 +274,14 @@ def reindex() -> None:
     count = rebuild()
     db.session.commit()
     click.echo(f"Search index rebuilt for {count} books.")
+
+
+@library.command("recount-campaigns")
+@with_appcontext
+def recount_campaigns() -> None:
+    """Recount the campaigns' running totals per book (campaign_book) from the copies."""
+    from app.campaigns.tally import rebuild
+
+    rows = rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"Campaign totals recounted: {rows} (campaign, book) rows.")

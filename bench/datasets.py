@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 
 from app.barcodes import ean13_check_digit, internal_code
+from app.campaigns import tally
 from app.models import (
     BarcodeCounter,
     Book,
@@ -278,8 +279,13 @@ def bulk_connection(engine: sa.Engine) -> Iterator[BulkWriter]:
             conn.exec_driver_sql("SET maintenance_work_mem = '512MB'")
         writer = BulkWriter(conn)
         ddl = writer.drop_indexes(BULK_TABLES)
+        # campaign_book's triggers (off for COPY on PostgreSQL anyway): one recount instead.
+        for statement in tally.drop_statements(conn.dialect.name):
+            conn.exec_driver_sql(statement)
         yield writer
         writer.create_indexes(ddl)
+        tally.install(conn)
+        tally.rebuild(conn)
         if conn.dialect.name != "sqlite":
             conn.exec_driver_sql("SET session_replication_role = DEFAULT")
             # Rows came with their ids: move each id sequence past them.

@@ -28,8 +28,7 @@ from app.errors import (
     UnknownDonation,
 )
 from app.extensions import db
-from app.models import Book, Campaign, Copy, CopyStatus, Donation, Loan, Member
-from app.sqlorder import ordered_join
+from app.models import Book, Campaign, CampaignBook, Copy, Donation, Loan, Member
 from app.timebuckets import week_of, weeks_between
 
 NAME_MAX = 200
@@ -230,22 +229,13 @@ def totals_by_campaign(campaign_ids: list[int] | None = None) -> dict[int, Total
     """Return the totals of the given campaigns (all when None), keyed by campaign id."""
     in_scope = (Donation.campaign_id.is_not(None) if campaign_ids is None
                 else Donation.campaign_id.in_(campaign_ids))
-    # Two queries, not one over donations joined to copies: the donation counts read the
-    # small donation table alone, and the copy counts read the covering index
-    # ix_copy_donation_id_book_id alone (no COUNT(DISTINCT) over every copy's donation).
-    # count(*), not count(copy.id): PostgreSQL's index does not hold the id, and counting
-    # the id would read every copy's row instead of the index alone.
+    # The copy counts come from the running totals per book (campaign_book, kept by
+    # triggers): not a pass over every copy of every campaign.
     by_copy = (
-        sa.select(
-            Donation.campaign_id,
-            sa.func.count(),
-            sa.func.count(sa.case((Copy.status != CopyStatus.WITHDRAWN, 1))),
-            sa.func.count(sa.distinct(Copy.book_id)),
-        )
-        .select_from(Donation)
-        .join(Copy, Copy.donation_id == Donation.id)
-        .where(in_scope)
-        .group_by(Donation.campaign_id)
+        sa.select(CampaignBook.campaign_id, *_copy_figures())
+        .where(CampaignBook.campaign_id.in_(campaign_ids) if campaign_ids is not None
+               else sa.true())
+        .group_by(CampaignBook.campaign_id)
     )
     goals = dict(db.session.execute(
         sa.select(Campaign.id, Campaign.goal_books).where(
@@ -267,13 +257,20 @@ def campaign_totals(campaign: Campaign) -> Totals:
 
 
 def books_donated(campaign: Campaign) -> int:
-    """Return the campaign's "books donated" alone (withdrawn copies count): one index count."""
+    """Return the campaign's "books donated" alone (withdrawn copies count)."""
     return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Donation)
-        .join(Copy, Copy.donation_id == Donation.id)
-        .where(Donation.campaign_id == campaign.id)
+        sa.select(sa.func.sum(CampaignBook.copies))
+        .where(CampaignBook.campaign_id == campaign.id)
     ) or 0
+
+
+def _copy_figures() -> tuple:
+    """Copies donated, copies kept and titles, summed over campaign_book rows."""
+    return (
+        sa.cast(sa.func.coalesce(sa.func.sum(CampaignBook.copies), 0), sa.Integer),
+        sa.cast(sa.func.coalesce(sa.func.sum(CampaignBook.kept), 0), sa.Integer),
+        sa.func.count(sa.case((CampaignBook.copies > 0, 1))),
+    )
 
 
 def list_campaigns() -> list[Campaign]:
@@ -282,15 +279,6 @@ def list_campaigns() -> list[Campaign]:
         sa.select(Campaign).order_by(Campaign.closed_at.is_not(None), Campaign.starts_on.desc(),
                                      Campaign.id.desc())
     ))
-
-
-def _campaign_copies(campaign: Campaign) -> sa.Select:
-    return (
-        sa.select()
-        .select_from(Copy)
-        .join(Donation, Copy.donation_id == Donation.id)
-        .where(Donation.campaign_id == campaign.id)
-    )
 
 
 @dataclass(frozen=True)
@@ -307,48 +295,23 @@ def breakdown(campaign: Campaign) -> Breakdown:
 
 
 def campaign_figures(campaign: Campaign) -> tuple[Totals, Breakdown]:
-    """Return a campaign's totals and its breakdown, with one pass over its copies.
+    """Return a campaign's totals and its breakdown, from its running totals per book.
 
     One row per (class, reader group) holds its copies, those not withdrawn and its
-    distinct books; as each book is in exactly one such row, their sums are the totals'
-    books donated, in collection and titles (the same as `campaign_totals`).
+    titles; as each book is in exactly one such row, their sums are the totals' books
+    donated, in collection and titles (the same as `campaign_totals`).
     """
-    kept = sa.func.count(sa.case((Copy.status != CopyStatus.WITHDRAWN, 1)))
-    if _holds_most_copies(campaign):
-        # Most of the collection: read every book's (class, group) from the covering index
-        # in that order, then its copies and their donation from the covering index on
-        # copy(book_id, donation_id, status): no lookup of a book row per copy, no sort of
-        # the copies. SQLite keeps this order only when told (see app.sqlorder).
-        books = ordered_join(Book, Copy, Copy.book_id == Book.id)
-        query = (
-            sa.select(Book.kdc_class, Book.addon_reader_group, sa.func.count(), kept,
-                      sa.func.count(sa.distinct(Book.id)))
-            .select_from(ordered_join(books, Donation, Donation.id == Copy.donation_id))
-            .where(Donation.campaign_id == campaign.id)
-            .group_by(Book.kdc_class, Book.addon_reader_group)
-        )
-    else:
-        # A small share: count its copies per book first (from the donations' index
-        # ranges), then read only those books.
-        per_book = (
-            _campaign_copies(campaign)
-            .add_columns(Copy.book_id.label("book_id"), sa.func.count().label("copies"),
-                         kept.label("kept"))
-            .group_by(Copy.book_id)
-            .subquery()
-        )
-        query = (
-            sa.select(Book.kdc_class, Book.addon_reader_group,
-                      sa.cast(sa.func.sum(per_book.c.copies), sa.Integer),
-                      sa.cast(sa.func.sum(per_book.c.kept), sa.Integer),
-                      sa.func.count())
-            .join(per_book, per_book.c.book_id == Book.id)
-            .group_by(Book.kdc_class, Book.addon_reader_group)
-        )
+    query = (
+        sa.select(CampaignBook.kdc_class, CampaignBook.reader_group, *_copy_figures())
+        .where(CampaignBook.campaign_id == campaign.id)
+        .group_by(CampaignBook.kdc_class, CampaignBook.reader_group)
+    )
     subjects: dict[str | None, int] = {}
     groups: dict[str | None, int] = {}
     books_donated = in_collection = titles = 0
     for subject, group, copies, kept_copies, book_count in db.session.execute(query):
+        if not copies:
+            continue
         subjects[subject] = subjects.get(subject, 0) + copies
         groups[group] = groups.get(group, 0) + copies
         books_donated += copies
@@ -360,14 +323,6 @@ def campaign_figures(campaign: Campaign) -> tuple[Totals, Breakdown]:
                     donors=donors, donations=donations, anonymous_donations=anonymous,
                     goal=campaign.goal_books)
     return totals, Breakdown(_by_code(subjects), _by_code(groups))
-
-
-def _holds_most_copies(campaign: Campaign) -> bool:
-    """Return whether the campaign's copies are more than half of all copies (about)."""
-    # The highest copy id bounds the number of copies from above, from the primary key
-    # alone; two index probes, against two passes over a large campaign's copies.
-    highest = db.session.scalar(sa.select(sa.func.max(Copy.id))) or 0
-    return books_donated(campaign) * 2 > highest
 
 
 def _by_code(counts: dict[str | None, int]) -> list[tuple[str | None, int]]:
@@ -434,31 +389,21 @@ def by_week(campaign: Campaign, *, today: date) -> list[tuple[str, int]]:
 
 def most_borrowed(campaign: Campaign, *, limit: int = 10) -> list[tuple[int, str, int]]:
     """Return (book id, title, loans) of the campaign's most-borrowed donated books."""
-    per_book = (
-        sa.select(Copy.book_id.label("book_id"), sa.func.count().label("loans"))
-        .select_from(Donation)
-        .join(Copy, Copy.donation_id == Donation.id)
-        .join(Loan, Loan.copy_id == Copy.id)
-        .where(Donation.campaign_id == campaign.id)
-        .group_by(Copy.book_id)
-        .cte("loans_per_book")
-    )
-    # Only the books lent at least as often as the limit-th one can make the list: join
-    # those few to the book table (ties at the cut are still settled by title), not all.
+    # The loans per book are campaign_book's running totals. Only the books lent at least
+    # as often as the limit-th one can make the list (the top of the index on
+    # (campaign_id, loans)); ties at the cut are settled by title.
+    in_campaign = CampaignBook.campaign_id == campaign.id
     cut = (
-        sa.select(per_book.c.loans).order_by(per_book.c.loans.desc())
+        sa.select(CampaignBook.loans).where(in_campaign)
+        .order_by(CampaignBook.loans.desc())
         .limit(1).offset(limit - 1).scalar_subquery()
     )
-    # Each title is looked up by its book's primary key: a join let PostgreSQL estimate
-    # a third of the books past the cut and hash the whole book table for a dozen rows.
-    title = (
-        sa.select(Book.title).where(Book.id == per_book.c.book_id)
-        .scalar_subquery().label("title")
-    )
     return [tuple(r) for r in db.session.execute(
-        sa.select(per_book.c.book_id, title, per_book.c.loans)
-        .where(per_book.c.loans >= sa.func.coalesce(cut, 0))
-        .order_by(per_book.c.loans.desc(), title, per_book.c.book_id)
+        sa.select(CampaignBook.book_id, Book.title, CampaignBook.loans)
+        .join(Book, Book.id == CampaignBook.book_id)
+        .where(in_campaign, CampaignBook.loans > 0,
+               CampaignBook.loans >= sa.func.coalesce(cut, 0))
+        .order_by(CampaignBook.loans.desc(), Book.title, CampaignBook.book_id)
         .limit(limit)
     )]
 

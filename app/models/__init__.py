@@ -12,7 +12,7 @@ from app.models.catalog import (
     SearchGram,
 )
 from app.models.circulation import Hold, HoldStatus, Loan, LoanRules
-from app.models.donations import Campaign, Donation
+from app.models.donations import Campaign, CampaignBook, Donation
 from app.models.labels import LabelKind, LabelQueueItem, LabelTemplate
 from app.models.sites import Site
 
@@ -22,6 +22,7 @@ __all__ = [
     "BarcodeCounter",
     "Book",
     "Campaign",
+    "CampaignBook",
     "Copy",
     "CopyStatus",
     "Donation",

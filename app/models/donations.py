@@ -77,3 +77,43 @@ class Donation(db.Model):
 
     def __repr__(self) -> str:
         return f"<Donation {self.id}>"
+
+
+class CampaignBook(db.Model):
+    """A campaign's copies of one book and their loans: the campaign page's running totals.
+
+    Kept by triggers in the database (app/campaigns/tally.py), in the same transaction as
+    every write that changes them: a copy added, removed, withdrawn or moved, a loan, a
+    donation moved to another campaign, a book's class or reader group edited.
+    """
+
+    __tablename__ = "campaign_book"
+
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    book_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("book.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # The book's KDC main class and add-on reader group, copied for the breakdown.
+    kdc_class: Mapped[str | None] = mapped_column(sa.String(1))
+    reader_group: Mapped[str | None] = mapped_column(sa.String(1))
+    copies: Mapped[int] = mapped_column(default=0)  # withdrawn copies too: gifts received
+    kept: Mapped[int] = mapped_column(default=0)  # copies not withdrawn
+    loans: Mapped[int] = mapped_column(default=0)  # loans of those copies, ever
+
+    __table_args__ = (
+        # The most-borrowed list reads the top of this index.
+        sa.Index("ix_campaign_book_campaign_id_loans", "campaign_id", "loans"),
+        # The table is read by campaign: on SQLite its rows sit in primary-key order.
+        {"sqlite_with_rowid": False},
+    )
+
+
+@sa.event.listens_for(db.metadata, "after_create")
+def _install_tally_triggers(target, connection, tables=(), **kw) -> None:
+    """Install campaign_book's triggers when the schema is created from the models."""
+    if any(table.name == "campaign_book" for table in tables):
+        from app.campaigns.tally import install
+
+        install(connection)
