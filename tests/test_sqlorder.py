@@ -1,37 +1,32 @@
-"""The ordered join: CROSS JOIN (read in the order written) on SQLite, a plain join elsewhere."""
+"""bytewise(): COLLATE "C" on PostgreSQL, the column as it is on SQLite (already bytewise)."""
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.models import Book, Copy, Donation
-from app.sqlorder import ordered_join
+from app.extensions import db
+from app.models import Loan
+from app.sqlorder import bytewise
 
 
 def _query():
-    books = ordered_join(Book, Copy, Copy.book_id == Book.id)
-    return (
-        sa.select(Book.kdc_class, sa.func.count())
-        .select_from(ordered_join(books, Donation, Donation.id == Copy.donation_id))
-        .where(Donation.campaign_id == 1)
-        .group_by(Book.kdc_class)
-    )
+    return sa.select(sa.func.count(sa.distinct(bytewise(Loan.borrower_key))))
 
 
-def test_sqlite_keeps_the_written_order():
-    sql = " ".join(str(_query().compile(dialect=sqlite.dialect())).split())
-    assert ("FROM book CROSS JOIN copy ON copy.book_id = book.id "
-            "CROSS JOIN donation ON donation.id = copy.donation_id") in sql
-
-
-def test_postgresql_gets_a_plain_join():
+def test_postgresql_compares_bytes():
     sql = " ".join(str(_query().compile(dialect=postgresql.dialect())).split())
-    assert ("FROM book JOIN copy ON copy.book_id = book.id "
-            "JOIN donation ON donation.id = copy.donation_id") in sql
-    assert "CROSS" not in sql
+    assert 'count(DISTINCT loan.borrower_key COLLATE "C")' in sql
 
 
-def test_it_is_not_cached_as_a_plain_join():
-    plain = sa.select(sa.func.count()).select_from(sa.join(Book, Copy, Copy.book_id == Book.id))
-    ordered = sa.select(sa.func.count()).select_from(
-        ordered_join(Book, Copy, Copy.book_id == Book.id))
-    assert plain._generate_cache_key().key != ordered._generate_cache_key().key
+def test_sqlite_gets_the_column():
+    sql = " ".join(str(_query().compile(dialect=sqlite.dialect())).split())
+    assert "count(DISTINCT loan.borrower_key)" in sql and "COLLATE" not in sql
+
+
+def test_it_runs_and_counts_distinct_keys(app, make_copy):
+    copy = make_copy()
+    for key in ("a", "b", "a", "B"):
+        db.session.add(Loan(copy_id=copy.id, book_id=copy.book_id, site_id=copy.site_id,
+                            due_on=sa.func.current_date(), borrower_key=key,
+                            returned_at=sa.func.current_timestamp()))
+    db.session.commit()
+    assert db.session.scalar(_query()) == 3

@@ -52,10 +52,6 @@ class Book(db.Model):
         sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
         # The home page's new arrivals (complete books, newest first) read it in order.
         sa.Index("ix_book_needs_metadata_created_at", "needs_metadata", "created_at"),
-        # Covering index of a book's class and reader group: a campaign's breakdown reads
-        # every book's pair from it, in the order it groups by (see campaigns.services).
-        # ix_book_kdc_class stays: narrower, it is the faster scan for the collection report.
-        sa.Index("ix_book_kdc_class_reader_group", "kdc_class", "addon_reader_group", "id"),
     )
 
     def __repr__(self) -> str:
@@ -122,8 +118,8 @@ class Copy(db.Model):
         # "catalogued per volunteer" its copies' cataloguers, from the index alone.
         sa.Index("ix_copy_donation_id_book_id", "donation_id", "book_id", "status"),
         sa.Index("ix_copy_created_at_created_by_id", "created_at", "created_by_id"),
-        # For a campaign's breakdown, each book's copies with their donation and status,
-        # from the index alone (ix_copy_book_id stays: narrower, for plain counts per book).
+        # Each book's copies with their donation and status, from the index alone (the
+        # collection report on SQLite; ix_copy_book_id stays: narrower, for plain counts).
         sa.Index("ix_copy_book_id_donation_id", "book_id", "donation_id", "status"),
     )
 

@@ -97,15 +97,13 @@ def build(key: str, start: date, end: date, today: date, shared: dict | None = N
                        _("Days overdue")], rows,
                       note=_("Loans overdue today: %(num)d", num=count))
     if key == "collection-subject":
-        counts = services.collection_by_subject(_collection(shared))
-        rows = [(kdc_class_name(c), n) for c, n in counts]
+        rows = [(kdc_class_name(c), n) for c, n in _collection(shared).by_subject]
         return Report(key, _("Collection by subject"), [_("Subject"), _("Copies")], rows,
                       bar_chart(rows, title=_("Collection by subject"),
                                 testid="chart-collection-subject"),
                       note=_("Withdrawn copies are not counted."))
     if key == "collection-status":
-        counts = services.collection_by_status(_collection(shared))
-        rows = [(str(STATUS_NAMES[s]), n) for s, n in counts]
+        rows = [(str(STATUS_NAMES[s]), n) for s, n in _collection(shared).by_status]
         return Report(key, _("Collection by status"), [_("Status"), _("Copies")], rows,
                       bar_chart(rows, title=_("Collection by status"),
                                 testid="chart-collection-status"))
@@ -118,9 +116,9 @@ def build(key: str, start: date, end: date, today: date, shared: dict | None = N
     abort(404)
 
 
-def _collection(shared: dict) -> dict:
+def _collection(shared: dict) -> services.Collection:
     if "collection" not in shared:
-        shared["collection"] = services.collection_counts()
+        shared["collection"] = services.collection()
     return shared["collection"]
 
 

@@ -124,36 +124,60 @@ def overdue_now(today: date, *, limit: int = 500) -> list[OverdueLoan]:
             for lid, barcode, title, name, card, due in rows]
 
 
-def collection_counts() -> dict[tuple[str | None, CopyStatus], int]:
-    """Return the copies per (KDC main class digit or None, status): the whole collection.
+@dataclass(frozen=True)
+class Collection:
+    """The collection now: copies by subject (without withdrawn ones) and by status."""
 
-    One pass over the copies and their books serves both collection reports.
-    """
-    return {(code, CopyStatus(status)): n for code, status, n in db.session.execute(
-        sa.select(Book.kdc_class, Copy.status, sa.func.count())
-        .select_from(Copy).join(Book, Copy.book_id == Book.id)
-        .group_by(Book.kdc_class, Copy.status)
-    )}
+    by_subject: list[tuple[str | None, int]]  # (KDC main class digit or None, copies)
+    by_status: list[tuple[CopyStatus, int]]  # every status, in the enum's order
 
 
-def collection_by_subject(counts: dict | None = None) -> list[tuple[str | None, int]]:
-    """Return (KDC main class digit or None, copies) of the collection, without withdrawn.
+def collection() -> Collection:
+    """Return the collection's copies by subject and by status."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One hash join of the copies and their books, grouped by (class, status).
+        per_class: dict[str | None, int] = {}
+        per_status: dict[CopyStatus, int] = {}
+        for code, status, n in db.session.execute(
+            sa.select(Book.kdc_class, Copy.status, sa.func.count())
+            .select_from(Copy).join(Book, Copy.book_id == Book.id)
+            .group_by(Book.kdc_class, Copy.status)
+        ):
+            status = CopyStatus(status)
+            per_status[status] = per_status.get(status, 0) + n
+            if status is not CopyStatus.WITHDRAWN:
+                per_class[code] = per_class.get(code, 0) + n
+    else:
+        # SQLite has no hash aggregate: grouping by (class, status) would sort every copy.
+        # Each figure in index order instead: every copy per class from the indexes alone
+        # (book by class, copy by book), minus the few withdrawn ones; copies by status.
+        def by_class(where=None) -> dict[str | None, int]:
+            query = (
+                sa.select(Book.kdc_class, sa.func.count())
+                .select_from(Copy).join(Book, Copy.book_id == Book.id)
+                .group_by(Book.kdc_class)
+            )
+            return dict(db.session.execute(query if where is None else query.where(where)).all())
 
-    `counts` is `collection_counts()`, when the caller already has it.
-    """
-    per_class: dict[str | None, int] = {}
-    for (code, status), n in (collection_counts() if counts is None else counts).items():
-        if status is not CopyStatus.WITHDRAWN:
-            per_class[code] = per_class.get(code, 0) + n
-    return unknown_last(sorted(per_class.items(), key=lambda row: row[0] or ""))
+        withdrawn = by_class(Copy.status == CopyStatus.WITHDRAWN)
+        per_class = {code: n - withdrawn.get(code, 0) for code, n in by_class().items()}
+        per_status = {CopyStatus(status): n for status, n in db.session.execute(
+            sa.select(Copy.status, sa.func.count()).group_by(Copy.status))}
+    return Collection(
+        unknown_last(sorted(((code, n) for code, n in per_class.items() if n),
+                            key=lambda row: row[0] or "")),
+        [(status, per_status.get(status, 0)) for status in CopyStatus],
+    )
 
 
-def collection_by_status(counts: dict | None = None) -> list[tuple[CopyStatus, int]]:
+def collection_by_subject() -> list[tuple[str | None, int]]:
+    """Return (KDC main class digit or None, copies) of the collection, without withdrawn."""
+    return collection().by_subject
+
+
+def collection_by_status() -> list[tuple[CopyStatus, int]]:
     """Return (status, copies) for every copy status, in the enum's order."""
-    per_status: dict[CopyStatus, int] = {}
-    for (_code, status), n in (collection_counts() if counts is None else counts).items():
-        per_status[status] = per_status.get(status, 0) + n
-    return [(status, per_status.get(status, 0)) for status in CopyStatus]
+    return collection().by_status
 
 
 def catalogued_per_volunteer(start: date, end: date) -> list[tuple[str | None, int]]:
