@@ -15,8 +15,8 @@ undo, imports, the desk, the demo seed, a coordinator's edit), in the same trans
 - a donation moved to another campaign (its copies and their loans move), or deleted;
 - a book's KDC class or add-on reader group edited.
 
-The statements are the same on SQLite and PostgreSQL (upserts, row values, UPDATE ...
-FROM); only the trigger wrappers differ: SQLite runs the statements in the trigger's
+The statements are the same on SQLite and PostgreSQL (upserts, UPDATE ... FROM); only
+the trigger wrappers differ: SQLite runs the statements in the trigger's
 body, PostgreSQL in a PL/pgSQL function per trigger. `rebuild()` recomputes the table
 from the copies (after a bulk load that ran without triggers, or to check it: the tests
 compare the two after random writes).
@@ -111,36 +111,27 @@ TRIGGERS = [
     ("tally_copy_delete", "AFTER DELETE", "copy", "OLD.donation_id IS NOT NULL",
      [_remove_copy("OLD")]),
     ("tally_copy_update", "AFTER UPDATE", "copy",
-     "{distinct}(OLD.donation_id, NEW.donation_id) OR OLD.book_id <> NEW.book_id"
+     "OLD.donation_id IS DISTINCT FROM NEW.donation_id OR OLD.book_id <> NEW.book_id"
      f" OR (OLD.status = {WITHDRAWN}) <> (NEW.status = {WITHDRAWN})",
      [_remove_copy("OLD"), _add_copy("NEW")]),
     ("tally_loan_insert", "AFTER INSERT", "loan", None, [_loan("NEW", "+")]),
     ("tally_loan_delete", "AFTER DELETE", "loan", None, [_loan("OLD", "-")]),
     ("tally_donation_move", "AFTER UPDATE", "donation",
-     "{distinct}(OLD.campaign_id, NEW.campaign_id)",
+     "OLD.campaign_id IS DISTINCT FROM NEW.campaign_id",
      [_remove_donation("NEW.id", "OLD.campaign_id"), _add_donation("NEW.id", "NEW.campaign_id")]),
     # Before the delete: its copies still point to it (then they point to no donation).
     ("tally_donation_delete", "BEFORE DELETE", "donation", "OLD.campaign_id IS NOT NULL",
      [_remove_donation("OLD.id", "OLD.campaign_id")]),
     ("tally_book_reclass", "AFTER UPDATE", "book",
-     "{distinct}(OLD.kdc_class, NEW.kdc_class)"
-     " OR {distinct}(OLD.addon_reader_group, NEW.addon_reader_group)",
+     "OLD.kdc_class IS DISTINCT FROM NEW.kdc_class"
+     " OR OLD.addon_reader_group IS DISTINCT FROM NEW.addon_reader_group",
      [_RECLASS]),
 ]
 
-_DISTINCT = {"sqlite": "{0} IS NOT {1}", "postgresql": "{0} IS DISTINCT FROM {1}"}
-
-
 def _condition(condition: str, dialect: str) -> str:
-    def distinct(text: str) -> str:
-        start = text.find("{distinct}(")
-        if start < 0:
-            return text
-        end = text.index(")", start)
-        left, right = (part.strip() for part in text[start + 11:end].split(","))
-        return text[:start] + _DISTINCT[dialect].format(left, right) + distinct(text[end + 1:])
-
-    return distinct(condition)
+    # SQLite's null-safe "differs" is IS NOT (IS DISTINCT FROM only since SQLite 3.39).
+    return condition.replace(" IS DISTINCT FROM ", " IS NOT ") if dialect == "sqlite" \
+        else condition
 
 
 def create_statements(dialect: str) -> list[str]:
