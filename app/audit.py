@@ -8,6 +8,19 @@ from app.extensions import db
 from app.models import AuditEvent, Member, utcnow
 
 
+def _values(action: str, actor: Member | None, entity: str | None, entity_id: int | None,
+            now: datetime | None, details: dict) -> dict:
+    """The columns of one audit event."""
+    return {
+        "action": action,
+        "actor_id": actor.id if actor is not None else None,
+        "entity": entity,
+        "entity_id": entity_id,
+        "details": details or None,
+        "at": now or utcnow(),
+    }
+
+
 def record(
     action: str,
     *,
@@ -18,14 +31,7 @@ def record(
     **details,
 ) -> AuditEvent:
     """Add an audit event to the current transaction."""
-    event = AuditEvent(
-        action=action,
-        actor_id=actor.id if actor is not None else None,
-        entity=entity,
-        entity_id=entity_id,
-        details=details or None,
-        at=now or utcnow(),
-    )
+    event = AuditEvent(**_values(action, actor, entity, entity_id, now, details))
     db.session.add(event)
     return event
 
@@ -46,11 +52,4 @@ def insert(
 
     For hot paths (intake, the desk): no object for the session to track and flush.
     """
-    db.session.execute(_INSERT, {
-        "action": action,
-        "actor_id": actor.id if actor is not None else None,
-        "entity": entity,
-        "entity_id": entity_id,
-        "details": details or None,
-        "at": now or utcnow(),
-    })
+    db.session.execute(_INSERT, _values(action, actor, entity, entity_id, now, details))
