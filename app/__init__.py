@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, g, request, session
 from flask_login import current_user
 
+from app.catalog.store import install_guard as install_catalog_guard
 from app.config import INSTANCE, Config
 from app.extensions import babel, csrf, db, login_manager, migrate
 
@@ -61,6 +62,8 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to the app."""
     db.init_app(app)
+    # The search index is derived from the books: only the catalogue store writes either.
+    install_catalog_guard()
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)

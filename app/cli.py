@@ -5,6 +5,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from app.catalog import store
 from app.extensions import db
 from app.models import Role, utcnow
 
@@ -269,9 +270,7 @@ def send_reminders(force: bool) -> None:
 @with_appcontext
 def reindex() -> None:
     """Rebuild the catalogue search index from the books."""
-    from app.catalog.index import rebuild
-
-    count = rebuild()
+    count = store.rebuild()
     db.session.commit()
     click.echo(f"Search index rebuilt for {count} books.")
 

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from app.accounts.services import create_member
+from app.catalog import store
 from app.defaults import default_site, loan_rules
 from app.extensions import db
 from app.models import (
@@ -124,8 +125,7 @@ def seed(*, now: datetime) -> None:
             authors=authors, year=year, language="en", kdc_class="8",
             metadata_source="manual", created_by_id=volunteer.id,
         ))
-    db.session.add_all(books)
-    db.session.flush()
+    store.add_all(books)
 
     donors = [members["donor@bookcafe.example"], members["member@bookcafe.example"], None,
               members["reader@bookcafe.example"], None]

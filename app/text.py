@@ -43,6 +43,8 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
+    if text.isascii():  # the common case, quickly: NFKC and accents change nothing
+        return " ".join(text.casefold().split())
     # NFKC: full-width letters and digits (ｆｕｌｌ, １２３) match their usual forms too.
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():

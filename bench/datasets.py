@@ -15,12 +15,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 
 from app.barcodes import ean13_check_digit, internal_code
 from app.campaigns import tally
+from app.catalog.store import search_text
 from app.models import (
     BarcodeCounter,
     Book,
@@ -30,7 +30,6 @@ from app.models import (
     Loan,
     Member,
 )
-from app.models.catalog import book_search_text
 
 CHUNK = 20_000
 N_MEMBERS = 5_000
@@ -102,7 +101,7 @@ def _book_row(book_id: int, **values) -> dict:
     if row["addon_code"]:
         code = row["addon_code"]
         row.update(addon_reader_group=code[0], addon_form=code[1], addon_subject=code[2:])
-    row["search_text"] = book_search_text(SimpleNamespace(**row))
+    row["search_text"] = search_text(row)
     row["updated_at"] = row["created_at"]
     return row
 

@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from app.catalog.store import writing
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -111,7 +113,9 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
+        # Revisions may rewrite the catalogue's tables (schema changes, data upgrades that
+        # index books through app.catalog.store): the store's write guard lets them.
+        with context.begin_transaction(), writing():
             context.run_migrations()
 
 

@@ -8,6 +8,7 @@ from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from app.campaigns import tally
+from app.catalog import store
 from app.config import TestConfig
 from app.extensions import db
 
@@ -46,7 +47,7 @@ def test_migrations_fill_loan_book_id_and_campaign_book_from_existing_rows(empty
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():
         upgrade(revision="b7c4e1a2d9f3")
-        with db.engine.begin() as conn:
+        with db.engine.begin() as conn, store.writing():  # rows an older version wrote
             run = conn.exec_driver_sql
             run("INSERT INTO site (id, name, code, is_default) VALUES (1, 'Café', 'main', true)")
             for book in (1, 2):
@@ -95,3 +96,49 @@ def test_open_loan_index_holds_in_the_database(app, make_copy, make_member):
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_upgrade_indexes_books_an_old_import_left_unindexed(empty_database_url):
+    """Revision a7d3f19c5e20 heals a database whose imported books have no index rows."""
+    from app.catalog.services import SearchQuery, search
+    from app.models import utcnow
+
+    def found(q):
+        return [hit.book.id for hit in search(SearchQuery(q=q), now=utcnow()).items]
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision="e8b2c5d7a913")
+        with db.engine.begin() as conn, store.writing():  # what the old bulk import wrote
+            for book, title, isbn in ((1, "Harry Potter and the Sorcerer's Stone", "9780439554930"),
+                                      (2, "(한입에 쓱싹)편의점 과학", None)):
+                conn.execute(sa.text(
+                    "INSERT INTO book (id, title, isbn13, needs_metadata, search_text, "
+                    "created_at, updated_at) VALUES (:id, :title, :isbn, false, :text, "
+                    "'2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')"),
+                    {"id": book, "title": title, "isbn": isbn, "text": title.lower()})
+        upgrade()
+        with db.engine.connect() as conn:
+            indexed = set(conn.exec_driver_sql(
+                "SELECT DISTINCT book_id FROM search_gram").scalars())
+        assert indexed == {1, 2}
+        assert found("harry potter") == [1]
+        assert found("편의점") == [2]
+        assert found("9780439554930") == [1]
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_the_tally_triggers_are_those_the_migration_froze(dialect):
+    """A change to app/campaigns/tally.py's DDL needs a revision of its own."""
+    from pathlib import Path
+
+    ddl = Path(__file__).resolve().parent.parent / "migrations" / "ddl"
+
+    def frozen(name):
+        text = (ddl / f"e8b2c5d7a913_tally_{name}.sql").read_text(encoding="utf-8")
+        return [part.strip() for part in text.split("\n-- statement --\n") if part.strip()]
+
+    assert frozen(f"{dialect}_create") == [s.strip() for s in tally.create_statements(dialect)]
+    assert frozen(f"{dialect}_drop") == tally.drop_statements(dialect)

@@ -19,10 +19,9 @@ import time
 import zlib
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from app.extensions import db
-from app.models.catalog import SEARCH_FIELD_SEPARATOR, Book, SearchGram, book_search_text
+from app.models.catalog import SEARCH_FIELD_SEPARATOR, SearchGram
 
 # ISBN digits are found by exact ISBN lookup, not by bigrams (a hundred digit bigrams
 # would each point at every book).
@@ -67,47 +66,6 @@ def gram_rows(book_id: int, search_text: str) -> list[dict]:
     grams = text_grams(search_text)
     sig = signature(grams)
     return [{"gram": g, "book_id": book_id, "sig": sig} for g in sorted(grams)]
-
-
-def write_grams(connection: Connection, book_id: int, search_text: str) -> None:
-    """Replace one book's bigrams (called from the Book listeners inside a flush)."""
-    table = SearchGram.__table__
-    connection.execute(sa.delete(table).where(table.c.book_id == book_id))
-    rows = gram_rows(book_id, search_text)
-    if rows:
-        connection.execute(sa.insert(table), rows)
-
-
-def rebuild(batch_size: int = 1000) -> int:
-    """Recompute every book's search text and bigrams; return the number of books."""
-    table = SearchGram.__table__
-    db.session.flush()
-    connection = db.session.connection()
-    connection.execute(sa.delete(table))
-    count = 0
-    last_id = 0
-    while True:
-        books = db.session.scalars(
-            sa.select(Book).where(Book.id > last_id).order_by(Book.id).limit(batch_size)
-        ).all()
-        if not books:
-            break
-        rows = []
-        for book in books:
-            text = book_search_text(book)
-            if book.search_text != text:
-                connection.execute(
-                    sa.update(Book.__table__).where(Book.__table__.c.id == book.id)
-                    .values(search_text=text, updated_at=Book.__table__.c.updated_at)
-                )
-            rows.extend(gram_rows(book.id, text))
-        if rows:
-            connection.execute(sa.insert(table), rows)
-        count += len(books)
-        last_id = books[-1].id
-        db.session.expire_all()
-    forget_frequencies()
-    return count
 
 
 # How many books carry each bigram, cached per database for a few minutes. Search uses

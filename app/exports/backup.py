@@ -27,6 +27,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from app.catalog import store
 from app.errors import BackupFailed, NotABackup, RestoreFailed
 from app.extensions import db
 from app.models import utcnow
@@ -253,6 +254,17 @@ def restore_database(path: str | os.PathLike) -> None:
         _sqlite_restore(path)
     else:
         _pg_restore(path)
+    _heal_search_index()
+
+
+def _heal_search_index() -> None:
+    """Index the restored books that lack index rows (a backup of a database imported by
+    an older version); a backup of an older schema is healed by `flask db upgrade`."""
+    try:
+        store.index_missing()
+        db.session.commit()
+    except sa.exc.DBAPIError:
+        db.session.rollback()
 
 
 def row_counts() -> dict[str, int]:

@@ -99,8 +99,12 @@ def _preview_page(form, upload: services.Upload, source, mapping, plan, **extra)
     rows, matching = plan.shown(shown_verdict, ROWS_SHOWN)
     # Each label is translated once here, not once per row.
     labels = {verdict: str(label) for verdict, label in services.VERDICT_LABELS.items()}
+    ignored = [header or _("column %(n)d", n=index + 1)
+               for index, header in enumerate(source.headers)
+               if index not in (mapping or {}).values()]
     return render_template("imports/preview.html", form=form, upload=upload, source=source,
-                           mapping=mapping or {}, fields=FIELDS, plan=plan, rows=rows,
+                           mapping=mapping or {}, ignored=ignored, fields=FIELDS, plan=plan,
+                           rows=rows,
                            matching=matching, shown_verdict=shown_verdict,
                            verdict_labels=labels, **extra)
 

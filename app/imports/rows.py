@@ -21,8 +21,8 @@ from app.text import fold, nfc
 # Fields an imported row may carry, with the headers that name them (compared folded,
 # without spaces, dashes, dots and underscores).
 FIELDS: dict[str, tuple[object, tuple[str, ...]]] = {
-    "title": (_l("Title"), ("title", "서명", "제목", "도서명", "책제목", "표제", "서명/저자",
-                           "booktitle", "name")),
+    "title": (_l("Title"), ("title", "서명", "본서명", "제목", "도서명", "책제목", "표제",
+                           "서명/저자", "booktitle", "name")),
     "subtitle": (_l("Subtitle"), ("subtitle", "부제", "부서명", "부제목")),
     "authors": (_l("Authors"), ("author", "authors", "저자", "지은이", "저자명", "작가",
                                "저작자", "creator")),
@@ -31,12 +31,17 @@ FIELDS: dict[str, tuple[object, tuple[str, ...]]] = {
     "year": (_l("Year"), ("year", "발행년도", "발행년", "발행연도", "출판년도", "출판연도",
                          "출간년도", "발행일", "출판일", "출간일", "publicationyear",
                          "originalpublicationyear", "yearpublished", "date", "pubdate")),
-    "isbn": (_l("ISBN"), ("isbn", "isbn13", "표준번호", "국제표준도서번호", "isbn10",
-                         "isbn번호", "isbns")),
+    "isbn": (_l("ISBN"), ("isbn", "isbn13", "isbn(13)", "표준번호", "표준번호(ISBN, ISSN)",
+                         "ISBN/ISSN", "국제표준도서번호", "isbn10", "isbn번호", "isbns", "issn")),
     "isbn_extra": (_l("Other ISBN"), ()),
     "barcode": (_l("Barcode"), ("barcode", "등록번호", "바코드", "itembarcode",
                                "accessionnumber", "accessionno")),
     "call_number": (_l("Call number"), ("callnumber", "청구기호", "callno", "shelfmark")),
+    "shelf": (_l("Shelf prefix"), ("별치기호", "별치", "shelfprefix", "collectioncode")),
+    "volume": (_l("Volume"), ("권차", "권", "권호", "권차기호", "volume", "vol")),
+    "copy_number": (_l("Copy number"), ("복본", "복본기호", "복본번호", "copynumber", "copyno")),
+    "location": (_l("Room"), ("자료실", "소장위치", "배가위치", "location")),
+    "shelved_on": (_l("Shelved on"), ("배가일", "배가일자", "shelvedon", "shelveddate")),
     "language": (_l("Language"), ("language", "languagecode", "lang", "언어")),
     "kdc": (_l("KDC"), ("kdc", "분류기호", "분류번호", "한국십진분류", "classification")),
     "status": (_l("Copy status"), ("status", "상태", "copystatus")),
@@ -50,7 +55,7 @@ KEPT_STATUSES = {"available": "available", "lost": "lost", "damaged": "damaged",
                  "on_hold_shelf": "available", "분실": "lost", "파손": "damaged",
                  "제적": "withdrawn", "폐기": "withdrawn"}
 FIELD_NAMES = tuple(FIELDS)
-_HEADER_JUNK = re.compile(r"[\s\-_.()\[\]:/]+")
+_HEADER_JUNK = re.compile(r"[\s\-_.,()\[\]:/]+")
 
 
 def _header_key(header: str) -> str:
@@ -227,6 +232,12 @@ class CheckedRow:
     isbn13: str | None = None
     barcode: str | None = None
     call_number: str | None = None
+    issn: str | None = None
+    volume: str | None = None
+    shelf: str | None = None
+    copy_number: int | None = None
+    location: str | None = None
+    shelved_on: datetime.date | None = None
     status: str | None = None  # a CopyStatus value, or NO_COPIES
     repairs: list = field(default_factory=list)
     problems: list = field(default_factory=list)
@@ -242,7 +253,8 @@ class CheckedRow:
         if self.isbn13:
             return self.isbn13
         return "|".join(
-            [fold(self.title), fold(self.subtitle), fold(self.authors), str(self.year or "")]
+            [fold(self.title), fold(self.subtitle), fold(self.authors), str(self.year or ""),
+             fold(self.volume)]
         )
 
 
@@ -274,6 +286,63 @@ def parse_year(value: str | None) -> tuple[int | None, object | None]:
     if year is None or not 1 <= year <= latest:
         return None, _l("the year %(value)s is not usable; it was left empty", value=text)
     return year, None
+
+
+_COPY_NUMBER = re.compile(r"(?:c\.?|copy|=|복본)?\s*([0-9]{1,4})", re.IGNORECASE)
+
+
+def parse_copy_number(value: str | None, row: CheckedRow) -> int | None:
+    """Read a copy number from '2', 'c.2', '=2', '2.0'; note anything else on the row."""
+    text = (clean_text(value, 40) or "").removesuffix(".0")
+    if not text:
+        return None
+    found = _COPY_NUMBER.fullmatch(text)
+    if found and int(found.group(1)) >= 1:
+        return int(found.group(1))
+    row.problems.append(_l("the copy number %(value)s is not usable; it was left empty",
+                           value=text))
+    return None
+
+
+_DATE = re.compile(r"([0-9]{4})[-./년\s]*([0-9]{1,2})[-./월\s]*([0-9]{1,2})일?")
+
+
+def parse_date(value: str | None, row: CheckedRow) -> datetime.date | None:
+    """Read a date from '2024-03-15', '2024.3.15', '20240315', '2024년 3월 15일'."""
+    text = (clean_text(value, 40) or "").split(" 00:00")[0]
+    if not text:
+        return None
+    found = _DATE.fullmatch(text)
+    if found:
+        try:
+            return datetime.date(*(int(part) for part in found.groups()))
+        except ValueError:
+            pass
+    row.problems.append(_l("the date %(value)s is not usable; it was left empty", value=text))
+    return None
+
+
+_ISSN = re.compile(r"([0-9]{4})-?([0-9]{3}[0-9X])")
+
+
+def issn_check_digit(first7: str) -> str:
+    """Return the ISSN check character (mod 11) of seven digits."""
+    check = (11 - sum((8 - i) * int(c) for i, c in enumerate(first7)) % 11) % 11
+    return "X" if check == 10 else str(check)
+
+
+def parse_issn(raw: str) -> str | None:
+    """Return the ISSN (1234-5679) in a cell, or in its 977 EAN-13; None when there is none."""
+    code = _compact(_QUALIFIER.sub("", raw or "")).removeprefix("ISSN").lstrip(":")
+    if _DIGITS13.fullmatch(code) and code.startswith("977") and is_valid_ean13(code):
+        digits = code[3:10]
+        return f"{digits[:4]}-{digits[4:]}{issn_check_digit(digits)}"
+    found = _ISSN.fullmatch(code)
+    if found:
+        digits = found.group(1) + found.group(2)
+        if issn_check_digit(digits[:7]) == digits[7]:
+            return f"{digits[:4]}-{digits[4:]}"
+    return None
 
 
 def parse_language(value: str | None, title: str | None) -> str | None:
@@ -330,6 +399,10 @@ def check_isbns(row: CheckedRow, cells: list[str]) -> None:
                                    "and the row has no ISBN-10 to recover it",
                                    old=candidate.raw))
     if chosen is None:
+        issns = [issn for c in candidates for issn in [parse_issn(c.raw)] if issn]
+        if issns:  # a serial: its ISSN is kept, and it is no bad ISBN
+            row.issn = issns[0]
+            return
         for candidate in candidates:
             if candidate.problem is not None:
                 row.problems.append(candidate.problem)
@@ -384,6 +457,11 @@ def check_row(number: int | str, values: dict[str, str], *,
             barcode = None
     row.barcode = barcode
     row.call_number = clean_text(values.get("call_number"), 64)
+    row.volume = clean_text(values.get("volume"), 20)
+    row.shelf = clean_text(values.get("shelf"), 64)
+    row.location = clean_text(values.get("location"), 64)
+    row.copy_number = parse_copy_number(values.get("copy_number"), row)
+    row.shelved_on = parse_date(values.get("shelved_on"), row)
     status = (clean_text(values.get("status"), 40) or "").casefold()
     if status == NO_COPIES and not barcode:
         row.status = NO_COPIES

@@ -21,6 +21,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from app import audit
 from app import isbn as isbnmod
+from app.catalog import store
 from app.defaults import default_site
 from app.errors import (
     BadCheckDigit,
@@ -185,13 +186,11 @@ def _store_cache(isbn13: str, *, found: bool, source: str | None, payload: dict 
         db.session.refresh(entry)
 
 
-def _flush_or_clash(new: object | None = None) -> None:
-    """Add `new` and flush in a savepoint; raise IsbnTaken on a unique clash (only `new`
-    is rolled back)."""
+def _flush_or_clash() -> None:
+    """Flush in a savepoint; raise IsbnTaken on a unique clash (an ISBN catalogued a moment
+    ago by someone else)."""
     try:
         with savepoint():
-            if new is not None:
-                db.session.add(new)
             db.session.flush()
     except IntegrityError:
         raise IsbnTaken() from None
@@ -338,7 +337,11 @@ def _new_book(scan: isbnmod.Scan | None, *, fields: BookFields, source: str | No
     _set_kdc(book, kdc)
     addon = scan.addon.code if scan is not None and scan.addon else addon_code
     _apply_addon(book, addon)
-    _flush_or_clash(book)  # someone may have catalogued the same ISBN a moment ago
+    try:  # someone may have catalogued the same ISBN a moment ago
+        with savepoint():
+            store.add(book)
+    except IntegrityError:
+        raise IsbnTaken() from None
     audit.record("book.create", actor=by, entity="book", entity_id=book.id, now=now,
                  isbn13=book.isbn13, source=source, needs_metadata=needs_metadata)
     return book
@@ -679,7 +682,8 @@ def intake_scan(
             return IntakeResult(earlier, book, earlier.donation, duplicate=True,
                                 source=SOURCE_CATALOG, tally=so_far.tally_after(added=False))
         if scan.addon is not None and not book.addon_code:
-            _apply_addon(book, scan.addon.code)
+            with store.editing(book):
+                _apply_addon(book, scan.addon.code)
         copy, tally = _add_copy(book, context, by=by, now=now, so_far=so_far)
         return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally)
 
@@ -792,8 +796,7 @@ def undo_last(context: DonationContext, *, by: Member, now: datetime) -> Undone:
     if not others and not holds and created_together:
         audit.record("book.undo", actor=by, entity="book", entity_id=book.id, now=now,
                      isbn13=book.isbn13, title=book.title)
-        db.session.delete(book)
-        db.session.flush()
+        store.delete(book)
         undone.book_removed = True
     db.session.expire_all()
     return undone
@@ -809,6 +812,11 @@ EDITABLE = ("isbn13", "title", "subtitle", "authors", "publisher", "year", "lang
 
 def edit_book(book: Book, values: dict, *, by: Member, now: datetime) -> dict:
     """Change a book's metadata; record every change in the audit trail; return the changes."""
+    with store.editing(book):
+        return _edit_book(book, values, by=by, now=now)
+
+
+def _edit_book(book: Book, values: dict, *, by: Member, now: datetime) -> dict:
     before = {name: getattr(book, name) for name in EDITABLE}
     before["needs_metadata"] = book.needs_metadata
     if "isbn13" in values:
@@ -873,6 +881,12 @@ def incomplete_books_query() -> sa.Select:
 def complete_from_metadata(book: Book, metadata: isbnmod.Metadata, *, by: Member | None,
                            now: datetime) -> dict:
     """Fill a flagged book's empty fields from provider metadata and clear its flag."""
+    with store.editing(book):
+        return _complete_from_metadata(book, metadata, by=by, now=now)
+
+
+def _complete_from_metadata(book: Book, metadata: isbnmod.Metadata, *, by: Member | None,
+                            now: datetime) -> dict:
     fields = _fields_from_metadata(metadata)
     changes: dict = {}
 

@@ -1,7 +1,7 @@
 """Books (editions), copies (physical items with a barcode) and the metadata cache."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,8 +20,12 @@ class Book(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     isbn13: Mapped[str | None] = mapped_column(sa.String(13), unique=True)
     isbn10: Mapped[str | None] = mapped_column(sa.String(10))
+    # A serial's ISSN (1234-5679), kept as printed: some library exports list periodicals.
+    issn: Mapped[str | None] = mapped_column(sa.String(9))
     title: Mapped[str] = mapped_column(sa.String(500))
     subtitle: Mapped[str | None] = mapped_column(sa.String(500))
+    # The volume of a set (권차): "3", "상", "v.2".
+    volume: Mapped[str | None] = mapped_column(sa.String(20))
     authors: Mapped[str | None] = mapped_column(sa.String(1000))
     publisher: Mapped[str | None] = mapped_column(sa.String(300))
     year: Mapped[int | None]
@@ -95,7 +99,13 @@ class Copy(db.Model):
     book_id: Mapped[int] = mapped_column(sa.ForeignKey("book.id"), index=True)
     site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), index=True)
     call_number: Mapped[str | None] = mapped_column(sa.String(64))
+    # The shelf prefix (별치기호: 아, 참, 큰글자) that files the copy apart.
     shelf: Mapped[str | None] = mapped_column(sa.String(64))
+    # The copy's number among its book's copies (복본: 2 for the second copy).
+    copy_number: Mapped[int | None]
+    # The room or collection it stands in (자료실), and when it was shelved (배가일).
+    location: Mapped[str | None] = mapped_column(sa.String(64))
+    shelved_on: Mapped[date | None] = mapped_column(sa.Date)
     status: Mapped[CopyStatus] = mapped_column(
         enum_column(CopyStatus), default=CopyStatus.AVAILABLE, index=True
     )
@@ -154,8 +164,8 @@ class SearchGram(db.Model):
 
     Catalogue search finds candidate books by the bigrams of each query word (so a
     2-syllable Korean word matches inside a longer title on both databases), then
-    checks the whole word against Book.search_text. Kept in step by the listeners
-    below; `flask library reindex` rebuilds it.
+    checks the whole word against Book.search_text. Written only by
+    app/catalog/store.py, with the book; `flask library reindex` rebuilds it.
     """
 
     __tablename__ = "search_gram"
@@ -179,35 +189,3 @@ class SearchGram(db.Model):
 # to str.split(), so folded query words never contain it, and ranking can tell in
 # which part a word matched.
 SEARCH_FIELD_SEPARATOR = "\x1f"
-
-
-def book_search_text(book: Book) -> str:
-    """Return the folded text catalogue search matches against: title, authors, rest."""
-    from app.text import fold
-
-    title = fold(" ".join(p for p in (book.title, book.subtitle) if p))
-    others = fold(" ".join(p for p in (book.publisher, book.isbn13, book.isbn10) if p))
-    sep = f" {SEARCH_FIELD_SEPARATOR} "
-    return sep.join((title, fold(book.authors), others))
-
-
-@sa.event.listens_for(Book, "before_insert")
-@sa.event.listens_for(Book, "before_update")
-def _refresh_search_text(_mapper, _connection, book: Book) -> None:
-    text = book_search_text(book)
-    if book.search_text != text:
-        book.search_text = text
-
-
-@sa.event.listens_for(Book, "after_insert")
-@sa.event.listens_for(Book, "after_update")
-def _refresh_search_grams(_mapper, connection, book: Book) -> None:
-    from app.catalog.index import write_grams
-
-    if sa.inspect(book).attrs.search_text.history.has_changes():
-        write_grams(connection, book.id, book.search_text)
-
-
-@sa.event.listens_for(Book, "before_delete")
-def _drop_search_grams(_mapper, connection, book: Book) -> None:
-    connection.execute(sa.delete(SearchGram.__table__).where(SearchGram.book_id == book.id))

@@ -82,7 +82,8 @@ class Donation(db.Model):
 class CampaignBook(db.Model):
     """A campaign's copies of one book and their loans: the campaign page's running totals.
 
-    Kept by triggers in the database (app/campaigns/tally.py), in the same transaction as
+    Kept by triggers in the database (installed by migration e8b2c5d7a913; see
+    app/campaigns/tally.py), in the same transaction as
     every write that changes them: a copy added, removed, withdrawn or moved, a loan, a
     donation moved to another campaign, a book's class or reader group edited.
     """
@@ -108,12 +109,3 @@ class CampaignBook(db.Model):
         # The table is read by campaign: on SQLite its rows sit in primary-key order.
         {"sqlite_with_rowid": False},
     )
-
-
-@sa.event.listens_for(db.metadata, "after_create")
-def _install_tally_triggers(target, connection, tables=(), **kw) -> None:
-    """Install campaign_book's triggers when the schema is created from the models."""
-    if any(table.name == "campaign_book" for table in tables):
-        from app.campaigns.tally import install
-
-        install(connection)

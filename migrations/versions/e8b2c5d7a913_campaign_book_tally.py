@@ -11,8 +11,25 @@ Revises: d41f6a8c2e57
 Create Date: 2026-11-28 20:50:00.000000
 
 """
+from pathlib import Path
+
 from alembic import op
 import sqlalchemy as sa
+
+# The triggers' DDL as this revision installs it, frozen in migrations/ddl/ (the app's
+# app/campaigns/tally.py generates the same text; a test says so, and a change there
+# needs a revision of its own).
+DDL = Path(__file__).resolve().parent.parent / "ddl"
+
+
+def _statements(name: str) -> list[str]:
+    text = (DDL / f"e8b2c5d7a913_tally_{name}.sql").read_text(encoding="utf-8")
+    return [part.strip() for part in text.split("\n-- statement --\n") if part.strip()]
+
+
+def _run(connection, name: str) -> None:
+    for statement in _statements(name):
+        connection.exec_driver_sql(statement)
 
 
 # revision identifiers, used by Alembic.
@@ -23,8 +40,6 @@ depends_on = None
 
 
 def upgrade():
-    from app.campaigns import tally
-
     op.create_table(
         'campaign_book',
         sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -46,22 +61,19 @@ def upgrade():
         batch_op.create_index('ix_campaign_book_campaign_id_loans', ['campaign_id', 'loans'], unique=False)
 
     connection = op.get_bind()
-    tally.install(connection)
-    tally.rebuild(connection)
+    _run(connection, f"{connection.dialect.name}_create")
+    _run(connection, "rebuild")
 
     with op.batch_alter_table('book', schema=None) as batch_op:
         batch_op.drop_index('ix_book_kdc_class_reader_group')
 
 
 def downgrade():
-    from app.campaigns import tally
-
     with op.batch_alter_table('book', schema=None) as batch_op:
         batch_op.create_index('ix_book_kdc_class_reader_group', ['kdc_class', 'addon_reader_group', 'id'], unique=False)
 
     connection = op.get_bind()
-    for statement in tally.drop_statements(connection.dialect.name):
-        connection.exec_driver_sql(statement)
+    _run(connection, f"{connection.dialect.name}_drop")
     with op.batch_alter_table('campaign_book', schema=None) as batch_op:
         batch_op.drop_index('ix_campaign_book_campaign_id_loans')
         batch_op.drop_index(batch_op.f('ix_campaign_book_book_id'))

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.campaigns import services, tally
+from app.catalog import store
 from app.extensions import db
 from app.models import CampaignBook, Copy, CopyStatus, Donation, Role
 from tests.campaigns.factories import add_donation, add_loan, seoul
@@ -78,7 +79,8 @@ def test_the_triggers_keep_campaign_book_equal_to_a_recount(app, make_book, make
 
     def reclassify():
         book = rng.choice(books)
-        book.kdc_class, book.addon_reader_group = rng.choice(KDC), rng.choice(GROUPS)
+        with store.editing(book):
+            book.kdc_class, book.addon_reader_group = rng.choice(KDC), rng.choice(GROUPS)
 
     def remove_copy():
         unlent = [c for c in copies() if c.id not in lent_ids()]

@@ -11,7 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.catalog import services as catalog
-from app.catalog.index import gram_rows, rebuild, signature, text_grams
+from app.catalog import store
+from app.catalog.index import gram_rows, signature, text_grams
+from app.catalog.store import UnguardedWrite, rebuild
 from app.errors import InvalidInput
 from app.extensions import db
 from app.models import Book, CopyStatus, SearchGram, utcnow
@@ -178,11 +180,13 @@ def test_no_query_lists_everything_in_title_order(shelf):
 def test_index_follows_edits(make_book):
     book = make_book(title="소년이 온다", authors="한강")
     assert found("소년") == ["소년이 온다"]
-    book.title = "작별하지 않는다"
+    with store.editing(book):
+        book.title = "작별하지 않는다"
     db.session.commit()
     assert found("소년") == []
     assert found("작별") == ["작별하지 않는다"]
-    book.authors = "Han Kang"
+    with store.editing(book):
+        book.authors = "Han Kang"
     db.session.commit()
     assert found("han kang") == ["작별하지 않는다"]
     assert found("한강") == []
@@ -191,7 +195,7 @@ def test_index_follows_edits(make_book):
 def test_index_follows_deletes(make_book):
     book = make_book(title="채식주의자")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SearchGram)) > 0
-    db.session.delete(book)
+    store.delete(book)
     db.session.commit()
     assert found("채식") == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SearchGram)) == 0
@@ -201,17 +205,37 @@ def test_untouched_search_fields_keep_the_index(make_book):
     book = make_book(title="데미안", authors="헤르만 헤세")
     before = db.session.scalars(sa.select(SearchGram.gram).where(
         SearchGram.book_id == book.id)).all()
-    book.year = 2000
+    with store.editing(book):
+        book.year = 2000
     db.session.commit()
     after = db.session.scalars(sa.select(SearchGram.gram).where(
         SearchGram.book_id == book.id)).all()
     assert sorted(before) == sorted(after)
 
 
-def test_rebuild_restores_a_broken_index(shelf):
-    db.session.execute(sa.delete(SearchGram))
-    db.session.execute(sa.update(Book).values(search_text=""))
+def test_a_write_outside_the_store_is_refused(make_book):
+    book = make_book(title="소년이 온다")
+    book.title = "작별하지 않는다"
+    with pytest.raises(UnguardedWrite, match="book is written only through"):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(UnguardedWrite):
+        db.session.execute(sa.delete(SearchGram))
+    db.session.rollback()
+    assert found("소년") == ["소년이 온다"]
+
+
+def _break_index(**book_values):
+    """Do what an old import did: leave books without index rows."""
+    with store.writing():
+        db.session.execute(sa.delete(SearchGram))
+        if book_values:
+            db.session.execute(sa.update(Book).values(**book_values))
     db.session.commit()
+
+
+def test_rebuild_restores_a_broken_index(shelf):
+    _break_index(search_text="")
     assert found("해리") == []
     assert rebuild(batch_size=5) == len(shelf)
     db.session.commit()
@@ -220,8 +244,7 @@ def test_rebuild_restores_a_broken_index(shelf):
 
 
 def test_reindex_command(shelf, runner):
-    db.session.execute(sa.delete(SearchGram))
-    db.session.commit()
+    _break_index()
     result = runner.invoke(args=["library", "reindex"])
     assert result.exit_code == 0, result.output
     assert f"{len(shelf)} books" in result.output
@@ -339,16 +362,16 @@ def test_every_index_row_carries_its_books_signature(make_book):
     assert {r[0] for r in rows} == grams
     assert {r[2] for r in rows} == {signature(grams)}
     assert 0 < signature(grams) < 2**63  # a positive BIGINT on both databases
-    book.title = "소년이 온다"
+    with store.editing(book):
+        book.title = "소년이 온다"
     db.session.commit()
     assert {r[2] for r in _index_rows(book.id)} == {signature(text_grams(book.search_text))}
 
 
-def test_rebuild_writes_the_rows_the_listeners_write(shelf):
+def test_rebuild_writes_the_rows_a_book_write_writes(shelf):
     books = list(shelf.values())
     before = {b.id: _index_rows(b.id) for b in books}
-    db.session.execute(sa.delete(SearchGram))
-    db.session.commit()
+    _break_index()
     rebuild(batch_size=3)
     db.session.commit()
     assert {b.id: _index_rows(b.id) for b in books} == before

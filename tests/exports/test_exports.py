@@ -6,6 +6,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
+from app.catalog import store
 from app.defaults import ensure_defaults
 from app.exports import services
 from app.extensions import db
@@ -45,7 +46,8 @@ def catalogue(make_book, make_copy):
 
 def _wipe_catalogue():
     db.session.execute(sa.delete(Copy))
-    db.session.execute(sa.delete(Book))
+    for book in db.session.scalars(sa.select(Book)):
+        store.delete(book)
     db.session.commit()
     assert _catalogue() == set()
 

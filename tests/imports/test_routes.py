@@ -133,3 +133,30 @@ def test_marc_upload(client, login_as, csrf_token, pymarc_dir):
     assert "MARC records" in page and _count(page, "rows") == 20
     client.post(location, data={"csrf_token": token, "action": "import"})
     assert db.session.scalar(sa.select(sa.func.count(Book.id))) == 20
+
+
+def test_a_korean_library_export_maps_every_column_and_says_which_are_ignored(
+        client, login_as, csrf_token, tmp_path):
+    headers = ["등록번호", "본서명", "저작자", "발행자", "발행년", "표준번호(ISBN, ISSN)",
+               "분류기호", "별치기호", "청구기호", "권차", "복본", "자료실", "배가일", "비고"]
+    path = tmp_path / "songpa.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([headers, [
+            "EM0000001", "(한입에 쓱싹)편의점 과학", "김정훈 지음", "그린북", "2021",
+            "9791190090018", "400", "아", "아400-김74ㅍ", "", "1", "어린이자료실",
+            "2024-03-15", "기증"]])
+    login_as(Role.COORDINATOR, locale="en")
+    location, token = _upload(client, csrf_token, path)
+    page = client.get(location).get_data(as_text=True)
+    for field, column in (("barcode", 0), ("title", 1), ("authors", 2), ("publisher", 3),
+                          ("year", 4), ("isbn", 5), ("kdc", 6), ("shelf", 7),
+                          ("call_number", 8), ("volume", 9), ("copy_number", 10),
+                          ("location", 11), ("shelved_on", 12)):
+        select = re.search(rf'data-testid="map-{field}">(.*?)</select>', page, re.S).group(1)
+        assert f'value="{column}" selected' in select, field
+    assert "Columns not imported: 비고." in page
+    client.post(location, data={"csrf_token": token, "action": "import"})
+    copy = db.session.scalar(sa.select(Copy))
+    assert (copy.barcode, copy.call_number, copy.shelf, copy.location) == (
+        "EM0000001", "아400-김74ㅍ", "아", "어린이자료실")
+    assert db.session.scalar(sa.select(Book.isbn13)) == "9791190090018"
