@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from app.barcodes import ean13_check_digit, internal_code
 from app.campaigns import tally
+from app.isbn import ScanKind, parse_scan
 from app.models import (
     BarcodeCounter,
     Book,
@@ -109,8 +110,6 @@ def _book_row(book_id: int, **values) -> dict:
 
 def goodbooks_rows(csv_path: Path) -> Iterator[dict]:
     """Yield book rows from goodbooks-10k, with the ISBN damage repaired where unambiguous."""
-    from app.isbn import ScanKind, parse_scan
-
     with csv_path.open(encoding="utf-8", newline="") as fh:
         seen: set[str] = set()
         for i, rec in enumerate(csv.DictReader(fh), start=1):
