@@ -20,7 +20,9 @@ import sqlalchemy as sa
 
 from app.barcodes import ean13_check_digit, internal_code
 from app.campaigns import tally
+from app.catalog.index import signature, text_grams
 from app.catalog.store import search_text
+from app.isbn import ScanKind, parse_scan
 from app.models import (
     BarcodeCounter,
     Book,
@@ -29,6 +31,7 @@ from app.models import (
     Donation,
     Loan,
     Member,
+    SearchGram,
 )
 
 CHUNK = 20_000
@@ -108,8 +111,6 @@ def _book_row(book_id: int, **values) -> dict:
 
 def goodbooks_rows(csv_path: Path) -> Iterator[dict]:
     """Yield book rows from goodbooks-10k, with the ISBN damage repaired where unambiguous."""
-    from app.isbn import ScanKind, parse_scan
-
     with csv_path.open(encoding="utf-8", newline="") as fh:
         seen: set[str] = set()
         for i, rec in enumerate(csv.DictReader(fh), start=1):
@@ -385,9 +386,6 @@ def _load_grams(bulk: BulkWriter) -> int:
     The bigrams are bucketed per gram in memory (book ids arrive in order), so the primary
     key's B-tree is built by appending; each row carries its book's bigram signature.
     """
-    from app.catalog.index import signature, text_grams
-    from app.models.catalog import SearchGram
-
     buckets: dict[str, array] = {}
     max_id = bulk.conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM book")).scalar()
     sigs = array("q", bytes(8 * (max_id + 1)))  # by book id

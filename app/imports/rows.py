@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from app.isbn import ean13_check_digit, is_valid_ean13, split_contributors
+from app.isbn import ean13_check_digit, is_valid_ean13, parse_issn, split_contributors
 from app.models.catalog import AUTHOR_SEPARATOR
 from app.text import fold, nfc
 
@@ -134,6 +134,7 @@ class IsbnCandidate:
     repaired: object | None = None  # a message saying what was repaired
     problem: object | None = None
     float_value: int | None = None  # ISBN-13 damaged by float notation (approximate)
+    issn: str | None = None  # a serial's ISSN (1234-5679): no ISBN, and no problem either
 
 
 def _compact(text: str) -> str:
@@ -179,7 +180,15 @@ def parse_isbn_cell(cell: str) -> list[IsbnCandidate]:
     return candidates
 
 
+# An ISSN as written: 1234-5679, or labelled; its 977 EAN-13 is told by its prefix.
+_ISSN_WRITTEN = re.compile(r"(?:ISSN\s*:?\s*)?[0-9]{4}-[0-9]{3}[0-9X]", re.IGNORECASE)
+
+
 def _classify(raw: str, code: str) -> IsbnCandidate:
+    if code.startswith("977") or _ISSN_WRITTEN.fullmatch(raw):
+        issn = parse_issn(raw)
+        if issn:
+            return IsbnCandidate(raw, issn=f"{issn[:4]}-{issn[4:]}")
     if _DIGITS13.fullmatch(code):
         if is_isbn13(code):
             return IsbnCandidate(raw, isbn13=code)
@@ -322,29 +331,6 @@ def parse_date(value: str | None, row: CheckedRow) -> datetime.date | None:
     return None
 
 
-_ISSN = re.compile(r"([0-9]{4})-?([0-9]{3}[0-9X])")
-
-
-def issn_check_digit(first7: str) -> str:
-    """Return the ISSN check character (mod 11) of seven digits."""
-    check = (11 - sum((8 - i) * int(c) for i, c in enumerate(first7)) % 11) % 11
-    return "X" if check == 10 else str(check)
-
-
-def parse_issn(raw: str) -> str | None:
-    """Return the ISSN (1234-5679) in a cell, or in its 977 EAN-13; None when there is none."""
-    code = _compact(_QUALIFIER.sub("", raw or "")).removeprefix("ISSN").lstrip(":")
-    if _DIGITS13.fullmatch(code) and code.startswith("977") and is_valid_ean13(code):
-        digits = code[3:10]
-        return f"{digits[:4]}-{digits[4:]}{issn_check_digit(digits)}"
-    found = _ISSN.fullmatch(code)
-    if found:
-        digits = found.group(1) + found.group(2)
-        if issn_check_digit(digits[:7]) == digits[7]:
-            return f"{digits[:4]}-{digits[4:]}"
-    return None
-
-
 def parse_language(value: str | None, title: str | None) -> str | None:
     """Normalise a language code ('eng' -> 'en'); guess 'ko' from Hangul in the title."""
     text = (value or "").strip().lower().replace("_", "-")
@@ -399,7 +385,7 @@ def check_isbns(row: CheckedRow, cells: list[str]) -> None:
                                    "and the row has no ISBN-10 to recover it",
                                    old=candidate.raw))
     if chosen is None:
-        issns = [issn for c in candidates for issn in [parse_issn(c.raw)] if issn]
+        issns = [c.issn for c in candidates if c.issn]
         if issns:  # a serial: its ISSN is kept, and it is no bad ISBN
             row.issn = issns[0]
             return

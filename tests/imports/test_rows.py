@@ -1,5 +1,7 @@
 """Reading one row: header recognition, ISBN repairs, years, authors."""
 
+import pytest
+
 from app.imports.rows import check_row, guess_mapping, parse_isbn_cell, parse_year
 
 
@@ -81,3 +83,11 @@ def test_authors_are_split_and_our_csv_escape_is_undone():
     assert row.authors == "J.K. Rowling; Mary GrandPré"
     assert check_row(10, {"title": "x", "authors": "손원평 지음"}).authors == "손원평"
     assert check_row(11, {"title": "x", "authors": "Tolkien, J.R.R."}).authors == "Tolkien, J.R.R."
+
+
+@pytest.mark.parametrize(("cell", "issn"), [("1226-2870", "1226-2870"),
+                                            ("ISSN 1226-2870", "1226-2870"),
+                                            ("9771226287001", "1226-2870")])
+def test_an_issn_is_kept_as_an_issn_not_reported_as_a_bad_isbn(cell, issn):
+    row = check_row(2, {"title": "월간 잡지", "isbn": cell})
+    assert (row.isbn13, row.issn, row.problems) == (None, issn, [])
