@@ -42,6 +42,8 @@ _ROLE_ALT = "|".join(re.escape(w) for w in sorted(_ROLE_RANKS, key=len, reverse=
 _ROLE_PREFIX = re.compile(rf"^[\[(]?\s*({_ROLE_ALT})\s*[\])]?\s*[:：]\s*(.*)$", re.I)
 _ROLE_PREFIX_BRACKETED = re.compile(rf"^[\[(]\s*({_ROLE_ALT})\s*[\])]\s*(.+)$", re.I)
 _ROLE_PREFIX_BY = re.compile(rf"^((?:{_ROLE_ALT})\s+)?by\s+(.+)$", re.I)
+# "글 김영진": a bare role word first, unless it could be a surname (편혜영 written 편 혜영).
+_ROLE_PREFIX_BARE = re.compile(rf"^({_ROLE_ALT})\s+(.+)$", re.I)
 _ROLE_SUFFIX = re.compile(rf"^(.*?)\s*[\[(]\s*({_ROLE_ALT})\s*[\])]$|^(.*?)\s+({_ROLE_ALT})$",
                           re.I)
 _ET_AL = re.compile(r"\s*(?:\[\s*외\s*]|외(?:\s*\d+\s*(?:인|명))?|et\s+al\.?)$", re.I)
@@ -101,6 +103,9 @@ def _strip_roles(text: str) -> tuple[str, str | None]:
     for _ in range(4):  # "김영진 외 지음 (글)": a few layers at most
         before = text
         match = _ROLE_PREFIX.match(text) or _ROLE_PREFIX_BRACKETED.match(text)
+        if match is None:
+            bare = _ROLE_PREFIX_BARE.match(text)
+            match = bare if bare and bare.group(1) not in KOREAN_SURNAMES else None
         by = None if match else _ROLE_PREFIX_BY.match(text)
         if match:
             role = role or match.group(1)
