@@ -69,20 +69,16 @@ def parse_call_number(text: str | None) -> ParsedCallNumber:
         line = line[:match.start()].rstrip(" -")
     parts = [p for p in re.split(r"[\s\-]+", line) if p]
     class_at = next((i for i, p in enumerate(parts) if _CLASS.match(p)), None)
-    if class_at is None:
+    if class_at is not None:
+        shelf, class_no, rest = parts[:class_at], parts[class_at].rstrip("."), parts[class_at + 1:]
+    else:
         # No class number: the mark is the first part with a digit, else the last part.
         mark_at = next((i for i, p in enumerate(parts) if any(c.isdecimal() for c in p)),
                        len(parts) - 1)
-        if mark_at < 0:
-            return ParsedCallNumber(copy=copy)
-        return ParsedCallNumber(shelf=" ".join(parts[:mark_at]) or None,
-                                author_mark=parts[mark_at], copy=copy,
-                                rest=" ".join(parts[mark_at + 1:]) or None)
-    class_no = parts[class_at].rstrip(".")
-    rest = parts[class_at + 1:]
-    mark = rest.pop(0) if rest and not _VOLUME.match(rest[0]) else None
+        shelf, class_no, rest = parts[:max(mark_at, 0)], None, parts[max(mark_at, 0):]
+    mark = rest.pop(0) if rest and not (class_no and _VOLUME.match(rest[0])) else None
     volume = rest.pop(0) if rest else None
-    return ParsedCallNumber(shelf=" ".join(parts[:class_at]) or None, class_number=class_no,
+    return ParsedCallNumber(shelf=" ".join(shelf) or None, class_number=class_no,
                             author_mark=mark, volume=volume, copy=copy,
                             rest=" ".join(rest) or None)
 
