@@ -9,7 +9,7 @@ styles, how names are filed, which shelf prefix a reader group or form gets) tra
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
@@ -156,7 +156,7 @@ def format_call_number(shelf: str | None, class_no: str | None, mark: str | None
     return line, lines
 
 
-def generate_call_number(*, title: str | None, author: str | list[str] | None = None,
+def generate_call_number(*, title: str | None, author: str | Sequence[str] | None = None,
                          kdc: str | None = None, addon: str | None = None,
                          publisher: str | None = None, volume: int | str | None = None,
                          copy: int | str | None = None, shelf: str | None = None,
