@@ -94,13 +94,13 @@ def _select_locale() -> str:
 
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per area."""
-    from app.access import ANYONE
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.campaigns import bp as campaigns_bp
     from app.catalog import bp as catalog_bp
     from app.circulation import bp as circulation_bp
+    from app.core.access import ANYONE
     from app.exports import bp as exports_bp
     from app.imports import bp as imports_bp
     from app.intake import bp as intake_bp
@@ -125,8 +125,8 @@ def register_blueprints(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     """Per-request hooks: request id, reference data, access control."""
-    from app.access import enforce_access
-    from app.defaults import ensure_defaults
+    from app.core.access import enforce_access
+    from app.core.defaults import ensure_defaults
 
     state = {"defaults": False}
 

@@ -27,7 +27,7 @@ def library():
 def create_user(email: str, name: str, role: str, password: str) -> None:
     """Create an account and print its card barcode."""
     from app.accounts.services import create_member
-    from app.defaults import ensure_defaults
+    from app.core.defaults import ensure_defaults
     from app.errors import DomainError
 
     if password == "-":  # noqa: S105 ("-" means: read it from stdin)
@@ -51,8 +51,8 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Fill an empty database with demo data (does nothing if there is data)."""
-    from app import demo
-    from app.defaults import ensure_defaults
+    from app.core import demo
+    from app.core.defaults import ensure_defaults
 
     ensure_defaults()
     if demo.database_is_empty():
@@ -116,7 +116,7 @@ def import_command(file: str, dry_run: bool, mappings: tuple[str, ...],
 
     from flask_babel import force_locale
 
-    from app.defaults import ensure_defaults
+    from app.core.defaults import ensure_defaults
     from app.errors import DomainError
     from app.imports import services
 
@@ -232,7 +232,7 @@ def expire_holds() -> None:
 @with_appcontext
 def purge_access_log() -> None:
     """Delete access-log entries older than a year (it is also done as entries are written)."""
-    from app.accesslog import purge_access_log as purge
+    from app.admin.accesslog import purge_access_log as purge
 
     removed = purge(now=utcnow())
     db.session.commit()

@@ -30,7 +30,7 @@ from app.models import Book, Copy, Loan, Member, Role  # noqa: E402
 
 def fill(loans: int, members: int = 3000, books: int = 1500) -> None:
     """Insert the history with bulk inserts (fast, no ORM objects)."""
-    from app.defaults import default_site, ensure_defaults
+    from app.core.defaults import default_site, ensure_defaults
 
     ensure_defaults()
     site = default_site().id

@@ -61,7 +61,7 @@ def build(url: str, size: str) -> dict:
     from app import create_app
     from app.accounts.services import create_member
     from app.config import TestConfig
-    from app.defaults import default_site, ensure_defaults
+    from app.core.defaults import default_site, ensure_defaults
     from app.extensions import db
     from app.models import Role, utcnow
 

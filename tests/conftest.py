@@ -194,8 +194,8 @@ def make_book(app):
 @pytest.fixture
 def make_copy(app, make_book):
     """Return a factory of copies (a new book unless one is given)."""
-    from app.defaults import default_site
-    from app.numbering import next_copy_barcode
+    from app.core.defaults import default_site
+    from app.core.numbering import next_copy_barcode
 
     def make(book: Book | None = None, **kw) -> Copy:
         book = book or make_book()
@@ -276,7 +276,7 @@ def copy_audit_fails(monkeypatch):
 
     The copy's event is written as a plain INSERT (audit.insert), others are recorded.
     """
-    from app import audit
+    from app.core import audit
 
     def failing(real):
         def write(action, **kw):

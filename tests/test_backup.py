@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.catalog import store
 from app.config import TestConfig
-from app.defaults import default_site, ensure_defaults
+from app.core.defaults import default_site, ensure_defaults
 from app.errors import NotABackup
 from app.exports import backup
 from app.extensions import db
@@ -80,7 +80,7 @@ class Writer(threading.Thread):
 
 def test_backup_while_writing_then_restore_into_an_empty_database(app, runner, database_url,
                                                                   tmp_path):
-    from app import demo
+    from app.core import demo
 
     ensure_defaults()
     demo.seed(now=utcnow())

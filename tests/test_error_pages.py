@@ -4,10 +4,11 @@ import logging
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from app import create_app
-from app.access import ANYONE
 from app.config import Config
+from app.core.access import ANYONE
 from app.extensions import db
 
 
@@ -67,3 +68,32 @@ def test_a_request_id_that_is_not_a_plain_token_is_replaced(production_app):
     assert response.status_code == 500
     assert re.fullmatch(r"[0-9a-f]{12}", response.headers["X-Request-ID"])
     assert "<script>x" not in response.get_data(as_text=True)
+
+
+def test_a_refused_use_case_goes_back_to_its_page_with_the_reason_and_keeps_nothing(
+        app, client, csrf_token, make_book):
+    """One mapping: a route lets a DomainError through; the form's page shows why."""
+    from app.errors import CopyNotAvailable
+    from app.models import Book
+
+    def refuse():
+        make_book(title="kept")  # committed before the use case
+        db.session.add(Book(title="half-written", search_text=""))
+        raise CopyNotAvailable()
+
+    refuse._access = ANYONE
+    app.add_url_rule("/test-only/refuse", "test_only_refuse", refuse, methods=["GET", "POST"])
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    form = {"csrf_token": csrf_token("/catalog")}
+    response = client.post("/test-only/refuse", data=form,
+                           headers={"Referer": "http://localhost/catalog?q=x"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/catalog?q=x"
+    page = client.get("/catalog?q=x").get_data(as_text=True)
+    assert str(CopyNotAvailable()) in page
+    assert [b.title for b in db.session.scalars(sa.select(Book))] == ["kept"]
+    # From another site, or with no referrer: back to the form's own URL.
+    response = client.post("/test-only/refuse", data=form,
+                           headers={"Referer": "https://evil.example/x"})
+    assert response.headers["Location"] == "/test-only/refuse"
+    assert client.get("/test-only/refuse").status_code == 409

@@ -82,7 +82,7 @@ def test_open_loan_index_holds_in_the_database(app, make_copy, make_member):
     """Two open loans for one copy are refused by the database itself."""
     from datetime import date
 
-    from app.defaults import default_site
+    from app.core.defaults import default_site
     from app.models import Loan
 
     copy = make_copy()

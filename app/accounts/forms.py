@@ -13,7 +13,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 
 LANGUAGE_CHOICES = [SelectChoice("ko", "한국어"), SelectChoice("en", "English")]
 PHONE_PATTERN = r"^[0-9+\-() ]{7,20}$"

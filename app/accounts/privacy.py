@@ -9,7 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from app import audit
+from app.core import audit
 from app.errors import Conflict
 from app.extensions import db
 from app.models import Donation, Hold, HoldStatus, Loan, Member, Role, utcnow

@@ -6,7 +6,6 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.access import ANYONE, access
 from app.accounts import bp, services
 from app.accounts.forms import (
     ConfirmDeletionForm,
@@ -16,6 +15,7 @@ from app.accounts.forms import (
     RegisterForm,
     SettingsForm,
 )
+from app.core.access import ANYONE, access
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Role, utcnow

@@ -11,7 +11,9 @@ from flask import g, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from app import audit
+from app.core import audit
+from app.core.numbering import next_member_card
+from app.core.text import nfc
 from app.errors import (
     AccountInactive,
     EmailTaken,
@@ -22,8 +24,6 @@ from app.errors import (
 )
 from app.extensions import db
 from app.models import ApiToken, LoginAttempt, Member, Role, utcnow
-from app.numbering import next_member_card
-from app.text import nfc
 
 # Failed logins allowed per account (or per address) within the window.
 LOGIN_WINDOW = timedelta(minutes=15)

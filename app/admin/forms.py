@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 from app.models import Role
 
 ROLE_CHOICES = [

@@ -5,10 +5,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import access
-from app.accesslog import access_log_query, kind_label, log_access
 from app.accounts import services as accounts
 from app.admin import bp, services
+from app.admin.accesslog import access_log_query, kind_label, log_access
 from app.admin.forms import (
     ActiveForm,
     ConfirmForm,
@@ -17,7 +16,8 @@ from app.admin.forms import (
     NewMemberForm,
     RoleForm,
 )
-from app.defaults import loan_rules
+from app.core.access import access
+from app.core.defaults import loan_rules
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Member, Role, utcnow

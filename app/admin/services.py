@@ -4,9 +4,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from app import audit
+from app.core import audit
+from app.core.text import escape_like
 from app.models import LoanRules, Member
-from app.text import escape_like
 
 
 def member_search_query(q: str | None) -> sa.Select:

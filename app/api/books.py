@@ -3,10 +3,10 @@
 from flask import Response, jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from app.access import ANYONE, access
 from app.api import bp
 from app.api.serializers import book_json
 from app.catalog import services as catalog
+from app.core.access import ANYONE, access
 from app.errors import InvalidInput
 from app.models import utcnow
 

@@ -6,11 +6,11 @@ from flask import jsonify, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import ANYONE, access
 from app.api import bp
 from app.api.util import field, iso, json_body
 from app.campaigns import services
 from app.campaigns.services import DESCRIPTION_MAX, NAME_MAX, Totals
+from app.core.access import ANYONE, access
 from app.errors import InvalidInput, UnknownCampaign
 from app.extensions import db
 from app.models import Campaign, Role, utcnow

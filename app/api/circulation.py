@@ -3,10 +3,10 @@
 from flask import jsonify
 from flask_login import current_user
 
-from app.access import access
 from app.api import bp
 from app.api.util import field, iso, json_body
 from app.circulation import services
+from app.core.access import access
 from app.errors import InvalidInput
 from app.extensions import db
 from app.models import Hold, Loan, Role, utcnow

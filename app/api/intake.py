@@ -5,15 +5,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import isbn as isbnmod
-from app.access import access
 from app.api import bp
 from app.api.serializers import addon_json, book_json
 from app.api.util import field, iso, json_body
+from app.core.access import access
+from app.core.text import nfc_filter
 from app.errors import InvalidInput, MetadataRequired
 from app.extensions import db
 from app.intake import services
 from app.models import Copy, Donation, Role, utcnow
-from app.text import nfc_filter
 
 
 def metadata_json(metadata: isbnmod.Metadata | None) -> dict | None:

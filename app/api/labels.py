@@ -5,9 +5,9 @@ import io
 from flask import current_app, jsonify, send_file
 from flask_babel import gettext as _
 
-from app.access import access
 from app.api import bp
 from app.api.util import field, json_body
+from app.core.access import access
 from app.errors import InvalidInput, UnknownBarcodes
 from app.labels import services
 from app.models import LabelKind, Role

@@ -4,10 +4,10 @@ from flask import current_app, g, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import ANYONE, access
 from app.accounts import services as accounts
 from app.api import bp
 from app.api.util import field, iso, json_body
+from app.core.access import ANYONE, access
 from app.errors import InvalidInput
 from app.extensions import db
 from app.models import Role, utcnow

@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.campaigns.services import DESCRIPTION_MAX, GOAL_MAX, NAME_MAX
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 
 
 class CampaignForm(BaseForm):

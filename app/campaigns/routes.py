@@ -14,19 +14,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app import audit
-from app.access import access
-from app.accesslog import log_access
+from app.admin.accesslog import log_access
 from app.campaigns import bp, services
 from app.campaigns.acknowledgement import Acknowledgement, acknowledgement_pdf
 from app.campaigns.forms import CampaignForm, ConfirmForm, MoveDonationForm
-from app.charts import bar_chart, column_chart
-from app.classification import kdc_class_name, reader_group_name
-from app.csvutil import csv_response
+from app.core import audit
+from app.core.access import access
+from app.core.classification import kdc_class_name, reader_group_name
+from app.core.csvutil import csv_response
+from app.core.timebuckets import LOCAL_TZ, local_today
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Campaign, Donation, Role, utcnow
-from app.timebuckets import LOCAL_TZ, local_today
+from app.reports.charts import bar_chart, column_chart
 
 RECENT = 20  # donations on the campaign page; the rest are on its donations pages
 CAMPAIGN_FIELDS = ("name", "description", "goal_books", "starts_on", "ends_on", "is_active",

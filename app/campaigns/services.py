@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, selectinload
 
-from app import audit
+from app.core import audit
+from app.core.timebuckets import week_of, weeks_between
 from app.errors import (
     CampaignClosed,
     Conflict,
@@ -29,7 +30,6 @@ from app.errors import (
 )
 from app.extensions import db
 from app.models import Book, Campaign, CampaignBook, Copy, Donation, Loan, Member
-from app.timebuckets import week_of, weeks_between
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 5000

@@ -3,10 +3,10 @@
 from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from app.access import ANYONE, access
 from app.catalog import bp
 from app.catalog import services as catalog
-from app.classification import KDC_CLASSES
+from app.core.access import ANYONE, access
+from app.core.classification import KDC_CLASSES
 from app.isbn import decode_addon
 from app.models import utcnow
 

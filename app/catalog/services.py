@@ -9,12 +9,12 @@ import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 
 from app.catalog.index import gram_frequencies, signature, word_grams
+from app.core.text import escape_like, fold, nfc
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.isbn import ScanKind, parse_scan
 from app.models import Book, Copy, CopyStatus, Donation, Loan, Member, SearchGram, Site
 from app.models.catalog import SEARCH_FIELD_SEPARATOR
-from app.text import escape_like, fold, nfc
 
 # A book catalogued within this many days is a "new arrival".
 NEW_ARRIVAL_DAYS = 30

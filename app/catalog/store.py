@@ -21,9 +21,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app.catalog.index import forget_frequencies, gram_rows
+from app.core.text import fold
 from app.extensions import db
 from app.models.catalog import SEARCH_FIELD_SEPARATOR, Book, SearchGram
-from app.text import fold
 
 GUARDED_TABLES = ("book", "search_gram")
 _WRITE = re.compile(

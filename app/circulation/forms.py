@@ -5,7 +5,7 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 
 DESK_MODES = ("auto", "checkin")
 # The database's integer range: a larger id is refused, not sent to the database.

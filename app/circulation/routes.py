@@ -18,9 +18,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.access import access
-from app.accesslog import log_access
 from app.accounts.routes import safe_next
+from app.admin.accesslog import log_access
 from app.circulation import bp, services
 from app.circulation import desk as scans
 from app.circulation.forms import (
@@ -34,6 +33,7 @@ from app.circulation.forms import (
     ScanForm,
     SelfCheckoutForm,
 )
+from app.core.access import access
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Book, Copy, CopyStatus, Hold, HoldStatus, Loan, Member, Role, utcnow

@@ -19,8 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import audit
-from app.defaults import loan_rules
+from app.core import audit
+from app.core.defaults import loan_rules
+from app.core.text import escape_like, nfc
 from app.errors import (
     AlreadyBorrowed,
     BookAvailable,
@@ -59,7 +60,6 @@ from app.models import (
     Member,
     Role,
 )
-from app.text import escape_like, nfc
 
 # The café's calendar: due dates and pickup deadlines are days in Korea.
 LOCAL_TZ = ZoneInfo("Asia/Seoul")

@@ -9,9 +9,9 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import audit
-from app.access import access
-from app.accesslog import log_access
+from app.admin.accesslog import log_access
+from app.core import audit
+from app.core.access import access
 from app.errors import DomainError
 from app.exports import backup, bp, services
 from app.extensions import db

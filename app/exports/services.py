@@ -14,7 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from app.csvutil import csv_bytes, safe_cell
+from app.core.csvutil import csv_bytes, safe_cell
 from app.extensions import db
 from app.imports import marc
 from app.imports.rows import NO_COPIES

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 
 
 class UploadForm(BaseForm):

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app.access import access
+from app.core.access import access
 from app.errors import DomainError
 from app.extensions import db
 from app.imports import bp, services

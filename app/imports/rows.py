@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.text import fold, nfc
 from app.isbn import ean13_check_digit, is_valid_ean13, parse_issn, split_contributors
 from app.models.catalog import AUTHOR_SEPARATOR
-from app.text import fold, nfc
 
 # Fields an imported row may carry, with the headers that name them (compared folded,
 # without spaces, dashes, dots and underscores).

@@ -27,8 +27,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app import audit
 from app.catalog import store
+from app.core import audit
+from app.core.numbering import COPY_PREFIX, next_serial
 from app.errors import ImportExpired, MappingInvalid, UnreadableFile, WrongFileType
 from app.extensions import db
 from app.imports import marc
@@ -42,7 +43,6 @@ from app.imports.rows import (
 from app.imports.tabular import Table, read_table
 from app.isbn import is_valid_ean13
 from app.models import BarcodeCounter, Book, Copy, CopyStatus, Member
-from app.numbering import COPY_PREFIX, next_serial
 
 CHUNK = 1000
 UPLOAD_MAX_AGE = 24 * 3600
@@ -405,7 +405,7 @@ def run_import(rows: list[CheckedRow], *, source_kind: str, by: Member | None,
                progress: Callable[[str], None] | None = None) -> ImportResult:
     """Plan and write an import in the current transaction (flushes; the caller commits)."""
     from app.barcodes import internal_code
-    from app.defaults import default_site
+    from app.core.defaults import default_site
 
     started = time.monotonic()
     say = progress or (lambda _text: None)
@@ -474,7 +474,7 @@ def report_rows(plan: Plan) -> list[list[str]]:
 
 def report_csv(plan: Plan) -> bytes:
     """Return the report as CSV (UTF-8 with BOM, formula-looking cells escaped)."""
-    from app.csvutil import csv_bytes
+    from app.core.csvutil import csv_bytes
 
     return csv_bytes(REPORT_HEADERS, report_rows(plan))
 

@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app import isbn as isbnmod
-from app.access import access
+from app.core.access import access
 from app.errors import DomainError, MetadataRequired, NoBookYet
 from app.extensions import db
 from app.intake import bp, services

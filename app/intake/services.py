@@ -19,10 +19,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
-from app import audit
 from app import isbn as isbnmod
 from app.catalog import store
-from app.defaults import default_site
+from app.core import audit
+from app.core.defaults import default_site
+from app.core.text import escape_like, nfc
 from app.errors import (
     BadCheckDigit,
     CampaignClosed,
@@ -50,7 +51,6 @@ from app.models import (
     Member,
     MetadataCache,
 )
-from app.text import escape_like, nfc
 
 MAX_ID = 2**31 - 1  # the databases' integer range
 
@@ -608,7 +608,7 @@ def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime
     UPDATE to the commit the transaction holds the database's write lock (SQLite) or the
     counter row's lock (PostgreSQL), and every other intake waits for it.
     """
-    from app.numbering import next_copy_barcode
+    from app.core.numbering import next_copy_barcode
 
     if so_far is None:
         so_far = donation_so_far(context.donation, book)

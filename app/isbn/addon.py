@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from app.classification import KDC_CLASSES
+from app.core.classification import KDC_CLASSES
 
 # The ISBN prefixes of Korean books (978-89, 979-11), the ones that carry 부가기호.
 KOREAN_ISBN_PREFIXES = ("97889", "97911")

@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.access import access
 from app.accounts.routes import safe_next
+from app.core.access import access
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.labels import bp, services

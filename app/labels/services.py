@@ -21,8 +21,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app import audit
 from app.barcodes import InvalidBarcode, symbology_for
+from app.core import audit
+from app.core.text import nfc
 from app.errors import (
     CannotPrintLabels,
     InvalidInput,
@@ -53,7 +54,6 @@ from app.models import (
     Member,
     Setting,
 )
-from app.text import nfc
 
 #: Most labels (or cards) in one print request: about one café's whole collection.
 MAX_BATCH = 2000
@@ -319,7 +319,7 @@ def default_template(kind: LabelKind) -> LabelTemplate:
     """Return the default template of a kind (the stock ones are created when missing)."""
     templates = list_templates(kind)
     if not templates:
-        from app.defaults import ensure_defaults
+        from app.core.defaults import ensure_defaults
 
         ensure_defaults()
         templates = list_templates(kind)

@@ -1,11 +1,13 @@
 """Error answers: a page for people, `{"error": {...}}` for the API. Never a stack trace."""
 
-from flask import Flask, g, render_template
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import Flask, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.access import api_error, is_api_request
+from app.core.access import api_error, is_api_request
 from app.errors import DomainError
 from app.extensions import db
 
@@ -48,14 +50,30 @@ def _render(status: int, message: str | None = None):
     ), status
 
 
+def _back() -> str:
+    """Return the page the form was sent from (on this site), else the form's own URL."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return urlunsplit(("", "", referrer.path, referrer.query, ""))
+    return request.full_path.rstrip("?")
+
+
 def register(app: Flask) -> None:
     """Register the error handlers."""
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):
+        """The one mapping of a refused use case: the route let it through, nothing is kept.
+
+        The API answers its JSON error; a form sent from a page goes back to that page with
+        the reason as a message (post/redirect/get); anything else gets an error page.
+        """
         db.session.rollback()
         if is_api_request():
             return api_error(error.status, error.code, str(error))
+        if request.method == "POST":
+            flash(str(error), "error")
+            return redirect(_back(), code=303)
         return _render(error.status, str(error))
 
     @app.errorhandler(CSRFError)

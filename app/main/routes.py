@@ -3,8 +3,8 @@
 import sqlalchemy as sa
 from flask import render_template
 
-from app.access import ANYONE, access
 from app.catalog import services as catalog
+from app.core.access import ANYONE, access
 from app.extensions import db
 from app.main import bp
 from app.models import Campaign, utcnow

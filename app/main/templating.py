@@ -7,7 +7,7 @@ from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.access import ANYONE
+from app.core.access import ANYONE
 from app.models import Role
 
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField
 from wtforms.validators import DataRequired
 
-from app.forms import BaseForm
+from app.core.forms import BaseForm
 
 MAX_RANGE_DAYS = 3660  # ten years: more months would not fit a chart
 

@@ -9,16 +9,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.access import access
-from app.accesslog import log_access
-from app.charts import bar_chart, column_chart
-from app.classification import kdc_class_name
-from app.csvutil import csv_response
+from app.admin.accesslog import log_access
+from app.core.access import access
+from app.core.classification import kdc_class_name
+from app.core.csvutil import csv_response
+from app.core.timebuckets import local_today
 from app.extensions import db
 from app.models import CopyStatus, Role, utcnow
 from app.reports import bp, services
+from app.reports.charts import bar_chart, column_chart
 from app.reports.forms import RangeForm
-from app.timebuckets import local_today
 
 STATUS_NAMES = {
     CopyStatus.AVAILABLE: _l("Available"),

@@ -17,10 +17,10 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.campaigns.services import unknown_last
+from app.core.timebuckets import in_local_days, month_bounds
 from app.extensions import db
 from app.models import Book, Copy, CopyStatus, Loan, Member
-from app.sqlorder import bytewise
-from app.timebuckets import in_local_days, month_bounds
+from app.reports.sqlorder import bytewise
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from app.accounts.privacy import anonymise
-from app.defaults import default_site
+from app.core.defaults import default_site
 from app.extensions import db
 from app.models import AuditEvent, Donation, Hold, HoldStatus, Loan, Member, Role, utcnow
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.accesslog import PREFIX, RETENTION, log_access, purge_access_log
+from app.admin.accesslog import PREFIX, RETENTION, log_access, purge_access_log
 from app.extensions import db
 from app.models import AuditEvent, Role, utcnow
 

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from app.defaults import loan_rules
+from app.core.defaults import loan_rules
 from app.extensions import db
 from app.models import AuditEvent, Member, Role
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.defaults import default_site
+from app.core.defaults import default_site
 from app.extensions import db
 from app.models import CopyStatus, Donation, Loan, utcnow
 from tests.catalog.conftest import shelf  # noqa: F401  (the catalogue's fixture)

@@ -36,7 +36,7 @@ def volunteer(make_member):
 
 @pytest.fixture
 def set_rules(app):
-    from app.defaults import loan_rules
+    from app.core.defaults import loan_rules
 
     def change(**values):
         rules = loan_rules()

@@ -7,10 +7,10 @@ parallel); switch to `accept_donation` once it is merged.
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from app.defaults import default_site
+from app.core.defaults import default_site
+from app.core.numbering import next_copy_barcode
 from app.extensions import db
 from app.models import Book, Campaign, Copy, CopyStatus, Donation, Loan, Member
-from app.numbering import next_copy_barcode
 
 SEOUL = ZoneInfo("Asia/Seoul")
 

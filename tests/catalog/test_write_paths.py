@@ -146,7 +146,7 @@ def metadata_refresh(client, volunteer, campaign, tmp_path):
 
 
 def _import(path: Path) -> None:
-    from app.defaults import ensure_defaults
+    from app.core.defaults import ensure_defaults
     from app.imports import services
 
     ensure_defaults()
@@ -209,8 +209,8 @@ def restore(client, volunteer, campaign, tmp_path):
 
 
 def seed_demo(client, volunteer, campaign, tmp_path):
-    from app import demo
-    from app.defaults import ensure_defaults
+    from app.core import demo
+    from app.core.defaults import ensure_defaults
 
     ensure_defaults()
     demo.seed(now=utcnow())
@@ -225,7 +225,7 @@ def seed_demo(client, volunteer, campaign, tmp_path):
 def bench_loader(client, volunteer, campaign, tmp_path):
     """bench/datasets.py's bulk load (raw driver inserts), into an empty database as always."""
     import bench.datasets as datasets
-    from app.defaults import default_site, ensure_defaults
+    from app.core.defaults import default_site, ensure_defaults
     from tests.conftest import _empty_all_tables
 
     _empty_all_tables()

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.defaults import loan_rules
+from app.core.defaults import loan_rules
 from app.extensions import db
 from app.models import Role
 

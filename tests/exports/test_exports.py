@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.catalog import store
-from app.defaults import ensure_defaults
+from app.core.defaults import ensure_defaults
 from app.exports import services
 from app.extensions import db
 from app.imports import services as imports
@@ -88,7 +88,7 @@ def test_export_then_import_gives_the_same_catalogue(catalogue, fmt, tmp_path):
 
 
 def test_members_and_loans(client, login_as, csrf_token):
-    from app import demo
+    from app.core import demo
 
     demo.seed(now=utcnow())
     db.session.commit()

@@ -64,7 +64,7 @@ def import_file(app):
     from flask_babel import force_locale
 
     def run(path: Path, mapping: dict | None = None, by=None, dry_run: bool = False):
-        from app.defaults import ensure_defaults
+        from app.core.defaults import ensure_defaults
 
         with force_locale("en"):
             ensure_defaults()

@@ -4,11 +4,11 @@ import pytest
 import sqlalchemy as sa
 
 from app.barcodes import internal_code
+from app.core.numbering import next_copy_barcode
 from app.errors import MappingInvalid
 from app.extensions import db
 from app.imports import services
 from app.models import AuditEvent, BarcodeCounter, Book, Copy
-from app.numbering import next_copy_barcode
 from tests.imports.conftest import KOREAN_BOOKS
 
 

@@ -15,7 +15,7 @@ KOREAN_TITLES = ["아몬드", "소년이 온다", "82년생 김지영", "채식�
 @pytest.fixture
 def stock_templates(app):
     """The stock label and card sheets, as the first request creates them."""
-    from app.defaults import ensure_defaults
+    from app.core.defaults import ensure_defaults
 
     ensure_defaults()
     db.session.commit()
@@ -44,7 +44,7 @@ def make_queued(app, make_book, make_copy, make_member):
 @pytest.fixture
 def make_donation(app, make_copy):
     """Return make_donation(n) -> a donation with n new copies."""
-    from app.defaults import default_site
+    from app.core.defaults import default_site
 
     def make(n: int = 2) -> Donation:
         donation = Donation(site_id=default_site().id, anonymous=True)

@@ -4,9 +4,7 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from app.extensions import db
-from app.models import AuditEvent
-from app.timebuckets import (
+from app.core.timebuckets import (
     local_day_start,
     local_today,
     month_bounds,
@@ -15,6 +13,8 @@ from app.timebuckets import (
     week_of,
     weeks_between,
 )
+from app.extensions import db
+from app.models import AuditEvent
 
 
 def test_local_days_and_months():

@@ -2,7 +2,7 @@
 
 import unicodedata
 
-from app.text import escape_like, fold, nfc
+from app.core.text import escape_like, fold, nfc
 
 
 def test_fold():

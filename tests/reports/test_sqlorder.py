@@ -5,7 +5,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.models import Loan
-from app.sqlorder import bytewise
+from app.reports.sqlorder import bytewise
 
 
 def _query():

@@ -14,8 +14,8 @@ from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import Length
 
 import app as app_package
-from app.forms import BaseForm
-from app.text import nfc_filter
+from app.core.forms import BaseForm
+from app.core.text import nfc_filter
 
 NFD = unicodedata.normalize("NFD", "한강 소년이 온다 Amélie")
 NFC = unicodedata.normalize("NFC", NFD)
@@ -44,7 +44,7 @@ def test_the_forms_are_found():
 
 @pytest.mark.parametrize("form_class", FORMS, ids=lambda c: f"{c.__module__}.{c.__name__}")
 def test_every_text_field_has_a_length_limit_and_the_nfc_filter(app, form_class):
-    assert issubclass(form_class, BaseForm), "derive forms from app.forms.BaseForm"
+    assert issubclass(form_class, BaseForm), "derive forms from app.core.forms.BaseForm"
     with app.test_request_context("/", method="GET"):
         form = form_class(meta={"csrf": False})
         problems = []

@@ -5,7 +5,7 @@ import re
 import pytest
 from werkzeug.routing import Rule
 
-from app.access import ANYONE, declared_access
+from app.core.access import ANYONE, declared_access
 from app.models import Role
 
 ROLES = [None, Role.MEMBER, Role.VOLUNTEER, Role.COORDINATOR]

@@ -1,8 +1,8 @@
 """Internal barcodes: EAN-13 with the right prefix, valid check digit, never reused."""
 
 from app.barcodes import is_valid_ean13
+from app.core.numbering import next_copy_barcode, next_member_card
 from app.extensions import db
-from app.numbering import next_copy_barcode, next_member_card
 
 
 def test_copy_and_member_codes(app):

@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 
-from app.text import nfc_filter
+from app.core.text import nfc_filter
 
 
 class BaseForm(FlaskForm):

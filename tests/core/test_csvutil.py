@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from app.csvutil import BOM, csv_response, safe_cell, to_csv
+from app.core.csvutil import BOM, csv_response, safe_cell, to_csv
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from app.accounts.services import create_member
 from app.catalog import store
-from app.defaults import default_site, loan_rules
+from app.core.defaults import default_site, loan_rules
+from app.core.numbering import next_copy_barcode
 from app.extensions import db
 from app.models import (
     Book,
@@ -20,7 +21,6 @@ from app.models import (
     Member,
     Role,
 )
-from app.numbering import next_copy_barcode
 
 # (ISBN-13, title, authors, publisher, year, add-on code)
 KOREAN_BOOKS = [
