@@ -3,7 +3,7 @@
 No timing is asserted here; the functions are pure and do a few look-ups per character.
 """
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from app.callnumbers import (
@@ -73,6 +73,8 @@ def test_the_parts_never_crash(text):
        volume=st.one_of(st.none(), st.integers(1, 999)),
        copy=st.one_of(st.none(), st.integers(1, 99)), rules=rules)
 def test_generated_call_numbers_read_back(name, title, kdc, shelf, volume, copy, rules):
+    # A name with a role word in it ("가저": 저 = author) is a statement, not a heading.
+    assume(choose_heading(name) == name)
     result = generate_call_number(title=title, author=name, kdc=kdc, shelf=shelf or "",
                                   volume=volume, copy=copy, rules=rules)
     parsed = parse_call_number(result.call_number)
