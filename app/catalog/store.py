@@ -19,6 +19,7 @@ from contextvars import ContextVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
 
 from app.catalog.index import forget_frequencies, gram_rows
 from app.core.text import fold
@@ -33,6 +34,8 @@ _WRITE = re.compile(
 )
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "insert", "update", "delete")
 _writing: ContextVar[bool] = ContextVar("catalog_store_writing", default=False)
+# The Book objects the store is writing now (by id()): an ORM flush may write only those.
+_claimed: ContextVar[frozenset[int]] = ContextVar("catalog_store_claimed", default=frozenset())
 # Book rows per multi-row INSERT (SQLite allows 32,766 bound parameters a statement;
 # a book has 20 columns, an index row 3).
 CHUNK = 1000
@@ -62,10 +65,36 @@ def _refuse_unguarded(_conn, _cursor, statement: str, _parameters, _context,
                 f"(the search index would go stale): {statement[:120]!r}")
 
 
+@contextmanager
+def _claiming(books: Iterable[Book]) -> Iterator[None]:
+    token = _claimed.set(_claimed.get() | {id(book) for book in books})
+    try:
+        with writing():
+            yield
+    finally:
+        _claimed.reset(token)
+
+
+def _refuse_unclaimed_books(session: Session, _context, _instances) -> None:
+    """Refuse a flush that writes a Book the store is not writing (its index would go stale),
+    even inside another book's write."""
+    claimed = _claimed.get()
+    for book in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(book, Book) or id(book) in claimed:
+            continue
+        if book in session.dirty and not session.is_modified(book, include_collections=False):
+            continue  # only its copies changed
+        raise UnguardedWrite(f"book is written only through app.catalog.store (the search "
+                             f"index would go stale): {book!r} changed outside it")
+
+
 def install_guard() -> None:
-    """Refuse, on every engine of the process, writes of the catalogue outside the store."""
+    """Refuse, on every engine and session of the process, writes of the catalogue outside
+    the store."""
     if not sa.event.contains(Engine, "before_cursor_execute", _refuse_unguarded):
         sa.event.listen(Engine, "before_cursor_execute", _refuse_unguarded)
+    if not sa.event.contains(Session, "before_flush", _refuse_unclaimed_books):
+        sa.event.listen(Session, "before_flush", _refuse_unclaimed_books)
 
 
 # ---------------------------------------------------------------------------
@@ -118,7 +147,7 @@ def add(book: Book) -> Book:
 
 def add_all(books: list[Book]) -> list[Book]:
     """Add new books with their search index, in one flush."""
-    with writing():
+    with _claiming(books):
         for book in books:
             book.search_text = search_text(book)
         db.session.add_all(books)
@@ -131,7 +160,7 @@ def add_all(books: list[Book]) -> list[Book]:
 @contextmanager
 def editing(book: Book) -> Iterator[Book]:
     """Change a book inside the block; on leaving, flush it and bring its index up to date."""
-    with writing():
+    with _claiming([book]):
         yield book
         text = search_text(book)
         changed = text != book.search_text
@@ -144,7 +173,7 @@ def editing(book: Book) -> Iterator[Book]:
 
 def delete(book: Book) -> None:
     """Delete a book and its index rows (its copies, loans and holds must be gone)."""
-    with writing():
+    with _claiming([book]):
         db.session.execute(sa.delete(SearchGram.__table__).where(
             SearchGram.__table__.c.book_id == book.id))
         db.session.delete(book)

@@ -65,13 +65,14 @@ def register(app: Flask) -> None:
     def _domain(error: DomainError):
         """The one mapping of a refused use case: the route let it through, nothing is kept.
 
-        The API answers its JSON error; a form sent from a page goes back to that page with
-        the reason as a message (post/redirect/get); anything else gets an error page.
+        The API answers its JSON error; a form sent from a page that was refused (a conflict,
+        bad input) goes back to that page with the reason as a message (post/redirect/get);
+        anything else (not found, not allowed, a page asked for) gets an error page.
         """
         db.session.rollback()
         if is_api_request():
             return api_error(error.status, error.code, str(error))
-        if request.method == "POST":
+        if request.method == "POST" and error.status in (400, 409, 422):
             flash(str(error), "error")
             return redirect(_back(), code=303)
         return _render(error.status, str(error))
