@@ -26,6 +26,7 @@ from app.csvutil import csv_response
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Campaign, Donation, Role, utcnow
+from app.params import page_arg
 from app.timebuckets import LOCAL_TZ, local_today
 
 RECENT = 20  # donations on the campaign page; the rest are on its donations pages
@@ -118,7 +119,7 @@ def donations(campaign_id: int):
     """Every donation of a campaign, a page at a time, each movable to another campaign."""
     campaign = db.get_or_404(Campaign, campaign_id)
     per_page = 50
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_arg()
     total = services.campaign_totals(campaign).donations
     pages = max(1, -(-total // per_page))
     page = min(page, pages)

@@ -25,6 +25,7 @@ from app.intake.forms import (
     split_authors,
 )
 from app.models import Book, Campaign, Copy, Donation, Member, Role, utcnow
+from app.params import page_arg
 
 STATE = "intake"
 RECENT = 10
@@ -446,7 +447,8 @@ def manual():
 @access(Role.VOLUNTEER)
 def incomplete():
     """The books saved with their ISBN only, waiting for someone to complete them."""
-    page = db.paginate(services.incomplete_books_query(), per_page=50, error_out=False)
+    page = db.paginate(services.incomplete_books_query(), page=page_arg(), per_page=50,
+                       error_out=False)
     return render_template("intake/incomplete.html", page=page)
 
 
