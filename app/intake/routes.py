@@ -158,8 +158,7 @@ def start():
         if form.anonymous.data:
             donor = None
         elif form.donor_id.data:
-            donor = db.session.get(Member, int(form.donor_id.data)) if \
-                form.donor_id.data.isdigit() else None
+            donor = db.session.get(Member, form.donor_id.data)
             if donor is None:
                 form.donor.errors.append(_("No member has this card."))
                 return _render_start(form, status=400)
