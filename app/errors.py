@@ -251,6 +251,14 @@ class UnreadableFile(InvalidInput):
     )
 
 
+class FileTooLarge(InvalidInput):
+    """An import file past what one request reads: rows, or a workbook's unpacked size."""
+
+    code = "file_too_large"
+    status = 413
+    default_message = _l("This file is too large to import. Split it into smaller files.")
+
+
 class ImportExpired(NotFound):
     code = "import_expired"
     default_message = _l("This upload is no longer available. Please upload the file again.")

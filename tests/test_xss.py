@@ -58,7 +58,6 @@ COVERED = {
     "circulation.HoldForm.next": "payload",  # a javascript: URL
     "circulation.SelfCheckoutForm.barcode": "payload",
     "intake.StartForm.donor": "payload",
-    "intake.StartForm.donor_id": "payload",
     "intake.ScanForm.scan": "payload",
     "intake.ManualBookForm.title": "payload",
     "intake._BookDetailsForm.authors": "payload",  # manual and edit forms

@@ -181,22 +181,27 @@ def _active_coordinators() -> int:
     )
 
 
-def reset_password(member: Member, *, by: Member, now: datetime) -> str:
-    """Give the member a new random password, returned once to tell them."""
-    password = secrets.token_urlsafe(9)
+def _new_password(member: Member, password: str, *, now: datetime) -> None:
+    # Whoever knew the old password may have logged in or made an API token with it:
+    # every session ends (the route logs its own back in) and every token is revoked.
     member.set_password(password)
     member.rotate_session()
     revoke_all_tokens(member, now=now)
+
+
+def reset_password(member: Member, *, by: Member, now: datetime) -> str:
+    """Give the member a new random password, returned once to tell them."""
+    password = secrets.token_urlsafe(9)
+    _new_password(member, password, now=now)
     audit.record("member.password_reset", actor=by, entity="member", entity_id=member.id, now=now)
     return password
 
 
 def change_password(member: Member, current: str, new: str, *, now: datetime) -> None:
-    """Change one's own password after checking the current one."""
+    """Change one's own password after checking the current one; sessions and tokens end."""
     if not member.check_password(current):
         raise InvalidCredentials()
-    member.set_password(new)
-    member.rotate_session()
+    _new_password(member, new, now=now)
     audit.record("member.password_change", actor=member, entity="member",
                  entity_id=member.id, now=now)
 

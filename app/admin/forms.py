@@ -1,11 +1,11 @@
 """Forms for the coordinators' administration pages."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, IntegerField
 from app.models import Role
 
 ROLE_CHOICES = [

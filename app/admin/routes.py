@@ -18,6 +18,7 @@ from app.admin.forms import (
 )
 from app.core.access import access
 from app.core.defaults import loan_rules
+from app.core.params import int_arg, page_arg
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Member, Role, utcnow
@@ -29,7 +30,8 @@ def index():
     """List and search members."""
     form = MemberSearchForm(request.args)
     q = form.q.data if form.validate() else None
-    page = db.paginate(services.member_search_query(q), per_page=25, error_out=False)
+    page = db.paginate(services.member_search_query(q), page=page_arg(), per_page=25,
+                       error_out=False)
     log_access("member_list", actor=current_user, shown=len(page.items))
     db.session.commit()
     return render_template("admin/index.html", form=form, page=page, q=q or "")
@@ -97,9 +99,9 @@ def member_data(member_id: int):
 @access(Role.COORDINATOR)
 def access_log():
     """Who viewed or exported members' personal data (kept a year)."""
-    member_id = request.args.get("member", type=int)
-    member_id = member_id if member_id and 0 < member_id <= 2**31 - 1 else None
-    page = db.paginate(access_log_query(member_id), per_page=50, error_out=False)
+    member_id = int_arg("member")
+    page = db.paginate(access_log_query(member_id), page=page_arg(), per_page=50,
+                       error_out=False)
     subject = db.session.get(Member, member_id) if member_id else None
     names = {m.id: m for m in db.session.scalars(sa.select(Member).where(
         Member.id.in_({e.entity_id for e in page.items if e.entity_id})))}

@@ -1,11 +1,11 @@
 """Forms for campaigns and moving a donation."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.campaigns.services import DESCRIPTION_MAX, GOAL_MAX, NAME_MAX
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, IntegerField, db_int
 
 
 class CampaignForm(BaseForm):
@@ -27,4 +27,4 @@ class ConfirmForm(BaseForm):
 
 
 class MoveDonationForm(BaseForm):
-    campaign_id = SelectField(_l("Move to campaign"), coerce=int)
+    campaign_id = SelectField(_l("Move to campaign"), coerce=db_int)

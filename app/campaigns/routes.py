@@ -22,6 +22,7 @@ from app.core import audit
 from app.core.access import access
 from app.core.classification import kdc_class_name, reader_group_name
 from app.core.csvutil import csv_response
+from app.core.params import page_arg
 from app.core.timebuckets import LOCAL_TZ, local_today
 from app.errors import DomainError
 from app.extensions import db
@@ -118,7 +119,7 @@ def donations(campaign_id: int):
     """Every donation of a campaign, a page at a time, each movable to another campaign."""
     campaign = db.get_or_404(Campaign, campaign_id)
     per_page = 50
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_arg()
     total = services.campaign_totals(campaign).donations
     pages = max(1, -(-total // per_page))
     page = min(page, pages)

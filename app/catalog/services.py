@@ -9,6 +9,7 @@ import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 
 from app.catalog.index import gram_frequencies, signature, word_grams
+from app.core.params import MAX_PAGE, int_arg
 from app.core.text import escape_like, fold, nfc
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -23,7 +24,6 @@ POPULAR_DAYS = 90
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 8
 MAX_PER_PAGE = 100
-MAX_PAGE = 10_000
 DEFAULT_PER_PAGE = 20
 MAX_ID = 2**31 - 1
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -98,16 +98,7 @@ def _flag(args, name: str) -> bool:
 
 
 def _int(args, name: str, default: int, low: int, high: int) -> int:
-    value = args.get(name)
-    if value is None or value.strip() == "":
-        return default
-    value = value.strip()
-    if not re.fullmatch(r"[0-9]{1,6}", value) or not low <= int(value) <= high:
-        raise InvalidInput(
-            _l("The parameter '%(name)s' must be a whole number from %(low)d to %(high)d."),
-            name=name, low=low, high=high,
-        )
-    return int(value)
+    return int_arg(name, default, low=low, high=high, args=args)
 
 
 def parse_search_args(args) -> SearchQuery:

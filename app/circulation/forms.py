@@ -1,11 +1,11 @@
 """Forms of the lending desk and of members' own circulation actions."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, IntegerField
 
 DESK_MODES = ("auto", "checkin")
 # The database's integer range: a larger id is refused, not sent to the database.

@@ -24,7 +24,6 @@ from app.circulation import bp, services
 from app.circulation import desk as scans
 from app.circulation.forms import (
     DESK_MODES,
-    MAX_ID,
     BorrowerForm,
     ConfirmForm,
     CopyStateForm,
@@ -34,6 +33,7 @@ from app.circulation.forms import (
     SelfCheckoutForm,
 )
 from app.core.access import access
+from app.core.params import int_arg
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Book, Copy, CopyStatus, Hold, HoldStatus, Loan, Member, Role, utcnow
@@ -253,11 +253,9 @@ def overdue():
 def letters():
     """Printable reminder letters, each in its member's language (?member=ID for one)."""
     member = None
-    if request.args.get("member"):
-        member_id = request.args.get("member", type=int)
-        member = db.session.get(Member, member_id) if 0 < (member_id or 0) <= MAX_ID else None
-        if member is None:
-            abort(404)
+    member_id = int_arg("member")
+    if member_id is not None:
+        member = db.get_or_404(Member, member_id)
     now = utcnow()
     pages = []
     groups = services.overdue_by_member(now=now, member=member)

@@ -1,5 +1,6 @@
 """Text normalisation shared by storage and search: NFC, case and accent folding."""
 
+import re
 import unicodedata
 
 
@@ -14,6 +15,15 @@ def nfc(text: str | None) -> str | None:
 def nfc_filter(value):
     """WTForms filter: typed text in NFC (macOS and some keyboards send NFD Hangul)."""
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+# C0 controls but tab and line ends, DEL, and lone surrogates (a JSON body can carry them).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def strip_controls(value):
+    """WTForms filter: typed text without control characters (PostgreSQL refuses NUL)."""
+    return _CONTROLS.sub("", value) if isinstance(value, str) else value
 
 
 def _accent_table() -> dict[int, str]:

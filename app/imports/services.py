@@ -40,7 +40,7 @@ from app.imports.rows import (
     check_row,
     guess_mapping,
 )
-from app.imports.tabular import Table, read_table
+from app.imports.tabular import Table, check_workbook_size, read_table
 from app.isbn import is_valid_ean13
 from app.models import BarcodeCounter, Book, Copy, CopyStatus, Member
 
@@ -164,6 +164,7 @@ def file_kind(path: Path) -> str:
         try:
             with zipfile.ZipFile(path) as archive:
                 if "xl/workbook.xml" in archive.namelist():
+                    check_workbook_size(archive)  # a zip bomb is refused at the upload
                     return "xlsx"
         except zipfile.BadZipFile:
             pass

@@ -1,10 +1,11 @@
 """Forms of the scan station: start a donation, scan, type a book in, edit a book."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import HiddenInput
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, IntegerField
 
 
 class StartForm(BaseForm):
@@ -12,7 +13,7 @@ class StartForm(BaseForm):
 
     donor = StringField(_l("Donor's card, name or phone"),
                         validators=[Optional(), Length(max=100)])
-    donor_id = HiddenField(validators=[Length(max=20)])
+    donor_id = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)])
     campaign_id = SelectField(_l("Campaign"), coerce=str, validate_choice=True)
     find = SubmitField(_l("Start with this donor"))
     anonymous = SubmitField(_l("Anonymous donor"))

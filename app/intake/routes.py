@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from app import isbn as isbnmod
 from app.core.access import access
+from app.core.params import page_arg
 from app.errors import DomainError, MetadataRequired, NoBookYet
 from app.extensions import db
 from app.intake import bp, services
@@ -157,8 +158,7 @@ def start():
         if form.anonymous.data:
             donor = None
         elif form.donor_id.data:
-            donor = db.session.get(Member, int(form.donor_id.data)) if \
-                form.donor_id.data.isdigit() else None
+            donor = db.session.get(Member, form.donor_id.data)
             if donor is None:
                 form.donor.errors.append(_("No member has this card."))
                 return _render_start(form, status=400)
@@ -446,7 +446,8 @@ def manual():
 @access(Role.VOLUNTEER)
 def incomplete():
     """The books saved with their ISBN only, waiting for someone to complete them."""
-    page = db.paginate(services.incomplete_books_query(), per_page=50, error_out=False)
+    page = db.paginate(services.incomplete_books_query(), page=page_arg(), per_page=50,
+                       error_out=False)
     return render_template("intake/incomplete.html", page=page)
 
 

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     FloatField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -12,7 +11,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, IntegerField, db_int
 from app.models import LabelKind
 
 
@@ -22,7 +21,7 @@ class PrintForm(BaseForm):
     class Meta:
         csrf = False  # also read from GET (preview); POSTs are checked by the app's hook
 
-    template = SelectField(_l("Label sheet"), coerce=int, validate_choice=True)
+    template = SelectField(_l("Label sheet"), coerce=db_int, validate_choice=True)
     start_at = IntegerField(
         _l("Start at label"), validators=[InputRequired(), NumberRange(min=1, max=1000)],
         default=1,
@@ -47,7 +46,7 @@ class ScansForm(BaseForm):
 
 
 class OffsetForm(BaseForm):
-    template = IntegerField(validators=[InputRequired()])
+    template = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
     offset_x_mm = FloatField(
         _l("Printer offset right (mm)"), validators=[InputRequired(), NumberRange(-20, 20)]
     )
@@ -105,7 +104,7 @@ class CardPrintForm(BaseForm):
     class Meta:
         csrf = False  # read from GET too; POSTs are checked by the app's hook
 
-    template = SelectField(_l("Card sheet"), coerce=int, validate_choice=True)
+    template = SelectField(_l("Card sheet"), coerce=db_int, validate_choice=True)
     start_at = IntegerField(
         _l("Start at card"), validators=[InputRequired(), NumberRange(min=1, max=1000)],
         default=1,

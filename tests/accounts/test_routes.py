@@ -182,6 +182,50 @@ def test_settings_change_and_password_change(client, login_as, csrf_token):
     assert member.check_password("a brand new pw")
 
 
+def test_a_password_change_revokes_the_api_tokens(app, client, login_as, csrf_token):
+    """Issue 17: other sessions ended, but a token made with the old password stayed valid."""
+    from app.accounts.services import issue_token
+    from app.models import ApiToken, utcnow
+
+    member = login_as(Role.MEMBER)
+    raws = [issue_token(member, days=30, now=utcnow())[0] for _ in range(2)]
+    db.session.commit()
+    other_session = app.test_client()
+    with other_session.session_transaction() as session:
+        session["_user_id"] = member.get_id()
+    for raw in raws:
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}
+                          ).status_code == 200
+    response = client.post("/me/password", data={
+        "csrf_token": csrf_token("/me/settings"), "pw-current": PASSWORD,
+        "pw-password": "a brand new pw", "pw-confirm": "a brand new pw"})
+    assert response.status_code == 302
+    for raw in raws:
+        response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})
+        assert response.status_code == 401, raw
+    assert db.session.scalar(sa.select(sa.func.count(ApiToken.id))
+                             .where(ApiToken.revoked_at.is_(None))) == 0
+    assert client.get("/me").status_code == 200  # this session goes on
+    assert other_session.get("/me").status_code == 302  # another one ended
+
+
+def test_a_wrong_current_password_revokes_nothing(client, login_as, csrf_token):
+    from app.accounts.services import issue_token
+    from app.models import utcnow
+
+    member = login_as(Role.MEMBER)
+    raw, token = issue_token(member, days=30, now=utcnow())
+    db.session.commit()
+    response = client.post("/me/password", data={
+        "csrf_token": csrf_token("/me/settings"), "pw-current": "not my password",
+        "pw-password": "a brand new pw", "pw-confirm": "a brand new pw"})
+    assert response.status_code == 400
+    db.session.refresh(token)
+    assert token.revoked_at is None
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}
+                      ).status_code == 200
+
+
 def test_sessions_end_when_the_account_is_deactivated(client, login_as):
     member = login_as(Role.MEMBER)
     assert client.get("/me").status_code == 200

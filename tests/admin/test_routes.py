@@ -63,6 +63,24 @@ def test_deactivate_and_reset_password(client, login_as, make_member, csrf_token
     assert member.check_password(password.group(1))
 
 
+def test_a_password_reset_revokes_the_members_api_tokens(client, login_as, make_member,
+                                                         csrf_token):
+    from app.accounts.services import issue_token
+    from app.models import utcnow
+
+    login_as(Role.COORDINATOR)
+    member = make_member()
+    raw, token = issue_token(member, days=30, now=utcnow())
+    db.session.commit()
+    response = client.post(f"/admin/members/{member.id}/password",
+                           data={"csrf_token": csrf_token("/admin")})
+    assert response.status_code == 200
+    db.session.refresh(token)
+    assert token.revoked_at is not None
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}
+                      ).status_code == 401
+
+
 def test_new_member_at_the_desk_without_email(client, login_as, csrf_token):
     login_as(Role.COORDINATOR)
     response = client.post("/admin/members/new", data={

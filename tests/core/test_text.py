@@ -18,3 +18,11 @@ def test_nfc_and_like_escape():
     assert nfc("  a \n b ") == "a b"
     assert nfc("   ") is None
     assert escape_like("100%_x\\") == "100\\%\\_x\\\\"
+
+
+def test_strip_controls_keeps_tabs_and_line_ends():
+    from app.core.text import strip_controls
+
+    assert strip_controls("a\x00b\x1fc\x7fd\ud800e") == "abcde"
+    assert strip_controls("제목\t부제\r\n") == "제목\t부제\r\n"
+    assert strip_controls(None) is None and strip_controls(3) == 3

@@ -100,6 +100,15 @@ def test_start_by_name_or_phone(station, make_member, english):
     assert "김민준" in station.page()
 
 
+def test_the_donor_chosen_from_the_matches(station, make_member, english):
+    donor = make_member(Role.MEMBER, name="김민지", password=None)
+    for bad in ("99999999999999999999", str(2**31), "abc", "0"):
+        response = station.post("/intake/start", donor_id=bad, find="1", campaign_id="")
+        assert response.status_code == 400, bad  # not a 500 from the database driver
+    station.start(donor_id=str(donor.id), find="1", campaign_id="")
+    assert "김민지" in station.page()
+
+
 def test_anonymous_donation(station, make_book):
     make_book(isbn13="9780316030571", title="Use of Weapons")
     station.start(anonymous="1", campaign_id="")

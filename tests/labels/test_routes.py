@@ -261,6 +261,18 @@ def test_volunteer_saves_the_printer_offset(client, login_as, csrf_token):
     assert template.offset_x_mm == 1.5
 
 
+@pytest.mark.parametrize("value", ["99999999999999999999", str(2**31)])
+def test_a_template_number_past_the_database_range_is_refused(client, login_as, csrf_token,
+                                                               value):
+    """Issue 17: the id went to the database driver (OverflowError, a 500)."""
+    login_as(Role.VOLUNTEER, locale="en")
+    response = client.post("/labels/offset", data={
+        "csrf_token": csrf_token("/labels"), "template": value, "offset_x_mm": "1",
+        "offset_y_mm": "0"})
+    assert response.status_code == 303 and response.headers["Location"] == "/labels"
+    assert _flashes(client) == ["A printer offset is at most 20 mm either way."]
+
+
 # -- templates ----------------------------------------------------------------------------
 
 
