@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from app.circulation import services
+from app.circulation import loans, lookups
+from app.circulation.privacy import mask_name
+from app.circulation.rules import local_date
 from app.errors import DomainError
 from app.extensions import db
 from app.isbn import ScanKind, parse_scan
@@ -32,7 +34,7 @@ def result(outcome: str, title: str, detail: str = "", **extra) -> dict:
 def scan(code: str, *, borrower: Member | None, mode: str, by: Member, now: datetime) -> dict:
     """Do what one scan at the desk means, and say what happened."""
     parsed = parse_scan(code)
-    raw = services.clean_code(code)
+    raw = lookups.clean_code(code)
     if parsed.kind is ScanKind.MEMBER:
         return _member_scan(parsed.code)
     if parsed.kind is ScanKind.ISBN:
@@ -53,14 +55,14 @@ def scan(code: str, *, borrower: Member | None, mode: str, by: Member, now: date
 
 def _member_scan(card: str) -> dict:
     try:
-        member = services.member_by_card(card)
+        member = lookups.member_by_card(card)
     except DomainError as error:
         return result(REFUSED, _("Unknown card"), str(error))
     return result(OK, _("Borrower: %(name)s", name=member.name), borrower_id=member.id)
 
 
 def _find_member(text: str) -> dict:
-    members = services.find_members(text, limit=10)
+    members = lookups.find_members(text, limit=10)
     if len(members) == 1:
         return result(OK, _("Borrower: %(name)s", name=members[0].name),
                       borrower_id=members[0].id)
@@ -90,7 +92,7 @@ def check_out(copy: Copy, borrower: Member, *, by: Member, now: datetime) -> dic
     """Check a copy out to the current borrower and say so."""
     title = copy.book.title
     try:
-        done = services.check_out(copy, borrower, by=by, now=now)
+        done = loans.check_out(copy, borrower, by=by, now=now)
     except DomainError as error:
         db.session.rollback()
         return result(REFUSED, _("Not lent: %(title)s", title=title), str(error),
@@ -110,14 +112,14 @@ def check_in(copy: Copy, *, by: Member, now: datetime) -> dict:
     """Check a copy in and say where it goes now (the shelf, or the hold shelf)."""
     title = copy.book.title
     try:
-        done = services.return_copy(copy, by=by, now=now)
+        done = loans.return_copy(copy, by=by, now=now)
     except DomainError as error:
         db.session.rollback()
         return result(REFUSED, _("Not checked in: %(title)s", title=title), str(error),
                       code=error.code, barcode=copy.barcode, copy_id=copy.id)
     holder = None
     if done.hold is not None and done.hold.member is not None:
-        holder = services.mask_name(done.hold.member.name)
+        holder = mask_name(done.hold.member.name)
     if done.repeated:
         outcome = HOLD if holder else INFO
         detail = _("It was just checked in. Nothing changed.")
@@ -140,9 +142,9 @@ def check_in(copy: Copy, *, by: Member, now: datetime) -> dict:
                       barcode=copy.barcode, copy_id=copy.id)
     detail = _("Put it back on the shelf.")
     if done.loan is not None and done.loan.returned_at and done.loan.due_on < (
-        services.local_date(now)
+        local_date(now)
     ):
         detail = _("It was %(days)d days late. Put it back on the shelf.",
-                   days=(services.local_date(now) - done.loan.due_on).days)
+                   days=(local_date(now) - done.loan.due_on).days)
     return result(OK, _("Returned: %(title)s", title=title), detail,
                   barcode=copy.barcode, copy_id=copy.id)

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from app.accounts.routes import safe_next
 from app.admin.accesslog import log_access
-from app.circulation import bp, services
+from app.circulation import bp, copies, holds, loans, lookups
 from app.circulation import desk as scans
 from app.circulation.forms import (
     DESK_MODES,
@@ -33,6 +33,8 @@ from app.circulation.forms import (
     ScanForm,
     SelfCheckoutForm,
 )
+from app.circulation.overdue import overdue_by_member
+from app.circulation.rules import local_date, member_blocks, rules_for
 from app.core.access import access
 from app.errors import DomainError
 from app.extensions import db
@@ -104,12 +106,12 @@ def _desk_context(result: dict | None) -> dict:
     borrower = _borrower()
     panel = {"borrower": borrower, "mode": _mode(), "result": result,
              "returns": _returns() if _mode() == "checkin" else [],
-             "today": services.local_date(now), "idle_seconds": _idle_seconds(),
+             "today": local_date(now), "idle_seconds": _idle_seconds(),
              "confirm_form": ConfirmForm()}
     if borrower is not None:
-        panel["loans"] = services.open_loans(borrower)
-        panel["holds"] = services.active_holds(borrower)
-        panel["blocks"] = services.member_blocks(borrower, now=now)
+        panel["loans"] = lookups.open_loans(borrower)
+        panel["holds"] = lookups.active_holds(borrower)
+        panel["blocks"] = member_blocks(borrower, now=now)
     if result and result.get("choices"):
         panel["choices"] = db.session.scalars(
             sa.select(Member).where(Member.id.in_(result["choices"])).order_by(Member.name)
@@ -224,8 +226,8 @@ def desk_renew(loan_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        loan = services.loan_for(loan_id, current_user)
-        services.renew(loan, by=current_user, now=utcnow())
+        loan = lookups.loan_for(loan_id, current_user)
+        loans.renew(loan, by=current_user, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         result = scans.result(scans.REFUSED, _("Not renewed"), str(error))
@@ -242,7 +244,7 @@ def desk_renew(loan_id: int):
 def overdue():
     """Members with overdue books: days overdue and how to reach them."""
     now = utcnow()
-    groups = services.overdue_by_member(now=now)
+    groups = overdue_by_member(now=now)
     log_access("overdue_list", actor=current_user, now=now, members=len(groups))
     db.session.commit()
     return render_template("circulation/overdue.html", groups=groups)
@@ -260,7 +262,7 @@ def letters():
             abort(404)
     now = utcnow()
     pages = []
-    groups = services.overdue_by_member(now=now, member=member)
+    groups = overdue_by_member(now=now, member=member)
     log_access("overdue_letters", actor=current_user, member=member, now=now,
                members=len(groups))
     db.session.commit()
@@ -282,7 +284,7 @@ def copy_state(copy_id: int):
     form = CopyStateForm()
     if form.validate_on_submit():
         try:
-            services.set_copy_state(copy, CopyStatus(form.state.data), by=current_user,
+            copies.set_copy_state(copy, CopyStatus(form.state.data), by=current_user,
                                     now=utcnow())
         except DomainError as error:
             db.session.rollback()
@@ -292,8 +294,8 @@ def copy_state(copy_id: int):
             flash(_("The copy's state is saved."), "success")
         return redirect(url_for("circulation.copy_state", copy_id=copy.id), code=303)
     return render_template("circulation/copy.html", copy=copy, form=form,
-                           loan=services.open_loan(copy),
-                           hold=services.ready_hold_for_copy(copy))
+                           loan=lookups.open_loan(copy),
+                           hold=lookups.ready_hold_for_copy(copy))
 
 
 # ---------------------------------------------------------------------------
@@ -304,14 +306,14 @@ def copy_state(copy_id: int):
 def me_section(member: Member) -> Markup:
     """Render the member's loans, holds and kept history for /me."""
     now = utcnow()
-    rules = services.rules_for()
-    holds = services.active_holds(member)
+    rules = rules_for()
+    holds = lookups.active_holds(member)
     # Markup: the output of an autoescaped template, not raw user input.
     return Markup(render_template(  # noqa: S704  # nosec B704
-        "circulation/_me.html", member=member, loans=services.open_loans(member),
-        holds=[(hold, services.queue_position(hold)) for hold in holds],
-        history=services.loan_history(member) if member.keep_history else [],
-        today=services.local_date(now), rules=rules, confirm_form=ConfirmForm(),
+        "circulation/_me.html", member=member, loans=lookups.open_loans(member),
+        holds=[(hold, lookups.queue_position(hold)) for hold in holds],
+        history=lookups.loan_history(member) if member.keep_history else [],
+        today=local_date(now), rules=rules, confirm_form=ConfirmForm(),
         self_checkout_form=SelfCheckoutForm() if rules.self_checkout else None,
     ))
 
@@ -330,7 +332,7 @@ def renew(loan_id: int):
     if loan is None or not loan.is_borrowed_by(current_user):
         abort(404)
     try:
-        services.renew(loan, by=current_user, now=utcnow())
+        loans.renew(loan, by=current_user, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(_("Not renewed: %(reason)s", reason=str(error)), "error")
@@ -358,7 +360,7 @@ def place_hold():
         abort(400)
     book = db.get_or_404(Book, form.book_id.data)
     try:
-        services.place_hold(book, current_user, now=utcnow())
+        holds.place_hold(book, current_user, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -379,7 +381,7 @@ def cancel_hold(hold_id: int):
     if hold is None or not hold.is_held_by(current_user):
         abort(404)
     try:
-        services.cancel_hold(hold, by=current_user, now=utcnow())
+        holds.cancel_hold(hold, by=current_user, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -398,8 +400,8 @@ def self_checkout():
         flash(_("Type or scan the copy's barcode."), "error")
         return _back_to_me()
     try:
-        copy = services.copy_by_barcode(form.barcode.data)
-        done = services.self_check_out(copy, current_user, now=utcnow())
+        copy = lookups.copy_by_barcode(form.barcode.data)
+        done = loans.self_check_out(copy, current_user, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")

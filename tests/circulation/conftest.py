@@ -1,15 +1,31 @@
 """Circulation fixtures: a fixed clock, desk staff, members, books with copies, rules."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from app.circulation.loans import check_out, return_copy
 from app.core.defaults import loan_rules
 from app.extensions import db
 from app.models import Role
 
 # Noon in Seoul on a Monday: local date 2026-03-02.
 NOON = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+TODAY = date(2026, 3, 2)  # the clock fixture's local date in Seoul
+
+
+def out(copy, member, by, clock):
+    """Lend `copy` to `member` now and commit; return the loan."""
+    done = check_out(copy, member, by=by, now=clock())
+    db.session.commit()
+    return done.loan
+
+
+def back(copy, by, clock):
+    """Check `copy` in now and commit; return what the check-in did."""
+    done = return_copy(copy, by=by, now=clock())
+    db.session.commit()
+    return done
 
 
 class Clock:
