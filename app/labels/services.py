@@ -1,7 +1,8 @@
 """Label printing use cases: the print queue, sheet templates, print settings, member cards.
 
 Services take the actor and the time, flush but never commit, and raise DomainErrors.
-Rendering is `app.labels.pdf` (no database); this module turns rows into what it draws.
+Rendering is `app.labels.pdf` and `app.labels.card_pdf` (no database); this module turns
+rows into what they draw.
 """
 
 from __future__ import annotations
@@ -35,16 +36,10 @@ from app.errors import (
     UnknownTemplate,
 )
 from app.extensions import db, savepoint
-from app.labels.pdf import (
-    BarcodeTooWide,
-    CardItem,
-    LabelError,
-    LabelItem,
-    SheetSpec,
-    label_positions,
-    render_labels,
-    render_member_cards,
-)
+from app.labels.barcode_drawing import BarcodeTooWide
+from app.labels.card_pdf import CardItem, render_member_cards
+from app.labels.pdf import LabelItem, render_labels
+from app.labels.sheet import LabelError, SheetSpec, label_positions
 from app.models import (
     Copy,
     Donation,

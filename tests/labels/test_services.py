@@ -17,7 +17,7 @@ from app.errors import (
 )
 from app.extensions import db
 from app.labels import services
-from app.labels.pdf import label_positions
+from app.labels.sheet import label_positions
 from app.models import AuditEvent, LabelKind, LabelQueueItem, LabelTemplate, Role, Setting
 from tests.labels.conftest import KOREAN_TITLES, decoded_codes, pdf_text
 
