@@ -20,7 +20,15 @@ from app.accounts.routes import safe_next
 from app.core.access import access
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
-from app.labels import bp, services
+from app.labels import (
+    bp,
+    label_queue,
+    lookups,
+    member_cards,
+    preferences,
+    printing,
+    sheet_templates,
+)
 from app.labels.forms import (
     CardPrintForm,
     DonationForm,
@@ -32,7 +40,7 @@ from app.labels.forms import (
 )
 from app.models import LabelKind, LabelTemplate, Role, utcnow
 
-MAX_IDS = services.MAX_BATCH
+MAX_IDS = lookups.MAX_BATCH
 
 
 @bp.app_context_processor
@@ -46,7 +54,7 @@ def _label_globals():
 
 def _card_print_defaults() -> dict:
     """The remembered card sheet and start position, for the admin member page's button."""
-    template, start_at = services.print_preferences(LabelKind.CARD)
+    template, start_at = preferences.print_preferences(LabelKind.CARD)
     return {"template": template, "start_at": start_at}
 
 
@@ -60,8 +68,8 @@ def _ids(name: str) -> list[int]:
 
 def _print_form(form_class, kind: LabelKind, formdata):
     """Return the print form with its sheet choices, and the chosen template and start."""
-    template, start_at = services.print_preferences(kind)
-    templates = services.list_templates(kind)
+    template, start_at = preferences.print_preferences(kind)
+    templates = sheet_templates.list_templates(kind)
     form = form_class(formdata=formdata, data={"template": template.id, "start_at": start_at})
     form.template.choices = [(t.id, t.name) for t in templates]
     if formdata and form.validate():
@@ -89,7 +97,7 @@ def _cafe() -> str:
     return current_app.config["CAFE_NAME"]
 
 
-def _flash_problems(lookup: services.Lookup) -> None:
+def _flash_problems(lookup: lookups.Lookup) -> None:
     if lookup.invalid:
         flash(_("Not valid barcodes, not added: %(codes)s", codes=", ".join(lookup.invalid)),
               "error")
@@ -118,8 +126,8 @@ def _back_to_queue():
 def queue():
     """The print queue: what waits for a label, the sheet, where to start, a preview."""
     form, template, start_at = _print_form(PrintForm, LabelKind.COPY, request.args or None)
-    rows = services.queue_rows()
-    preview = services.sheet_preview(template, [r.copy for r in rows], start_at)
+    rows = label_queue.queue_rows()
+    preview = printing.sheet_preview(template, [r.copy for r in rows], start_at)
     return render_template(
         "labels/queue.html", rows=rows, form=form, template=template, start_at=start_at,
         preview=preview, donation_form=DonationForm(), range_form=RangeForm(),
@@ -134,10 +142,10 @@ def queue():
 def preview():
     """The sheet layout of a print (a fragment the queue page swaps in as settings change)."""
     form, template, start_at = _print_form(PrintForm, LabelKind.COPY, request.args)
-    copies = services.queued_copies(_ids("item") if "selected" in request.args else None)
+    copies = label_queue.queued_copies(_ids("item") if "selected" in request.args else None)
     return render_template(
         "labels/_preview.html",
-        preview=services.sheet_preview(template, copies, start_at), template=template,
+        preview=printing.sheet_preview(template, copies, start_at), template=template,
     )
 
 
@@ -146,11 +154,11 @@ def preview():
 def preview_png():
     """The first sheet of the print as it will come out, as a small PNG."""
     form, template, start_at = _print_form(PrintForm, LabelKind.COPY, request.args)
-    copies = services.queued_copies(_ids("item") if "selected" in request.args else None)
+    copies = label_queue.queued_copies(_ids("item") if "selected" in request.args else None)
     first_sheet = template.rows * template.columns - (start_at - 1)
-    pdf = services.print_labels(copies[:first_sheet], template, start_at=start_at,
+    pdf = printing.print_labels(copies[:first_sheet], template, start_at=start_at,
                                 cafe_name=_cafe())
-    response = send_file(io.BytesIO(services.first_page_png(pdf)), mimetype="image/png")
+    response = send_file(io.BytesIO(printing.first_page_png(pdf)), mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -161,9 +169,9 @@ def print_queue():
     """Download the chosen queued labels as a PDF (they stay queued until marked printed)."""
     try:
         template, start_at = _post_print_form(PrintForm, LabelKind.COPY)
-        copies = services.queued_copies(_ids("item"))
-        data = services.print_labels(copies, template, start_at=start_at, cafe_name=_cafe())
-        services.remember_preferences(LabelKind.COPY, template, start_at, now=utcnow())
+        copies = label_queue.queued_copies(_ids("item"))
+        data = printing.print_labels(copies, template, start_at=start_at, cafe_name=_cafe())
+        preferences.remember_preferences(LabelKind.COPY, template, start_at, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -178,10 +186,10 @@ def mark_printed():
     """Record the chosen labels as printed, take them off the queue, move the start on."""
     try:
         template, start_at = _post_print_form(PrintForm, LabelKind.COPY)
-        copies = services.queued_copies(_ids("item"))
-        count = services.mark_labels_printed(copies, by=current_user, now=utcnow())
-        following = services.next_start(start_at, count, template.rows * template.columns)
-        services.remember_preferences(LabelKind.COPY, template, following, now=utcnow())
+        copies = label_queue.queued_copies(_ids("item"))
+        count = label_queue.mark_labels_printed(copies, by=current_user, now=utcnow())
+        following = preferences.next_start(start_at, count, template.rows * template.columns)
+        preferences.remember_preferences(LabelKind.COPY, template, following, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -196,7 +204,7 @@ def mark_printed():
 @access(Role.VOLUNTEER)
 def remove():
     """Take the chosen copies off the queue without printing them."""
-    removed = services.remove_from_queue(_ids("item"), by=current_user, now=utcnow())
+    removed = label_queue.remove_from_queue(_ids("item"), by=current_user, now=utcnow())
     db.session.commit()
     if removed:
         flash(_("Removed from the queue: %(num)d.", num=removed), "success")
@@ -230,10 +238,10 @@ def add():
                 "Choose at most %(max)d at once.", max=MAX_IDS)}}), 400
     else:
         ids, codes = _ids("copy_id"), request.form.getlist("barcode")[: MAX_IDS + 1]
-    lookup = services.find_copies(codes)
-    by_id = services.copies_by_id(ids)
+    lookup = lookups.find_copies(codes)
+    by_id = lookups.copies_by_id(ids)
     copies = by_id + lookup.copies
-    added = services.add_to_queue(copies, by=current_user, now=utcnow(), source="selection")
+    added = label_queue.add_to_queue(copies, by=current_user, now=utcnow(), source="selection")
     db.session.commit()
     if request.is_json:
         return jsonify({"added": added, "queued": len({c.id for c in copies}),
@@ -252,11 +260,11 @@ def add_donation():
         flash(_("Enter a donation number."), "error")
         return _back_to_queue()
     try:
-        copies = services.donation_copies(form.donation.data)
+        copies = lookups.donation_copies(form.donation.data)
     except DomainError as error:
         flash(str(error), "error")
         return _back_to_queue()
-    added = services.add_to_queue(copies, by=current_user, now=utcnow(), source="donation")
+    added = label_queue.add_to_queue(copies, by=current_user, now=utcnow(), source="donation")
     db.session.commit()
     _flash_added(added, len(copies))
     return _back_to_queue()
@@ -271,14 +279,14 @@ def add_range():
         flash(_("Enter the first and the last barcode."), "error")
         return _back_to_queue()
     try:
-        copies = services.copies_in_range(form.first.data, form.last.data)
+        copies = lookups.copies_in_range(form.first.data, form.last.data)
     except DomainError as error:
         flash(str(error), "error")
         return _back_to_queue()
     if not copies:
         flash(_("No copy has a barcode in this range."), "warning")
         return _back_to_queue()
-    added = services.add_to_queue(copies, by=current_user, now=utcnow(), source="range")
+    added = label_queue.add_to_queue(copies, by=current_user, now=utcnow(), source="range")
     db.session.commit()
     _flash_added(added, len(copies))
     return _back_to_queue()
@@ -292,12 +300,12 @@ def add_scans():
     if not form.validate():
         flash(_("Scan or type at least one barcode."), "error")
         return _back_to_queue()
-    codes = services.parse_codes(form.codes.data)
+    codes = lookups.parse_codes(form.codes.data)
     if len(codes) > MAX_IDS:
         flash(_("Choose at most %(max)d at once.", max=MAX_IDS), "error")
         return _back_to_queue()
-    lookup = services.find_copies(codes)
-    added = services.add_to_queue(lookup.copies, by=current_user, now=utcnow(), source="scans")
+    lookup = lookups.find_copies(codes)
+    added = label_queue.add_to_queue(lookup.copies, by=current_user, now=utcnow(), source="scans")
     db.session.commit()
     if lookup.copies:
         _flash_added(added, len(lookup.copies))
@@ -315,10 +323,10 @@ def offset():
                    else "labels.queue")
     if template is None or not form.validate():
         flash(_("A printer offset is at most %(max)d mm either way.",
-                max=int(services.MAX_OFFSET_MM)), "error")
+                max=int(sheet_templates.MAX_OFFSET_MM)), "error")
         return redirect(back, code=303)
     try:
-        services.set_printer_offset(template, form.offset_x_mm.data, form.offset_y_mm.data,
+        sheet_templates.set_printer_offset(template, form.offset_x_mm.data, form.offset_y_mm.data,
                                     by=current_user, now=utcnow())
     except DomainError as error:
         db.session.rollback()
@@ -338,7 +346,7 @@ def offset():
 @access(Role.COORDINATOR)
 def templates():
     """The label and card sheets the café prints on."""
-    return render_template("labels/templates.html", templates=services.list_templates())
+    return render_template("labels/templates.html", templates=sheet_templates.list_templates())
 
 
 def _edit_template(template: LabelTemplate | None):
@@ -347,7 +355,7 @@ def _edit_template(template: LabelTemplate | None):
         form.kind.data = template.kind.value
     if form.validate_on_submit():
         try:
-            saved = services.save_template(template, form.values(), by=current_user,
+            saved = sheet_templates.save_template(template, form.values(), by=current_user,
                                            now=utcnow())
         except DomainError as error:
             db.session.rollback()
@@ -385,7 +393,7 @@ def edit_template(template_id: int):
 def cards():
     """Members whose card has not been printed yet; print them all, or some."""
     form, template, start_at = _print_form(CardPrintForm, LabelKind.CARD, request.args or None)
-    members = services.new_members()
+    members = member_cards.new_members()
     return render_template(
         "labels/cards.html", members=members, form=form, template=template, start_at=start_at,
         offset_form=OffsetForm(data={"template": template.id,
@@ -397,8 +405,8 @@ def cards():
 def _chosen_members():
     ids = _ids("member")
     if not ids and request.form.get("all_new"):
-        return services.new_members()
-    return services.members_by_id(ids)
+        return member_cards.new_members()
+    return member_cards.members_by_id(ids)
 
 
 @bp.route("/cards/print", methods=["POST"])
@@ -409,8 +417,8 @@ def print_cards():
     try:
         template, start_at = _post_print_form(CardPrintForm, LabelKind.CARD)
         members = _chosen_members()
-        data = services.print_cards(members, template, start_at=start_at, cafe_name=_cafe())
-        services.remember_preferences(LabelKind.CARD, template, start_at, now=utcnow())
+        data = member_cards.print_cards(members, template, start_at=start_at, cafe_name=_cafe())
+        preferences.remember_preferences(LabelKind.CARD, template, start_at, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -427,9 +435,9 @@ def mark_cards_printed():
     try:
         template, start_at = _post_print_form(CardPrintForm, LabelKind.CARD)
         members = _chosen_members()
-        count = services.mark_cards_printed(members, by=current_user, now=utcnow())
-        following = services.next_start(start_at, count, template.rows * template.columns)
-        services.remember_preferences(LabelKind.CARD, template, following, now=utcnow())
+        count = member_cards.mark_cards_printed(members, by=current_user, now=utcnow())
+        following = preferences.next_start(start_at, count, template.rows * template.columns)
+        preferences.remember_preferences(LabelKind.CARD, template, following, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")
