@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from app.circulation import loans, lookups
 from app.circulation.privacy import mask_name
 from app.circulation.rules import local_date
-from app.errors import DomainError
+from app.errors import refused_inline
 from app.extensions import db
 from app.isbn import ScanKind, parse_scan
 from app.models import Book, Copy, Member
@@ -29,6 +29,20 @@ HOLD = "hold"
 def result(outcome: str, title: str, detail: str = "", **extra) -> dict:
     """Return a desk result: outcome (ok, refused, info, hold), a headline and details."""
     return {"outcome": outcome, "title": title, "detail": detail, **extra}
+
+
+def nothing_scanned() -> dict:
+    """Return the answer to an empty scan."""
+    return result(REFUSED, _("Nothing was scanned."),
+                  _("Scan a card, a copy or an ISBN, or type a name."))
+
+
+def mode_changed(mode: str) -> dict:
+    """Return the answer to switching between the desk and check-in mode."""
+    if mode == "checkin":
+        return result(INFO, _("Check-in mode"), _("Every copy scanned now is checked in."))
+    return result(INFO, _("Desk mode"),
+                  _("Scan a member card to lend, or a copy to check it in."))
 
 
 def scan(code: str, *, borrower: Member | None, mode: str, by: Member, now: datetime) -> dict:
@@ -54,11 +68,10 @@ def scan(code: str, *, borrower: Member | None, mode: str, by: Member, now: date
 
 
 def _member_scan(card: str) -> dict:
-    try:
+    with refused_inline() as refused:
         member = lookups.member_by_card(card)
-    except DomainError as error:
-        return result(REFUSED, _("Unknown card"), str(error))
-    return result(OK, _("Borrower: %(name)s", name=member.name), borrower_id=member.id)
+        return result(OK, _("Borrower: %(name)s", name=member.name), borrower_id=member.id)
+    return result(REFUSED, _("Unknown card"), str(refused))
 
 
 def _find_member(text: str) -> dict:
@@ -91,12 +104,11 @@ def due_text(loan) -> str:
 def check_out(copy: Copy, borrower: Member, *, by: Member, now: datetime) -> dict:
     """Check a copy out to the current borrower and say so."""
     title = copy.book.title
-    try:
+    with refused_inline() as refused:
         done = loans.check_out(copy, borrower, by=by, now=now)
-    except DomainError as error:
-        db.session.rollback()
-        return result(REFUSED, _("Not lent: %(title)s", title=title), str(error),
-                      code=error.code, barcode=copy.barcode, copy_id=copy.id)
+    if refused:
+        return result(REFUSED, _("Not lent: %(title)s", title=title), str(refused),
+                      code=refused.error.code, barcode=copy.barcode, copy_id=copy.id)
     if not done.created:
         return result(INFO, _("Already on loan: %(title)s", title=title),
                       _("%(name)s has it until %(due)s. Nothing changed.",
@@ -108,15 +120,23 @@ def check_out(copy: Copy, borrower: Member, *, by: Member, now: datetime) -> dic
                   due_on=done.loan.due_on.isoformat())
 
 
+def renew(loan_id: int, *, by: Member, now: datetime) -> dict:
+    """Renew a loan of the current borrower and say until when (or why not)."""
+    with refused_inline() as refused:
+        loan = loans.renew(lookups.loan_for(loan_id, by), by=by, now=now)
+        return result(OK, _("Renewed: %(title)s", title=loan.copy.book.title),
+                      _("Now due %(due)s", due=due_text(loan)))
+    return result(REFUSED, _("Not renewed"), str(refused))
+
+
 def check_in(copy: Copy, *, by: Member, now: datetime) -> dict:
     """Check a copy in and say where it goes now (the shelf, or the hold shelf)."""
     title = copy.book.title
-    try:
+    with refused_inline() as refused:
         done = loans.return_copy(copy, by=by, now=now)
-    except DomainError as error:
-        db.session.rollback()
-        return result(REFUSED, _("Not checked in: %(title)s", title=title), str(error),
-                      code=error.code, barcode=copy.barcode, copy_id=copy.id)
+    if refused:
+        return result(REFUSED, _("Not checked in: %(title)s", title=title), str(refused),
+                      code=refused.error.code, barcode=copy.barcode, copy_id=copy.id)
     holder = None
     if done.hold is not None and done.hold.member is not None:
         holder = mask_name(done.hold.member.name)
