@@ -100,6 +100,14 @@ def require_copies(codes: Sequence[str]) -> list[Copy]:
     return lookup.copies
 
 
+def find_scanned(text: str | None) -> Lookup:
+    """Return the copies of a list of scanned barcodes, and the codes that are not copies."""
+    codes = parse_codes(text)
+    if len(codes) > MAX_BATCH:
+        raise InvalidInput(_l("Choose at most %(max)d at once.", max=MAX_BATCH))
+    return find_copies(codes)
+
+
 def copies_by_id(ids: Iterable[int]) -> list[Copy]:
     """Return the copies with these ids, in the order given (unknown ids are left out)."""
     ids = list(dict.fromkeys(ids))

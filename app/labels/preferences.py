@@ -55,3 +55,12 @@ def next_start(start_at: int, count: int, per_page: int) -> int:
     """Return the first free position on the last sheet after printing `count` labels."""
     return (start_at - 1 + count) % per_page + 1
 
+
+
+def remember_printed(kind: LabelKind, template: LabelTemplate, start_at: int, count: int, *,
+                     now: datetime) -> int:
+    """Remember where the next print starts after `count` labels printed from `start_at`;
+    return that position."""
+    following = next_start(start_at, count, template.rows * template.columns)
+    remember_preferences(kind, template, following, now=now)
+    return following

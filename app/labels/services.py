@@ -27,11 +27,17 @@ from app.labels.lookups import (
     copies_in_range,
     donation_copies,
     find_copies,
+    find_scanned,
     parse_codes,
     require_copies,
 )
 from app.labels.member_cards import mark_cards_printed, members_by_id, new_members, print_cards
-from app.labels.preferences import next_start, print_preferences, remember_preferences
+from app.labels.preferences import (
+    next_start,
+    print_preferences,
+    remember_preferences,
+    remember_printed,
+)
 from app.labels.printing import print_labels, sheet_preview
 from app.labels.sheet_templates import (
     default_template,
@@ -43,9 +49,10 @@ from app.labels.sheet_templates import (
 
 __all__ = [
     "MAX_BATCH", "Lookup", "add_to_queue", "copies_by_id", "copies_in_range",
-    "default_template", "donation_copies", "find_copies", "get_template", "list_templates",
-    "mark_cards_printed", "mark_labels_printed", "members_by_id", "new_members", "next_start",
-    "parse_codes", "print_cards", "print_labels", "print_preferences", "queue_rows",
-    "queued_copies", "remember_preferences", "remove_from_queue", "require_copies",
-    "save_template", "set_printer_offset", "sheet_preview",
+    "default_template", "donation_copies", "find_copies", "find_scanned", "get_template",
+    "list_templates", "mark_cards_printed", "mark_labels_printed", "members_by_id",
+    "new_members", "next_start", "parse_codes", "print_cards", "print_labels",
+    "print_preferences", "queue_rows", "queued_copies", "remember_preferences",
+    "remember_printed", "remove_from_queue", "require_copies", "save_template",
+    "set_printer_offset", "sheet_preview",
 ]

@@ -3,14 +3,13 @@
 import pytest
 
 from app.barcodes import internal_code
-from app.errors import (
-    NotFound,
-    UnknownBarcodes,
-)
+from app.errors import InvalidInput, NotFound, UnknownBarcodes
 from app.labels.lookups import (
+    MAX_BATCH,
     copies_in_range,
     donation_copies,
     find_copies,
+    find_scanned,
     parse_codes,
     require_copies,
 )
@@ -48,6 +47,14 @@ def test_require_copies_refuses_the_whole_request(make_copy):
 def test_parse_codes_splits_lines_spaces_and_commas():
     assert parse_codes("a\r\nb  c,d;\n\n") == ["a", "b", "c", "d"]
     assert parse_codes(None) == []
+
+
+def test_find_scanned_reads_a_list_of_scans_up_to_a_batch(make_copy):
+    a, b = make_copy(), make_copy()
+    found = find_scanned(f"{b.barcode}\n{a.barcode}, {BAD_CHECK_DIGIT}")
+    assert found.copies == [b, a] and found.invalid == [BAD_CHECK_DIGIT]
+    with pytest.raises(InvalidInput, match=f"at most {MAX_BATCH}"):
+        find_scanned(" ".join([a.barcode] * (MAX_BATCH + 1)))
 
 
 def test_copies_in_range(make_copy):

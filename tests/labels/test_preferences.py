@@ -3,7 +3,12 @@
 import pytest
 
 from app.extensions import db
-from app.labels.preferences import next_start, print_preferences, remember_preferences
+from app.labels.preferences import (
+    next_start,
+    print_preferences,
+    remember_preferences,
+    remember_printed,
+)
 from app.models import LabelKind, Setting
 from tests.labels.conftest import NOW, template_named
 
@@ -37,3 +42,10 @@ def test_a_remembered_start_beyond_a_smaller_sheet_falls_back_to_1(app):
                           (1, 5, 1, 1)])
 def test_next_start(start, count, per_page, expected):
     assert next_start(start, count, per_page) == expected
+
+
+def test_remember_printed_moves_the_start_past_what_was_printed(app):
+    avery = template_named("Avery")  # 30 labels a sheet
+    assert remember_printed(LabelKind.COPY, avery, 28, 5, now=NOW) == 3
+    db.session.commit()
+    assert print_preferences(LabelKind.COPY) == (avery, 3)
