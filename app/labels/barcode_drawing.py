@@ -94,4 +94,3 @@ def draw_barcode(
         text = fit_text(code, digit_font, size, max_text_w)
         c.setFont(digit_font, size)
         c.drawCentredString(cx, baseline, text)
-

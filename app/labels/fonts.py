@@ -136,4 +136,3 @@ def fit_size(text: str, font: str, size: float, min_size: float, max_width: floa
     if w <= max_width:
         return size
     return max(min_size, size * max_width / w * 0.999)
-

@@ -249,4 +249,3 @@ def layout_problems(w_mm: float, h_mm: float) -> list[str]:
             )
         ]
     return []
-

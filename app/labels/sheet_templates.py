@@ -148,4 +148,3 @@ def set_printer_offset(template: LabelTemplate, x_mm: float, y_mm: float, *, by:
     audit.record("label_template.offset", actor=by, entity="label_template",
                  entity_id=template.id, now=now, changes={"offset": [old, [x_mm, y_mm]]})
     db.session.flush()
-

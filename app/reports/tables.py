@@ -118,4 +118,3 @@ def _collection(shared: dict) -> services.Collection:
     if "collection" not in shared:
         shared["collection"] = services.collection()
     return shared["collection"]
-
