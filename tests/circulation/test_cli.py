@@ -1,5 +1,6 @@
 """`flask library expire-holds` and `flask library send-reminders` (against a local SMTP stub)."""
 
+import socket
 from datetime import timedelta
 
 import pytest
@@ -79,8 +80,6 @@ def test_send_reminders_by_email_in_each_members_language(app, runner, overdue_m
 
 
 def test_send_reminders_reports_an_unreachable_server(app, runner, overdue_members):
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # nothing listens here once closed
