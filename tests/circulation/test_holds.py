@@ -5,21 +5,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from app import errors
 from app.circulation.holds import cancel_hold, expire_holds, place_hold
 from app.circulation.loans import check_out, return_copy
 from app.circulation.lookups import queue_position
 from app.circulation.privacy import mask_name
-from app.errors import (
-    AlreadyBorrowed,
-    BookAvailable,
-    Forbidden,
-    HeldForOther,
-    HoldExists,
-    HoldLimitReached,
-    HoldNotActive,
-    NoCopies,
-    NotOnLoan,
-)
 from app.extensions import db
 from app.models import CopyStatus, Hold, HoldStatus
 from tests.circulation.conftest import TODAY, back, out
@@ -27,23 +17,23 @@ from tests.circulation.conftest import TODAY, back, out
 
 def test_place_hold_refusals(make_titles, member, other, volunteer, clock, set_rules):
     book, (copy,) = make_titles(1)
-    with pytest.raises(BookAvailable):
+    with pytest.raises(errors.BookAvailable):
         place_hold(book, member, now=clock())
     out(copy, other, volunteer, clock)
     hold = place_hold(book, member, now=clock())
     db.session.commit()
     assert hold.status is HoldStatus.WAITING and queue_position(hold) == 1
-    with pytest.raises(HoldExists):
+    with pytest.raises(errors.HoldExists):
         place_hold(book, member, now=clock())
-    with pytest.raises(AlreadyBorrowed):
+    with pytest.raises(errors.AlreadyBorrowed):
         place_hold(book, other, now=clock())
     empty = make_titles(0)[0]
-    with pytest.raises(NoCopies):
+    with pytest.raises(errors.NoCopies):
         place_hold(empty, member, now=clock())
     set_rules(max_holds=1)
     second, (copy2,) = make_titles(1)
     out(copy2, other, volunteer, clock)
-    with pytest.raises(HoldLimitReached):
+    with pytest.raises(errors.HoldLimitReached):
         place_hold(second, member, now=clock())
 
 
@@ -88,7 +78,7 @@ def test_a_copy_on_the_hold_shelf_is_only_for_its_holder(make_titles, member, ot
     db.session.commit()
     back(copy, volunteer, clock)
     stranger = make_member(name="박민수", password="")
-    with pytest.raises(HeldForOther, match="이OO"):
+    with pytest.raises(errors.HeldForOther, match="이OO"):
         check_out(copy, stranger, by=volunteer, now=clock())
     done = check_out(copy, other, by=volunteer, now=clock())
     db.session.commit()
@@ -163,13 +153,13 @@ def test_cancelling_a_ready_hold_passes_the_copy_on(make_titles, member, other, 
     second = place_hold(book, nextone, now=clock())
     db.session.commit()
     back(copy, volunteer, clock)
-    with pytest.raises(Forbidden):
+    with pytest.raises(errors.Forbidden):
         cancel_hold(first, by=nextone, now=clock())
     cancel_hold(first, by=other, now=clock())
     db.session.commit()
     assert first.status is HoldStatus.CANCELLED
     assert second.status is HoldStatus.READY and copy.status is CopyStatus.ON_HOLD_SHELF
-    with pytest.raises(HoldNotActive):
+    with pytest.raises(errors.HoldNotActive):
         cancel_hold(first, by=other, now=clock())
     cancel_hold(second, by=volunteer, now=clock())  # the desk may cancel too
     db.session.commit()
@@ -196,7 +186,7 @@ def test_scanning_a_hold_shelf_copy_expires_an_old_hold_lazily(make_titles, memb
     db.session.commit()
     back(copy, volunteer, clock)
     clock.advance(minutes=1)
-    with pytest.raises(NotOnLoan, match="hold shelf for 이OO"):
+    with pytest.raises(errors.NotOnLoan, match="hold shelf for 이OO"):
         return_copy(copy, by=volunteer, now=clock())
     nextone = make_member(password="")
     second = place_hold(book, nextone, now=clock())

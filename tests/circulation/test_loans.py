@@ -5,24 +5,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from app import errors
 from app.circulation import loans
 from app.circulation.copies import mark_lost
 from app.circulation.holds import place_hold
 from app.circulation.loans import check_out, renew, return_copy, self_check_out
 from app.circulation.lookups import loan_history, open_loan
 from app.circulation.rules import member_blocks
-from app.errors import (
-    BookOnHold,
-    CopyNotAvailable,
-    LoanClosed,
-    LoanLimitReached,
-    LoanOverdue,
-    MemberBlocked,
-    NotOnLoan,
-    RenewalLimitReached,
-    SelfCheckoutOff,
-    UnknownLoan,
-)
 from app.extensions import db
 from app.models import AuditEvent, CopyStatus, HoldStatus, Loan
 from tests.circulation.conftest import TODAY, back, out
@@ -66,7 +55,7 @@ def test_double_checkout_by_the_same_member_changes_nothing(copy, member, volunt
 
 def test_copy_on_loan_to_another_member_is_refused(copy, member, other, volunteer, clock):
     out(copy, member, volunteer, clock)
-    with pytest.raises(CopyNotAvailable, match="already on loan"):
+    with pytest.raises(errors.CopyNotAvailable, match="already on loan"):
         check_out(copy, other, by=volunteer, now=clock())
 
 
@@ -75,7 +64,7 @@ def test_loan_limit(make_titles, member, volunteer, clock, set_rules):
     _book, copies = make_titles(3)
     out(copies[0], member, volunteer, clock)
     out(copies[1], member, volunteer, clock)
-    with pytest.raises(LoanLimitReached) as refused:
+    with pytest.raises(errors.LoanLimitReached) as refused:
         check_out(copies[2], member, by=volunteer, now=clock())
     assert refused.value.code == "loan_limit_reached" and "2" in str(refused.value)
     blocks = member_blocks(member, now=clock())
@@ -86,7 +75,7 @@ def test_an_overdue_loan_blocks_new_loans(make_titles, member, volunteer, clock,
     _book, (first, second) = make_titles(2)
     out(first, member, volunteer, clock)
     clock.advance(days=15)
-    with pytest.raises(MemberBlocked, match="overdue"):
+    with pytest.raises(errors.MemberBlocked, match="overdue"):
         check_out(second, member, by=volunteer, now=clock())
     assert [b.code for b in member_blocks(member, now=clock())] == ["overdue"]
     set_rules(overdue_blocks=False)
@@ -103,7 +92,7 @@ def test_due_today_is_not_overdue(make_titles, member, volunteer, clock):
 def test_deactivated_member_cannot_borrow(copy, member, volunteer, clock):
     member.active = False
     db.session.commit()
-    with pytest.raises(MemberBlocked):
+    with pytest.raises(errors.MemberBlocked):
         check_out(copy, member, by=volunteer, now=clock())
 
 
@@ -111,7 +100,7 @@ def test_deactivated_member_cannot_borrow(copy, member, volunteer, clock):
 def test_lost_damaged_withdrawn_copies_are_not_lent(copy, member, volunteer, clock, status):
     copy.status = status
     db.session.commit()
-    with pytest.raises(CopyNotAvailable):
+    with pytest.raises(errors.CopyNotAvailable):
         check_out(copy, member, by=volunteer, now=clock())
 
 
@@ -122,7 +111,7 @@ def test_the_unique_index_decides_a_race(copy, member, other, volunteer, clock, 
                         checked_out_at=clock(), due_on=TODAY))
     db.session.commit()
     monkeypatch.setattr(loans, "open_loan", lambda c: None)
-    with pytest.raises(CopyNotAvailable):
+    with pytest.raises(errors.CopyNotAvailable):
         check_out(copy, member, by=volunteer, now=clock())
     db.session.rollback()
     monkeypatch.undo()
@@ -191,12 +180,12 @@ def test_double_check_in_within_ten_seconds(copy, member, volunteer, clock):
     again = return_copy(copy, by=volunteer, now=clock())
     assert again.repeated and again.loan.id == loan.id
     clock.advance(seconds=2)
-    with pytest.raises(NotOnLoan):
+    with pytest.raises(errors.NotOnLoan):
         return_copy(copy, by=volunteer, now=clock())
 
 
 def test_check_in_of_a_copy_not_on_loan(copy, volunteer, clock):
-    with pytest.raises(NotOnLoan) as refused:
+    with pytest.raises(errors.NotOnLoan) as refused:
         return_copy(copy, by=volunteer, now=clock())
     assert refused.value.code == "not_on_loan"
 
@@ -211,7 +200,7 @@ def test_renewal_extends_from_the_due_date(copy, member, volunteer, clock, rules
 def test_renewal_limit(copy, member, volunteer, clock, set_rules):
     loan = out(copy, member, volunteer, clock)
     renew(loan, by=member, now=clock())
-    with pytest.raises(RenewalLimitReached) as refused:
+    with pytest.raises(errors.RenewalLimitReached) as refused:
         renew(loan, by=member, now=clock())
     assert refused.value.code == "renewal_limit_reached"
     set_rules(max_renewals=2)
@@ -224,7 +213,7 @@ def test_renewal_refused_when_someone_else_holds_the_book(copy, member, other, v
     loan = out(copy, member, volunteer, clock)
     place_hold(copy.book, other, now=clock())
     db.session.commit()
-    with pytest.raises(BookOnHold) as refused:
+    with pytest.raises(errors.BookOnHold) as refused:
         renew(loan, by=member, now=clock())
     assert "waiting" in str(refused.value)
 
@@ -233,7 +222,7 @@ def test_renewal_refused_when_overdue_past_the_rule(copy, member, volunteer, clo
                                                      set_rules):
     loan = out(copy, member, volunteer, clock)
     clock.advance(days=16)  # two days overdue
-    with pytest.raises(LoanOverdue, match="2 days overdue"):
+    with pytest.raises(errors.LoanOverdue, match="2 days overdue"):
         renew(loan, by=member, now=clock())
     set_rules(renew_overdue_days=3)
     renew(loan, by=member, now=clock())
@@ -242,18 +231,18 @@ def test_renewal_refused_when_overdue_past_the_rule(copy, member, volunteer, clo
 
 def test_renewal_by_someone_else_or_of_a_returned_loan(copy, member, other, volunteer, clock):
     loan = out(copy, member, volunteer, clock)
-    with pytest.raises(UnknownLoan):
+    with pytest.raises(errors.UnknownLoan):
         renew(loan, by=other, now=clock())
     renew(loan, by=volunteer, now=clock())  # the desk may renew
     back(copy, volunteer, clock)
-    with pytest.raises(LoanClosed):
+    with pytest.raises(errors.LoanClosed):
         renew(loan, by=volunteer, now=clock())
 
 
 def test_self_checkout_is_off_by_default_and_fulfils_ones_own_hold(
         make_titles, member, other, volunteer, clock, set_rules):
     book, (copy,) = make_titles(1)
-    with pytest.raises(SelfCheckoutOff):
+    with pytest.raises(errors.SelfCheckoutOff):
         self_check_out(copy, member, now=clock())
     out(copy, other, volunteer, clock)
     hold = place_hold(book, member, now=clock())
