@@ -8,12 +8,21 @@ to make.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask_babel import lazy_gettext as _l
 from reportlab.pdfgen import canvas as rl_canvas
 
 from app.barcodes import BarPattern
 from app.labels.fonts import fit_size, fit_text, text_width
 from app.labels.sheet import DOT_PT, MAX_MODULE_DOTS, MIN_MODULE_DOTS, MM, LabelError, fmt
+
+
+class Bars(NamedTuple):
+    """A barcode ready to draw: its module pattern and the module width in points."""
+
+    pattern: BarPattern
+    x_mod: float
 
 
 class BarcodeTooWide(LabelError):
@@ -46,18 +55,10 @@ def module_width(pattern: BarPattern, avail_w: float) -> float:
 _EAN_GUARDS = ((0, 3), (45, 5), (92, 3))
 
 
-def draw_barcode(
-    c: rl_canvas.Canvas,
-    pattern: BarPattern,
-    cx: float,
-    bars_bottom: float,
-    bar_h: float,
-    x_mod: float,
-    digit_font: str,
-    digit_size: float,
-    max_text_w: float,
-) -> None:
+def draw_barcode(c: rl_canvas.Canvas, bars: Bars, cx: float, bars_bottom: float, bar_h: float,
+                 digit_font: str, digit_size: float, max_text_w: float) -> None:
     """Draw bars centred on ``cx`` and the human-readable text below them."""
+    pattern, x_mod = bars
     ql, _qr = pattern.quiet_zone
     total = pattern.width_modules * x_mod
     left = cx - total / 2

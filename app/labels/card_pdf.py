@@ -10,9 +10,8 @@ from functools import partial
 from reportlab.lib.colors import Color
 from reportlab.pdfgen import canvas as rl_canvas
 
-from app.barcodes import BarPattern
-from app.labels.barcode_drawing import draw_barcode
-from app.labels.fonts import clean_text, fit_size, fit_text
+from app.labels.barcode_drawing import Bars, draw_barcode
+from app.labels.fonts import Fonts, clean_text, fit_size, fit_text
 from app.labels.pdf import BLACK, render_sheet
 from app.labels.sheet import MM, SheetSpec
 
@@ -44,20 +43,10 @@ MEMBER_CARD_SHEET = SheetSpec(
 )
 
 
-def _draw_card(
-    c: rl_canvas.Canvas,
-    card: CardItem,
-    pattern: BarPattern,
-    x_mod: float,
-    x: float,
-    y: float,
-    regular: str,
-    bold: str,
-    *,
-    w: float,
-    h: float,
-) -> None:
+def _draw_card(c: rl_canvas.Canvas, card: CardItem, bars: Bars, x: float, y: float,
+               faces: Fonts, *, w: float, h: float) -> None:
     """Draw one member card with its bottom-left corner at (x, y) points."""
+    regular, bold = faces
     pad = CARD_PAD
     text_w = w - 2 * pad
     c.saveState()
@@ -81,7 +70,7 @@ def _draw_card(
     digit_size = 9.0
     bar_h = 12 * MM
     bars_bottom = y + pad + digit_size * (0.25 + 0.72 + 0.1)
-    draw_barcode(c, pattern, x + w / 2, bars_bottom, bar_h, x_mod, regular, digit_size, text_w)
+    draw_barcode(c, bars, x + w / 2, bars_bottom, bar_h, regular, digit_size, text_w)
     c.restoreState()
 
 

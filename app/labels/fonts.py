@@ -10,6 +10,7 @@ import os
 import threading
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from reportlab.pdfbase import pdfmetrics
@@ -72,17 +73,24 @@ def _register(path: str) -> str:
         return name
 
 
-def fonts() -> tuple[str, str]:
-    """Return (regular, bold) registered font names."""
+class Fonts(NamedTuple):
+    """The registered names of the regular and the bold face."""
+
+    regular: str
+    bold: str
+
+
+def fonts() -> Fonts:
+    """Return the (regular, bold) registered font names."""
     regular = _register(font_path())
     bold_path = os.environ.get("BOOKCAFE_FONT_BOLD") or FONT_BOLD_PATH
     if os.environ.get("BOOKCAFE_FONT") and not os.environ.get("BOOKCAFE_FONT_BOLD"):
-        return regular, regular  # a custom font without a bold face
+        return Fonts(regular, regular)  # a custom font without a bold face
     try:
         bold = _register(bold_path)
     except FontUnavailable:
         bold = regular
-    return regular, bold
+    return Fonts(regular, bold)
 
 
 @lru_cache(maxsize=65536)

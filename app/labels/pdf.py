@@ -17,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 from reportlab.lib.colors import Color
 from reportlab.pdfgen import canvas as rl_canvas
 
-from app.barcodes import BarPattern, bar_pattern
-from app.labels.barcode_drawing import draw_barcode, module_width
-from app.labels.fonts import clean_text, fit_text, fonts
+from app.barcodes import bar_pattern
+from app.labels.barcode_drawing import Bars, draw_barcode, module_width
+from app.labels.fonts import Fonts, clean_text, fit_text, fonts
 from app.labels.sheet import (
     MAX_BAR_HEIGHT_PT,
     MM,
@@ -33,9 +33,9 @@ from app.labels.sheet import (
 
 BLACK = Color(0, 0, 0)
 
-#: draw(canvas, item, pattern, module width, x, y, regular font, bold font): one item with
-#: its bottom-left corner at (x, y) points.
-DrawItem = Callable[[rl_canvas.Canvas, object, BarPattern, float, float, float, str, str], None]
+#: draw(canvas, item, its bars, x, y, fonts): one item with its bottom-left corner at
+#: (x, y) points.
+DrawItem = Callable[[rl_canvas.Canvas, object, Bars, float, float, Fonts], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,21 +60,21 @@ def render_sheet(items: Sequence, sheet: SheetSpec, *, start_at: int, title: str
         raise LabelError(str(_l("There is nothing to print.")))
     positions = label_positions(sheet, len(items), start_at)
     patterns = [bar_pattern(item.barcode) for item in items]  # validate before drawing
-    widths = [module_width(p, bar_room) for p in patterns]
-    regular, bold = fonts()
+    bars = [Bars(p, module_width(p, bar_room)) for p in patterns]
+    faces = fonts()
     page_h = sheet.page_height_mm * MM
 
     buf = io.BytesIO()
-    c = _new_canvas(buf, sheet, title, regular)
+    c = _new_canvas(buf, sheet, title, faces.regular)
     page = 0
-    for item, pattern, x_mod, pos in zip(items, patterns, widths, positions, strict=True):
+    for item, item_bars, pos in zip(items, bars, positions, strict=True):
         if pos.page != page:
             c.showPage()
             c.setFillColor(BLACK)
             page = pos.page
         x = pos.x_mm * MM
         y = page_h - (pos.y_mm + sheet.label_height_mm) * MM
-        draw(c, item, pattern, x_mod, x, y, regular, bold)
+        draw(c, item, item_bars, x, y, faces)
     c.showPage()
     c.save()
     return buf.getvalue()
@@ -98,19 +98,10 @@ def _new_canvas(buf: io.BytesIO, sheet: SheetSpec, title: str, font: str) -> rl_
     return c
 
 
-def _draw_label(
-    c: rl_canvas.Canvas,
-    item: LabelItem,
-    pattern: BarPattern,
-    x_mod: float,
-    x: float,
-    y: float,
-    regular: str,
-    bold: str,
-    *,
-    lay: LabelLayout,
-) -> None:
+def _draw_label(c: rl_canvas.Canvas, item: LabelItem, bars: Bars, x: float, y: float,
+                faces: Fonts, *, lay: LabelLayout) -> None:
     """Draw one copy label with its bottom-left corner at (x, y) points."""
+    regular, bold = faces
     c.saveState()
     clip = c.beginPath()
     clip.rect(x, y, lay.w, lay.h)
@@ -134,7 +125,7 @@ def _draw_label(
     band = lay.region_top - lay.region_bottom
     bar_h = max(0.0, min(MAX_BAR_HEIGHT_PT, bar_height(lay)))
     bars_bottom = y + lay.region_bottom + (band - bar_h - digits_h) / 2 + digits_h
-    draw_barcode(c, pattern, cx, bars_bottom, bar_h, x_mod, regular, lay.digit_size, lay.text_w)
+    draw_barcode(c, bars, cx, bars_bottom, bar_h, regular, lay.digit_size, lay.text_w)
     c.restoreState()
 
 
