@@ -2,7 +2,7 @@
 
 This is the only module that imports python-barcode (``barcode``). Everything
 else asks it for check digits, internal numbers and the module pattern of a
-code, and draws the bars itself (see ``app.labels.pdf``).
+code, and draws the bars itself (see ``app.labels.barcode_drawing``).
 
 Internal numbers follow the GS1 "in-store" range (prefixes 200-299), as Libib
 does: ``201`` + 9-digit serial + check digit for copies, ``202`` + serial +

@@ -1,10 +1,17 @@
 """Domain errors: what a service refuses, with a message a person can read.
 
-The HTML routes turn a DomainError into a flashed message or a form error; the API
-turns it into `{"error": {"code", "message"}}` with `status`. One mapping, here.
+A route lets a DomainError through: app/main/errors.py, the one mapping, turns it into a
+flashed message back on the form's page, or `{"error": {"code", "message"}}` with `status`
+for the API. A page that shows a refusal itself (the desk, a form shown again) runs the
+use case in `refused_inline`.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
 
 
 class DomainError(Exception):
@@ -26,6 +33,40 @@ class DomainError(Exception):
     def as_json(self) -> dict:
         """Return the API's error body."""
         return {"error": {"code": self.code, "message": str(self)}}
+
+
+class Refusal:
+    """A use case's refusal kept for its page to show (see `refused_inline`)."""
+
+    error: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+    def __str__(self) -> str:
+        return str(self.error) if self.error is not None else ""
+
+    @property
+    def reasons(self) -> list[str]:
+        """Return the reasons, one per line: the error's list of problems, else its message."""
+        return list(getattr(self.error, "problems", None) or [str(self)]) if self else []
+
+
+@contextmanager
+def refused_inline() -> Iterator[Refusal]:
+    """Run a use case whose page shows a refusal itself (the desk's answer to its script,
+    a form shown again with the reasons).
+
+    Everywhere else a route lets a DomainError through to the one mapping in
+    app/main/errors.py. Here the block's DomainError is caught instead: the transaction is
+    rolled back, as that mapping would, and the error is kept on the yielded Refusal.
+    """
+    refusal = Refusal()
+    try:
+        yield refusal
+    except DomainError as error:
+        db.session.rollback()
+        refusal.error = error
 
 
 class InvalidInput(DomainError):

@@ -337,7 +337,8 @@ def raw_query_times(url: str, queries: list[str], rounds: int = 5) -> list[float
 
 def label_seconds() -> float:
     from app.barcodes import internal_code
-    from app.labels.pdf import LabelItem, SheetSpec, render_labels
+    from app.labels.pdf import LabelItem, render_labels
+    from app.labels.sheet import SheetSpec
 
     sheet = SheetSpec(210, 297, 8, 3, 70, 37, 0.5, 0, 0, 0)
     items = [LabelItem(internal_code("201", i + 1), f"해리포터와 마법사의 돌 {i}권",

@@ -7,6 +7,7 @@ TEST_DATABASE_URL). Under CI=true a missing PostgreSQL is a failure, not a skip.
 import itertools
 import os
 import re
+import threading
 import uuid
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.catalog import store
@@ -151,6 +153,17 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app on a free port of 127.0.0.1 in threads; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
 
 
 _seq = itertools.count(1)

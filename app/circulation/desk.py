@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from app.circulation import services
-from app.errors import DomainError
+from app.circulation import loans, lookups
+from app.circulation.privacy import mask_name
+from app.circulation.rules import local_date
+from app.errors import refused_inline
 from app.extensions import db
 from app.isbn import ScanKind, parse_scan
 from app.models import Book, Copy, Member
@@ -29,10 +31,24 @@ def result(outcome: str, title: str, detail: str = "", **extra) -> dict:
     return {"outcome": outcome, "title": title, "detail": detail, **extra}
 
 
+def nothing_scanned() -> dict:
+    """Return the answer to an empty scan."""
+    return result(REFUSED, _("Nothing was scanned."),
+                  _("Scan a card, a copy or an ISBN, or type a name."))
+
+
+def mode_changed(mode: str) -> dict:
+    """Return the answer to switching between the desk and check-in mode."""
+    if mode == "checkin":
+        return result(INFO, _("Check-in mode"), _("Every copy scanned now is checked in."))
+    return result(INFO, _("Desk mode"),
+                  _("Scan a member card to lend, or a copy to check it in."))
+
+
 def scan(code: str, *, borrower: Member | None, mode: str, by: Member, now: datetime) -> dict:
     """Do what one scan at the desk means, and say what happened."""
     parsed = parse_scan(code)
-    raw = services.clean_code(code)
+    raw = lookups.clean_code(code)
     if parsed.kind is ScanKind.MEMBER:
         return _member_scan(parsed.code)
     if parsed.kind is ScanKind.ISBN:
@@ -52,15 +68,14 @@ def scan(code: str, *, borrower: Member | None, mode: str, by: Member, now: date
 
 
 def _member_scan(card: str) -> dict:
-    try:
-        member = services.member_by_card(card)
-    except DomainError as error:
-        return result(REFUSED, _("Unknown card"), str(error))
-    return result(OK, _("Borrower: %(name)s", name=member.name), borrower_id=member.id)
+    with refused_inline() as refused:
+        member = lookups.member_by_card(card)
+        return result(OK, _("Borrower: %(name)s", name=member.name), borrower_id=member.id)
+    return result(REFUSED, _("Unknown card"), str(refused))
 
 
 def _find_member(text: str) -> dict:
-    members = services.find_members(text, limit=10)
+    members = lookups.find_members(text, limit=10)
     if len(members) == 1:
         return result(OK, _("Borrower: %(name)s", name=members[0].name),
                       borrower_id=members[0].id)
@@ -89,12 +104,11 @@ def due_text(loan) -> str:
 def check_out(copy: Copy, borrower: Member, *, by: Member, now: datetime) -> dict:
     """Check a copy out to the current borrower and say so."""
     title = copy.book.title
-    try:
-        done = services.check_out(copy, borrower, by=by, now=now)
-    except DomainError as error:
-        db.session.rollback()
-        return result(REFUSED, _("Not lent: %(title)s", title=title), str(error),
-                      code=error.code, barcode=copy.barcode, copy_id=copy.id)
+    with refused_inline() as refused:
+        done = loans.check_out(copy, borrower, by=by, now=now)
+    if refused:
+        return result(REFUSED, _("Not lent: %(title)s", title=title), str(refused),
+                      code=refused.error.code, barcode=copy.barcode, copy_id=copy.id)
     if not done.created:
         return result(INFO, _("Already on loan: %(title)s", title=title),
                       _("%(name)s has it until %(due)s. Nothing changed.",
@@ -106,18 +120,26 @@ def check_out(copy: Copy, borrower: Member, *, by: Member, now: datetime) -> dic
                   due_on=done.loan.due_on.isoformat())
 
 
+def renew(loan_id: int, *, by: Member, now: datetime) -> dict:
+    """Renew a loan of the current borrower and say until when (or why not)."""
+    with refused_inline() as refused:
+        loan = loans.renew(lookups.loan_for(loan_id, by), by=by, now=now)
+        return result(OK, _("Renewed: %(title)s", title=loan.copy.book.title),
+                      _("Now due %(due)s", due=due_text(loan)))
+    return result(REFUSED, _("Not renewed"), str(refused))
+
+
 def check_in(copy: Copy, *, by: Member, now: datetime) -> dict:
     """Check a copy in and say where it goes now (the shelf, or the hold shelf)."""
     title = copy.book.title
-    try:
-        done = services.return_copy(copy, by=by, now=now)
-    except DomainError as error:
-        db.session.rollback()
-        return result(REFUSED, _("Not checked in: %(title)s", title=title), str(error),
-                      code=error.code, barcode=copy.barcode, copy_id=copy.id)
+    with refused_inline() as refused:
+        done = loans.return_copy(copy, by=by, now=now)
+    if refused:
+        return result(REFUSED, _("Not checked in: %(title)s", title=title), str(refused),
+                      code=refused.error.code, barcode=copy.barcode, copy_id=copy.id)
     holder = None
     if done.hold is not None and done.hold.member is not None:
-        holder = services.mask_name(done.hold.member.name)
+        holder = mask_name(done.hold.member.name)
     if done.repeated:
         outcome = HOLD if holder else INFO
         detail = _("It was just checked in. Nothing changed.")
@@ -140,9 +162,9 @@ def check_in(copy: Copy, *, by: Member, now: datetime) -> dict:
                       barcode=copy.barcode, copy_id=copy.id)
     detail = _("Put it back on the shelf.")
     if done.loan is not None and done.loan.returned_at and done.loan.due_on < (
-        services.local_date(now)
+        local_date(now)
     ):
         detail = _("It was %(days)d days late. Put it back on the shelf.",
-                   days=(services.local_date(now) - done.loan.due_on).days)
+                   days=(local_date(now) - done.loan.due_on).days)
     return result(OK, _("Returned: %(title)s", title=title), detail,
                   barcode=copy.barcode, copy_id=copy.id)

@@ -5,15 +5,22 @@ The only module that talks SMTP. It is off unless MAIL_SERVER is configured.
 
 import smtplib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app.circulation import services
+from app.circulation.overdue import Overdue, overdue_by_member
+from app.core import audit
+from app.extensions import db
+from app.models import AuditEvent, Member
+
+# A member is reminded at most once in this time.
+REMINDER_INTERVAL = timedelta(days=7)
 
 
 @dataclass
@@ -25,7 +32,24 @@ class ReminderRun:
     skipped_no_email: int = 0
 
 
-def compose(group: services.Overdue, *, cafe_name: str, sender: str) -> EmailMessage:
+def reminder_due(member: Member, *, now: datetime) -> bool:
+    """Tell whether a member has had no overdue reminder by email in the last week."""
+    last = db.session.scalar(
+        sa.select(sa.func.max(AuditEvent.at)).where(
+            AuditEvent.action == "loan.reminder", AuditEvent.entity == "member",
+            AuditEvent.entity_id == member.id,
+        )
+    )
+    return last is None or last <= now - REMINDER_INTERVAL
+
+
+def record_reminder(member: Member, *, now: datetime, loans: int) -> None:
+    """Note that a reminder was sent (so the next run waits a week)."""
+    audit.record("loan.reminder", actor=None, entity="member", entity_id=member.id, now=now,
+                 loans=loans)
+
+
+def compose(group: Overdue, *, cafe_name: str, sender: str) -> EmailMessage:
     """Write one member's reminder in their own language."""
     locale = group.member.locale if group.member.locale in ("ko", "en") else "ko"
     with force_locale(locale):
@@ -45,10 +69,10 @@ def send_reminders(config: dict, *, now: datetime, force: bool = False) -> Remin
     """Email every member with overdue books who has had no reminder this week."""
     run = ReminderRun(sent=[])
     due = []
-    for group in services.overdue_by_member(now=now):
+    for group in overdue_by_member(now=now):
         if not group.member.email or not group.member.is_active:
             run.skipped_no_email += 1
-        elif not force and not services.reminder_due(group.member, now=now):
+        elif not force and not reminder_due(group.member, now=now):
             run.skipped_recent += 1
         else:
             due.append(group)
@@ -62,6 +86,6 @@ def send_reminders(config: dict, *, now: datetime, force: bool = False) -> Remin
         for group in due:
             message = compose(group, cafe_name=config["CAFE_NAME"], sender=config["MAIL_FROM"])
             smtp.send_message(message)
-            services.record_reminder(group.member, now=now, loans=len(group.loans))
+            record_reminder(group.member, now=now, loans=len(group.loans))
             run.sent.append(group.member.email)
     return run

@@ -3,6 +3,7 @@
 import io
 
 from flask import (
+    abort,
     current_app,
     flash,
     jsonify,
@@ -17,10 +18,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounts.routes import safe_next
-from app.core.access import access
-from app.errors import DomainError, InvalidInput
+from app.core.access import access, api_error
+from app.errors import InvalidInput, refused_inline
 from app.extensions import db
-from app.labels import bp, services
+from app.labels import (
+    bp,
+    label_queue,
+    lookups,
+    member_cards,
+    preferences,
+    printing,
+    sheet_templates,
+)
 from app.labels.forms import (
     CardPrintForm,
     DonationForm,
@@ -30,9 +39,9 @@ from app.labels.forms import (
     ScansForm,
     TemplateForm,
 )
-from app.models import LabelKind, LabelTemplate, Role, utcnow
+from app.models import Copy, LabelKind, LabelTemplate, Role, utcnow
 
-MAX_IDS = services.MAX_BATCH
+MAX_IDS = lookups.MAX_BATCH
 
 
 @bp.app_context_processor
@@ -46,7 +55,7 @@ def _label_globals():
 
 def _card_print_defaults() -> dict:
     """The remembered card sheet and start position, for the admin member page's button."""
-    template, start_at = services.print_preferences(LabelKind.CARD)
+    template, start_at = preferences.print_preferences(LabelKind.CARD)
     return {"template": template, "start_at": start_at}
 
 
@@ -60,8 +69,8 @@ def _ids(name: str) -> list[int]:
 
 def _print_form(form_class, kind: LabelKind, formdata):
     """Return the print form with its sheet choices, and the chosen template and start."""
-    template, start_at = services.print_preferences(kind)
-    templates = services.list_templates(kind)
+    template, start_at = preferences.print_preferences(kind)
+    templates = sheet_templates.list_templates(kind)
     form = form_class(formdata=formdata, data={"template": template.id, "start_at": start_at})
     form.template.choices = [(t.id, t.name) for t in templates]
     if formdata and form.validate():
@@ -77,6 +86,11 @@ def _post_print_form(form_class, kind: LabelKind):
     return template, start_at
 
 
+def _offset_form(template: LabelTemplate) -> OffsetForm:
+    return OffsetForm(data={"template": template.id, "offset_x_mm": template.offset_x_mm,
+                            "offset_y_mm": template.offset_y_mm})
+
+
 def _pdf(data: bytes, stem: str):
     now = utcnow()
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
@@ -89,7 +103,7 @@ def _cafe() -> str:
     return current_app.config["CAFE_NAME"]
 
 
-def _flash_problems(lookup: services.Lookup) -> None:
+def _flash_problems(lookup: lookups.Lookup) -> None:
     if lookup.invalid:
         flash(_("Not valid barcodes, not added: %(codes)s", codes=", ".join(lookup.invalid)),
               "error")
@@ -104,8 +118,21 @@ def _flash_added(added: int, found: int) -> None:
         flash(_("Already in the queue: %(num)d.", num=found - added), "warning")
 
 
+def _queue(copies: list[Copy], source: str) -> int:
+    """Queue these copies for the current volunteer and commit; return how many were new."""
+    added = label_queue.add_to_queue(copies, by=current_user, now=utcnow(), source=source)
+    db.session.commit()
+    return added
+
+
 def _back_to_queue():
     return redirect(url_for("labels.queue"), code=303)
+
+
+def _invalid_form(message: str):
+    """Say what a form on the queue page lacks, back on the queue page."""
+    flash(message, "error")
+    return _back_to_queue()
 
 
 # --------------------------------------------------------------------------
@@ -118,39 +145,38 @@ def _back_to_queue():
 def queue():
     """The print queue: what waits for a label, the sheet, where to start, a preview."""
     form, template, start_at = _print_form(PrintForm, LabelKind.COPY, request.args or None)
-    rows = services.queue_rows()
-    preview = services.sheet_preview(template, [r.copy for r in rows], start_at)
+    rows = label_queue.queue_rows()
     return render_template(
         "labels/queue.html", rows=rows, form=form, template=template, start_at=start_at,
-        preview=preview, donation_form=DonationForm(), range_form=RangeForm(),
-        scans_form=ScansForm(), offset_form=OffsetForm(
-            data={"template": template.id, "offset_x_mm": template.offset_x_mm,
-                  "offset_y_mm": template.offset_y_mm}),
+        preview=printing.sheet_preview(template, [r.copy for r in rows], start_at),
+        donation_form=DonationForm(), range_form=RangeForm(), scans_form=ScansForm(),
+        offset_form=_offset_form(template),
     )
+
+
+def _chosen_queued() -> list[Copy]:
+    """Return the queued copies a preview is for: the selected items, or all of them."""
+    return label_queue.queued_copies(_ids("item") if "selected" in request.args else None)
 
 
 @bp.route("/preview")
 @access(Role.VOLUNTEER)
 def preview():
     """The sheet layout of a print (a fragment the queue page swaps in as settings change)."""
-    form, template, start_at = _print_form(PrintForm, LabelKind.COPY, request.args)
-    copies = services.queued_copies(_ids("item") if "selected" in request.args else None)
-    return render_template(
-        "labels/_preview.html",
-        preview=services.sheet_preview(template, copies, start_at), template=template,
-    )
+    _form, template, start_at = _print_form(PrintForm, LabelKind.COPY, request.args)
+    preview = printing.sheet_preview(template, _chosen_queued(), start_at)
+    return render_template("labels/_preview.html", preview=preview, template=template)
 
 
 @bp.route("/preview.png")
 @access(Role.VOLUNTEER)
 def preview_png():
     """The first sheet of the print as it will come out, as a small PNG."""
-    form, template, start_at = _print_form(PrintForm, LabelKind.COPY, request.args)
-    copies = services.queued_copies(_ids("item") if "selected" in request.args else None)
+    _form, template, start_at = _print_form(PrintForm, LabelKind.COPY, request.args)
     first_sheet = template.rows * template.columns - (start_at - 1)
-    pdf = services.print_labels(copies[:first_sheet], template, start_at=start_at,
+    pdf = printing.print_labels(_chosen_queued()[:first_sheet], template, start_at=start_at,
                                 cafe_name=_cafe())
-    response = send_file(io.BytesIO(services.first_page_png(pdf)), mimetype="image/png")
+    response = send_file(io.BytesIO(printing.first_page_png(pdf)), mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -159,15 +185,10 @@ def preview_png():
 @access(Role.VOLUNTEER)
 def print_queue():
     """Download the chosen queued labels as a PDF (they stay queued until marked printed)."""
-    try:
-        template, start_at = _post_print_form(PrintForm, LabelKind.COPY)
-        copies = services.queued_copies(_ids("item"))
-        data = services.print_labels(copies, template, start_at=start_at, cafe_name=_cafe())
-        services.remember_preferences(LabelKind.COPY, template, start_at, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _back_to_queue()
+    template, start_at = _post_print_form(PrintForm, LabelKind.COPY)
+    copies = label_queue.queued_copies(_ids("item"))
+    data = printing.print_labels(copies, template, start_at=start_at, cafe_name=_cafe())
+    preferences.remember_preferences(LabelKind.COPY, template, start_at, now=utcnow())
     db.session.commit()
     return _pdf(data, "labels")
 
@@ -176,16 +197,11 @@ def print_queue():
 @access(Role.VOLUNTEER)
 def mark_printed():
     """Record the chosen labels as printed, take them off the queue, move the start on."""
-    try:
-        template, start_at = _post_print_form(PrintForm, LabelKind.COPY)
-        copies = services.queued_copies(_ids("item"))
-        count = services.mark_labels_printed(copies, by=current_user, now=utcnow())
-        following = services.next_start(start_at, count, template.rows * template.columns)
-        services.remember_preferences(LabelKind.COPY, template, following, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _back_to_queue()
+    template, start_at = _post_print_form(PrintForm, LabelKind.COPY)
+    copies = label_queue.queued_copies(_ids("item"))
+    count = label_queue.mark_labels_printed(copies, by=current_user, now=utcnow())
+    following = preferences.remember_printed(LabelKind.COPY, template, start_at, count,
+                                             now=utcnow())
     db.session.commit()
     flash(_("Labels marked as printed: %(num)d.", num=count), "success")
     flash(_("The next print starts at label %(n)d.", n=following), "info")
@@ -196,13 +212,29 @@ def mark_printed():
 @access(Role.VOLUNTEER)
 def remove():
     """Take the chosen copies off the queue without printing them."""
-    removed = services.remove_from_queue(_ids("item"), by=current_user, now=utcnow())
+    removed = label_queue.remove_from_queue(_ids("item"), by=current_user, now=utcnow())
     db.session.commit()
     if removed:
         flash(_("Removed from the queue: %(num)d.", num=removed), "success")
     else:
         flash(_("Choose the copies to remove first."), "warning")
     return _back_to_queue()
+
+
+def _json_selection() -> tuple[list[int], list[str]]:
+    """Return the copy ids and barcodes of a JSON post, or answer its JSON error (400)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(api_error(400, "invalid_json", _("The request body is not a valid JSON object.")))
+    raw_ids, codes = data.get("copy_ids") or [], data.get("barcodes") or []
+    if not isinstance(raw_ids, list) or not isinstance(codes, list):
+        abort(api_error(400, "invalid_input", _("copy_ids and barcodes must be lists.")))
+    ids = [i for i in raw_ids if isinstance(i, int) and not isinstance(i, bool)]
+    codes = [c for c in codes if isinstance(c, str)]
+    if len(ids) + len(codes) > MAX_IDS:
+        abort(api_error(400, "invalid_input",
+                        _("Choose at most %(max)d at once.", max=MAX_IDS)))
+    return ids, codes
 
 
 @bp.route("/add", methods=["POST"])
@@ -213,32 +245,15 @@ def add():
     A form post redirects back to `next` (or the queue); a JSON post answers
     {"added", "queued", "unknown", "invalid"}.
     """
+    ids, codes = (_json_selection() if request.is_json
+                  else (_ids("copy_id"), request.form.getlist("barcode")[: MAX_IDS + 1]))
+    lookup = lookups.find_copies(codes)
+    copies = lookups.copies_by_id(ids) + lookup.copies
+    added, queued = _queue(copies, "selection"), len({c.id for c in copies})
     if request.is_json:
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            return jsonify({"error": {"code": "invalid_json",
-                                      "message": _("The request body is not a valid JSON "
-                                                   "object.")}}), 400
-        raw_ids, codes = data.get("copy_ids") or [], data.get("barcodes") or []
-        if not isinstance(raw_ids, list) or not isinstance(codes, list):
-            return jsonify({"error": {"code": "invalid_input",
-                                      "message": _("copy_ids and barcodes must be lists.")}}), 400
-        ids = [i for i in raw_ids if isinstance(i, int) and not isinstance(i, bool)]
-        codes = [c for c in codes if isinstance(c, str)]
-        if len(ids) + len(codes) > MAX_IDS:
-            return jsonify({"error": {"code": "invalid_input", "message": _(
-                "Choose at most %(max)d at once.", max=MAX_IDS)}}), 400
-    else:
-        ids, codes = _ids("copy_id"), request.form.getlist("barcode")[: MAX_IDS + 1]
-    lookup = services.find_copies(codes)
-    by_id = services.copies_by_id(ids)
-    copies = by_id + lookup.copies
-    added = services.add_to_queue(copies, by=current_user, now=utcnow(), source="selection")
-    db.session.commit()
-    if request.is_json:
-        return jsonify({"added": added, "queued": len({c.id for c in copies}),
-                        "unknown": lookup.unknown, "invalid": lookup.invalid})
-    _flash_added(added, len({c.id for c in copies}))
+        return jsonify({"added": added, "queued": queued, "unknown": lookup.unknown,
+                        "invalid": lookup.invalid})
+    _flash_added(added, queued)
     _flash_problems(lookup)
     return redirect(safe_next(request.form.get("next")) or url_for("labels.queue"), code=303)
 
@@ -249,16 +264,9 @@ def add_donation():
     """Queue every copy of one donation."""
     form = DonationForm()
     if not form.validate():
-        flash(_("Enter a donation number."), "error")
-        return _back_to_queue()
-    try:
-        copies = services.donation_copies(form.donation.data)
-    except DomainError as error:
-        flash(str(error), "error")
-        return _back_to_queue()
-    added = services.add_to_queue(copies, by=current_user, now=utcnow(), source="donation")
-    db.session.commit()
-    _flash_added(added, len(copies))
+        return _invalid_form(_("Enter a donation number."))
+    copies = lookups.donation_copies(form.donation.data)
+    _flash_added(_queue(copies, "donation"), len(copies))
     return _back_to_queue()
 
 
@@ -268,19 +276,12 @@ def add_range():
     """Queue every copy whose barcode lies in a range (a box of books numbered in order)."""
     form = RangeForm()
     if not form.validate():
-        flash(_("Enter the first and the last barcode."), "error")
-        return _back_to_queue()
-    try:
-        copies = services.copies_in_range(form.first.data, form.last.data)
-    except DomainError as error:
-        flash(str(error), "error")
-        return _back_to_queue()
-    if not copies:
+        return _invalid_form(_("Enter the first and the last barcode."))
+    copies = lookups.copies_in_range(form.first.data, form.last.data)
+    if copies:
+        _flash_added(_queue(copies, "range"), len(copies))
+    else:
         flash(_("No copy has a barcode in this range."), "warning")
-        return _back_to_queue()
-    added = services.add_to_queue(copies, by=current_user, now=utcnow(), source="range")
-    db.session.commit()
-    _flash_added(added, len(copies))
     return _back_to_queue()
 
 
@@ -290,15 +291,9 @@ def add_scans():
     """Queue the copies of a list of scanned barcodes; report the codes that are not copies."""
     form = ScansForm()
     if not form.validate():
-        flash(_("Scan or type at least one barcode."), "error")
-        return _back_to_queue()
-    codes = services.parse_codes(form.codes.data)
-    if len(codes) > MAX_IDS:
-        flash(_("Choose at most %(max)d at once.", max=MAX_IDS), "error")
-        return _back_to_queue()
-    lookup = services.find_copies(codes)
-    added = services.add_to_queue(lookup.copies, by=current_user, now=utcnow(), source="scans")
-    db.session.commit()
+        return _invalid_form(_("Scan or type at least one barcode."))
+    lookup = lookups.find_scanned(form.codes.data)
+    added = _queue(lookup.copies, "scans")
     if lookup.copies:
         _flash_added(added, len(lookup.copies))
     _flash_problems(lookup)
@@ -315,15 +310,10 @@ def offset():
                    else "labels.queue")
     if template is None or not form.validate():
         flash(_("A printer offset is at most %(max)d mm either way.",
-                max=int(services.MAX_OFFSET_MM)), "error")
+                max=int(sheet_templates.MAX_OFFSET_MM)), "error")
         return redirect(back, code=303)
-    try:
-        services.set_printer_offset(template, form.offset_x_mm.data, form.offset_y_mm.data,
-                                    by=current_user, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back, code=303)
+    sheet_templates.set_printer_offset(template, form.offset_x_mm.data, form.offset_y_mm.data,
+                                       by=current_user, now=utcnow())
     db.session.commit()
     flash(_("The printer offset for %(name)s is saved.", name=template.name), "success")
     return redirect(back, code=303)
@@ -338,25 +328,22 @@ def offset():
 @access(Role.COORDINATOR)
 def templates():
     """The label and card sheets the café prints on."""
-    return render_template("labels/templates.html", templates=services.list_templates())
+    return render_template("labels/templates.html", templates=sheet_templates.list_templates())
 
 
 def _edit_template(template: LabelTemplate | None):
+    """Show a template's form; save it, or show it again with the reasons it cannot print."""
     form = TemplateForm(obj=template)
     if template is not None and not form.is_submitted():
         form.kind.data = template.kind.value
     if form.validate_on_submit():
-        try:
-            saved = services.save_template(template, form.values(), by=current_user,
-                                           now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            problems = getattr(error, "problems", None) or [str(error)]
-            form.form_errors.extend(problems)
-        else:
+        with refused_inline() as refused:
+            saved = sheet_templates.save_template(template, form.values(), by=current_user,
+                                                  now=utcnow())
             db.session.commit()
             flash(_("The label sheet %(name)s is saved.", name=saved.name), "success")
             return redirect(url_for("labels.templates"), code=303)
+        form.form_errors.extend(refused.reasons)
     status = 400 if form.is_submitted() else 200
     return render_template("labels/template_form.html", form=form, template=template), status
 
@@ -385,36 +372,27 @@ def edit_template(template_id: int):
 def cards():
     """Members whose card has not been printed yet; print them all, or some."""
     form, template, start_at = _print_form(CardPrintForm, LabelKind.CARD, request.args or None)
-    members = services.new_members()
     return render_template(
-        "labels/cards.html", members=members, form=form, template=template, start_at=start_at,
-        offset_form=OffsetForm(data={"template": template.id,
-                                     "offset_x_mm": template.offset_x_mm,
-                                     "offset_y_mm": template.offset_y_mm}),
+        "labels/cards.html", members=member_cards.new_members(), form=form, template=template,
+        start_at=start_at, offset_form=_offset_form(template),
     )
 
 
 def _chosen_members():
     ids = _ids("member")
     if not ids and request.form.get("all_new"):
-        return services.new_members()
-    return services.members_by_id(ids)
+        return member_cards.new_members()
+    return member_cards.members_by_id(ids)
 
 
 @bp.route("/cards/print", methods=["POST"])
 @access(Role.COORDINATOR)
 def print_cards():
     """Download member cards as a PDF: the chosen members, or every new one."""
-    back = safe_next(request.form.get("next")) or url_for("labels.cards")
-    try:
-        template, start_at = _post_print_form(CardPrintForm, LabelKind.CARD)
-        members = _chosen_members()
-        data = services.print_cards(members, template, start_at=start_at, cafe_name=_cafe())
-        services.remember_preferences(LabelKind.CARD, template, start_at, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back, code=303)
+    template, start_at = _post_print_form(CardPrintForm, LabelKind.CARD)
+    data = member_cards.print_cards(_chosen_members(), template, start_at=start_at,
+                                    cafe_name=_cafe())
+    preferences.remember_preferences(LabelKind.CARD, template, start_at, now=utcnow())
     db.session.commit()
     return _pdf(data, "member-cards")
 
@@ -423,17 +401,9 @@ def print_cards():
 @access(Role.COORDINATOR)
 def mark_cards_printed():
     """Record the chosen members' cards as printed and move the start position on."""
-    back = safe_next(request.form.get("next")) or url_for("labels.cards")
-    try:
-        template, start_at = _post_print_form(CardPrintForm, LabelKind.CARD)
-        members = _chosen_members()
-        count = services.mark_cards_printed(members, by=current_user, now=utcnow())
-        following = services.next_start(start_at, count, template.rows * template.columns)
-        services.remember_preferences(LabelKind.CARD, template, following, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back, code=303)
+    template, start_at = _post_print_form(CardPrintForm, LabelKind.CARD)
+    count = member_cards.mark_cards_printed(_chosen_members(), by=current_user, now=utcnow())
+    preferences.remember_printed(LabelKind.CARD, template, start_at, count, now=utcnow())
     db.session.commit()
     flash(_("Cards marked as printed: %(num)d.", num=count), "success")
-    return redirect(back, code=303)
+    return redirect(safe_next(request.form.get("next")) or url_for("labels.cards"), code=303)

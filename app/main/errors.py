@@ -66,13 +66,15 @@ def register(app: Flask) -> None:
         """The one mapping of a refused use case: the route let it through, nothing is kept.
 
         The API answers its JSON error; a form sent from a page that was refused (a conflict,
-        bad input) goes back to that page with the reason as a message (post/redirect/get);
-        anything else (not found, not allowed, a page asked for) gets an error page.
+        bad input, a number that names nothing, a rule such as self-checkout being off) goes
+        back to that page with the reason as a message (post/redirect/get); a page asked for
+        gets an error page. Role checks and unknown ids in a URL are not DomainErrors (abort,
+        get_or_404): they stay 403 and 404 pages.
         """
         db.session.rollback()
         if is_api_request():
             return api_error(error.status, error.code, str(error))
-        if request.method == "POST" and error.status in (400, 409, 422):
+        if request.method == "POST":
             flash(str(error), "error")
             return redirect(_back(), code=303)
         return _render(error.status, str(error))

@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -77,8 +78,6 @@ class Member(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password (scrypt unless configured otherwise)."""
-        from flask import current_app, has_app_context
-
         method = "scrypt"
         if has_app_context():
             method = current_app.config.get("PASSWORD_HASH_METHOD", method)

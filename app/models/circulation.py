@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.accounts import Role
 from app.models.base import UTCDateTime, enum_column, utcnow
 
 
@@ -109,8 +110,6 @@ class Loan(db.Model):
 
     def can_renew(self, actor) -> bool:
         """Tell whether `actor` may ask to renew this loan (the borrower or desk staff)."""
-        from app.models.accounts import Role
-
         return self.is_borrowed_by(actor) or actor.has_role(Role.VOLUNTEER)
 
     def mark_returned(self, at: datetime, by, *, keep_member: bool) -> None:
@@ -199,8 +198,6 @@ class Hold(db.Model):
 
     def can_cancel(self, actor) -> bool:
         """Tell whether `actor` may cancel this hold (the holder or desk staff, while active)."""
-        from app.models.accounts import Role
-
         return self.is_active and (self.is_held_by(actor) or actor.has_role(Role.VOLUNTEER))
 
     def mark_ready(self, copy, at: datetime, pickup_by: date) -> None:

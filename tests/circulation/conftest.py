@@ -1,15 +1,31 @@
 """Circulation fixtures: a fixed clock, desk staff, members, books with copies, rules."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from app.circulation.loans import check_out, return_copy
 from app.core.defaults import loan_rules
 from app.extensions import db
 from app.models import Role
 
 # Noon in Seoul on a Monday: local date 2026-03-02.
 NOON = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+TODAY = date(2026, 3, 2)  # the clock fixture's local date in Seoul
+
+
+def out(copy, member, by, clock):
+    """Lend `copy` to `member` now and commit; return the loan."""
+    done = check_out(copy, member, by=by, now=clock())
+    db.session.commit()
+    return done.loan
+
+
+def back(copy, by, clock):
+    """Check `copy` in now and commit; return what the check-in did."""
+    done = return_copy(copy, by=by, now=clock())
+    db.session.commit()
+    return done
 
 
 class Clock:
@@ -94,18 +110,3 @@ def _english_request(request, app):
         return
     with app.test_request_context(headers={"Accept-Language": "en"}):
         yield
-
-
-@pytest.fixture
-def live_server(app):
-    """Serve the test app on a free port of 127.0.0.1 in threads; yield its base URL."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)

@@ -1,11 +1,13 @@
 """`flask library expire-holds` and `flask library send-reminders` (against a local SMTP stub)."""
 
+import socket
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from app.circulation import services
+from app.circulation.holds import place_hold
+from app.circulation.loans import check_out, return_copy
 from app.extensions import db
 from app.models import AuditEvent, Hold, HoldStatus, utcnow
 from tests.circulation.smtp_stub import SMTPStub
@@ -17,11 +19,11 @@ def test_expire_holds_passes_the_copy_on(runner, make_titles, member, other, mak
                                          volunteer):
     book, (copy,) = make_titles(1)
     long_ago = utcnow() - timedelta(days=30)
-    services.check_out(copy, member, by=volunteer, now=long_ago)
-    first = services.place_hold(book, other, now=long_ago)
-    second = services.place_hold(book, make_member(password=""),
+    check_out(copy, member, by=volunteer, now=long_ago)
+    first = place_hold(book, other, now=long_ago)
+    second = place_hold(book, make_member(password=""),
                                  now=long_ago + timedelta(minutes=1))
-    services.return_copy(copy, by=volunteer, now=long_ago + timedelta(days=1))
+    return_copy(copy, by=volunteer, now=long_ago + timedelta(days=1))
     db.session.commit()
     result = runner.invoke(args=["library", "expire-holds"])
     assert result.exit_code == 0, result.output
@@ -41,7 +43,7 @@ def overdue_members(make_member, make_titles, volunteer):
     _book, copies = make_titles(3, title="Late Book")
     past = utcnow() - timedelta(days=20)
     for who, copy in zip((english, korean, no_email), copies, strict=True):
-        services.check_out(copy, who, by=volunteer, now=past)
+        check_out(copy, who, by=volunteer, now=past)
     db.session.commit()
     return english, korean
 
@@ -78,8 +80,6 @@ def test_send_reminders_by_email_in_each_members_language(app, runner, overdue_m
 
 
 def test_send_reminders_reports_an_unreachable_server(app, runner, overdue_members):
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # nothing listens here once closed

@@ -12,8 +12,8 @@ import urllib.request
 import pytest
 import sqlalchemy as sa
 
-from app.accounts.services import issue_token
-from app.circulation import services
+from app.accounts.services import create_member, issue_token
+from app.circulation import loans
 from app.extensions import db
 from app.models import Loan, Role, utcnow
 
@@ -60,14 +60,12 @@ def staff_token(make_member):
 def precheck(request, monkeypatch):
     """Run with the service's own check, and with it turned off (the index decides)."""
     if request.param == "index-only":
-        monkeypatch.setattr(services, "open_loan", lambda copy: None)
+        monkeypatch.setattr(loans, "open_loan", lambda copy: None)
     return request.param
 
 
 def test_fifty_members_one_copy_give_one_loan(live_server, staff_token, make_member, copy,
                                               rules, precheck):
-    from app.accounts.services import create_member
-
     members = [create_member(name=f"동시 {i}", email=None, password=None, now=utcnow())
                for i in range(50)]
     cards = [m.card_barcode for m in members]

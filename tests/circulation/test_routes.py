@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.circulation import services
+from app.circulation.holds import place_hold
+from app.circulation.loans import check_out, return_copy
 from app.extensions import db
 from app.models import AuditEvent, CopyStatus, Hold, HoldStatus, Loan, Role, utcnow
 
@@ -76,7 +77,7 @@ def test_scan_member_then_copy_checks_out_and_shows_the_due_date(desk, member, c
 
 
 def test_scan_copy_without_borrower_checks_in(desk, member, copy, volunteer):
-    services.check_out(copy, member, by=volunteer, now=utcnow())
+    check_out(copy, member, by=volunteer, now=utcnow())
     db.session.commit()
     html = desk.scan(copy.barcode, fetch=True).get_data(as_text=True)
     assert outcome(html) == "ok" and "Returned: 아몬드" in html
@@ -87,7 +88,7 @@ def test_scan_copy_without_borrower_checks_in(desk, member, copy, volunteer):
 
 
 def test_refusal_is_shown_as_a_refusal(desk, member, other, copy, volunteer):
-    services.check_out(copy, other, by=volunteer, now=utcnow())
+    check_out(copy, other, by=volunteer, now=utcnow())
     db.session.commit()
     desk.scan(member.card_barcode)
     html = desk.scan(copy.barcode, fetch=True).get_data(as_text=True)
@@ -99,7 +100,7 @@ def test_refusal_is_shown_as_a_refusal(desk, member, other, copy, volunteer):
 def test_borrower_panel_shows_blocks_in_plain_words(desk, member, make_titles, volunteer):
     _book, (first, second) = make_titles(2)
     past = utcnow() - timedelta(days=20)
-    services.check_out(first, member, by=volunteer, now=past)
+    check_out(first, member, by=volunteer, now=past)
     db.session.commit()
     html = desk.scan(member.card_barcode, fetch=True).get_data(as_text=True)
     assert 'data-testid="block"' in html and "1 overdue book(s)" in html
@@ -110,7 +111,7 @@ def test_borrower_panel_shows_blocks_in_plain_words(desk, member, make_titles, v
 def test_check_in_mode_keeps_a_running_list(desk, member, make_titles, volunteer):
     _book, copies = make_titles(2)
     for c in copies:
-        services.check_out(c, member, by=volunteer, now=utcnow())
+        check_out(c, member, by=volunteer, now=utcnow())
     db.session.commit()
     desk.scan(member.card_barcode)
     html = desk.post("/desk/mode", {"mode": "checkin"}, fetch=True).get_data(as_text=True)
@@ -126,8 +127,8 @@ def test_check_in_mode_keeps_a_running_list(desk, member, make_titles, volunteer
 
 def test_check_in_announces_the_hold_shelf_with_a_masked_name(desk, member, other, copy,
                                                               volunteer):
-    services.check_out(copy, member, by=volunteer, now=utcnow())
-    services.place_hold(copy.book, other, now=utcnow())
+    check_out(copy, member, by=volunteer, now=utcnow())
+    place_hold(copy.book, other, now=utcnow())
     db.session.commit()
     html = desk.scan(copy.barcode, fetch=True).get_data(as_text=True)
     assert outcome(html) == "hold" and "Hold shelf: 이OO" in html
@@ -136,7 +137,7 @@ def test_check_in_announces_the_hold_shelf_with_a_masked_name(desk, member, othe
 
 def test_isbn_scan_shows_the_book_and_its_copies(desk, make_titles, member, volunteer):
     book, (first, second) = make_titles(2, isbn13="9791190090018")
-    services.check_out(first, member, by=volunteer, now=utcnow())
+    check_out(first, member, by=volunteer, now=utcnow())
     db.session.commit()
     html = desk.scan("979-11-90090-01-8", fetch=True).get_data(as_text=True)
     assert 'data-testid="book-view"' in html and html.count('data-testid="copy-row"') == 2
@@ -178,7 +179,7 @@ def test_unknown_card_and_bad_codes_are_refused(desk):
 
 
 def test_desk_renew(desk, member, copy, volunteer):
-    loan = services.check_out(copy, member, by=volunteer, now=utcnow()).loan
+    loan = check_out(copy, member, by=volunteer, now=utcnow()).loan
     db.session.commit()
     due = loan.due_on
     desk.scan(member.card_barcode)
@@ -191,7 +192,7 @@ def test_desk_renew(desk, member, copy, volunteer):
 
 
 def test_copy_state_page_marks_lost_and_the_desk_finds_it(desk, member, copy, volunteer):
-    services.check_out(copy, member, by=volunteer, now=utcnow())
+    check_out(copy, member, by=volunteer, now=utcnow())
     db.session.commit()
     response = desk.post(f"/desk/copies/{copy.id}", {"state": "damaged"})
     assert response.status_code == 303
@@ -214,8 +215,8 @@ def test_overdue_list_and_letters_in_the_members_language(desk, make_member, mak
     korean = make_member(name="박지민", locale="ko", password="")
     _book, (first, second) = make_titles(2, title="Overdue Book")
     past = utcnow() - timedelta(days=17)
-    services.check_out(first, english, by=volunteer, now=past)
-    services.check_out(second, korean, by=volunteer, now=past)
+    check_out(first, english, by=volunteer, now=past)
+    check_out(second, korean, by=volunteer, now=past)
     db.session.commit()
     client = desk.get
     page = client("/desk/overdue")
@@ -241,8 +242,8 @@ def as_member(en, login_as, csrf_token):
 def test_me_shows_my_loans_holds_and_renews(en, as_member, make_titles, volunteer, other):
     me, token = as_member
     book, (mine, held) = make_titles(2, title="My Book")
-    loan = services.check_out(mine, me, by=volunteer, now=utcnow()).loan
-    services.check_out(held, other, by=volunteer, now=utcnow())
+    loan = check_out(mine, me, by=volunteer, now=utcnow()).loan
+    check_out(held, other, by=volunteer, now=utcnow())
     db.session.commit()
     page = en.get("/me").get_data(as_text=True)
     assert 'data-testid="my-loan"' in page and "My Book" in page
@@ -258,8 +259,8 @@ def test_me_shows_my_loans_holds_and_renews(en, as_member, make_titles, voluntee
 
 def _one_late_one_not(me, make_titles, volunteer):
     _book, (late, fine) = make_titles(2, title="Late Book")
-    services.check_out(fine, me, by=volunteer, now=utcnow() - timedelta(days=1))
-    services.check_out(late, me, by=volunteer, now=utcnow() - timedelta(days=20))
+    check_out(fine, me, by=volunteer, now=utcnow() - timedelta(days=1))
+    check_out(late, me, by=volunteer, now=utcnow() - timedelta(days=20))
     db.session.commit()
 
 
@@ -285,7 +286,7 @@ def test_place_and_cancel_a_hold_from_the_pages(en, as_member, make_titles, volu
     assert 'data-testid="place-hold"' in page
     en.post("/holds", data={"csrf_token": token, "book_id": book.id})
     assert "on the shelf now" in en.get("/me").get_data(as_text=True)
-    services.check_out(copy, other, by=volunteer, now=utcnow())
+    check_out(copy, other, by=volunteer, now=utcnow())
     db.session.commit()
     response = en.post("/holds", data={"csrf_token": token, "book_id": book.id,
                                        "next": "https://evil.example/"})
@@ -294,7 +295,7 @@ def test_place_and_cancel_a_hold_from_the_pages(en, as_member, make_titles, volu
     assert hold.member_id == me.id
     page = en.get("/me").get_data(as_text=True)
     assert "number 1 in line" in page
-    services.return_copy(copy, by=volunteer, now=utcnow())
+    return_copy(copy, by=volunteer, now=utcnow())
     db.session.commit()
     page = en.get("/me").get_data(as_text=True)
     assert 'data-testid="hold-ready"' in page and "pick it up at the desk" in page
@@ -308,9 +309,9 @@ def test_members_cannot_touch_each_others_loans_or_holds(en, as_member, make_tit
                                                          volunteer, other, make_member):
     me, token = as_member
     book, (theirs, second) = make_titles(2, title="Their Book")
-    loan = services.check_out(theirs, other, by=volunteer, now=utcnow()).loan
-    services.check_out(second, make_member(password=""), by=volunteer, now=utcnow())
-    hold = services.place_hold(book, make_member(password=""), now=utcnow())
+    loan = check_out(theirs, other, by=volunteer, now=utcnow()).loan
+    check_out(second, make_member(password=""), by=volunteer, now=utcnow())
+    hold = place_hold(book, make_member(password=""), now=utcnow())
     db.session.commit()
     page = en.get("/me").get_data(as_text=True)
     assert "Their Book" not in page
@@ -323,8 +324,8 @@ def test_members_cannot_touch_each_others_loans_or_holds(en, as_member, make_tit
 
 def test_history_shows_only_when_kept(en, login_as, csrf_token, copy, volunteer):
     keeper = login_as(Role.MEMBER, locale="en", keep_history=True, password="")
-    services.check_out(copy, keeper, by=volunteer, now=utcnow())
-    services.return_copy(copy, by=volunteer, now=utcnow() + timedelta(minutes=1))
+    check_out(copy, keeper, by=volunteer, now=utcnow())
+    return_copy(copy, by=volunteer, now=utcnow() + timedelta(minutes=1))
     db.session.commit()
     page = en.get("/me").get_data(as_text=True)
     assert 'data-testid="history-item"' in page and "아몬드" in page
@@ -351,7 +352,7 @@ def test_a_long_pile_of_returns_keeps_the_session_small(desk, member, make_title
     set_rules(max_loans=40)
     _book, copies = make_titles(32, title="아주 긴 제목의 책 " * 8)
     for c in copies:
-        services.check_out(c, member, by=volunteer, now=utcnow())
+        check_out(c, member, by=volunteer, now=utcnow())
     db.session.commit()
     barcodes = [c.barcode for c in copies]
     desk.post("/desk/mode", {"mode": "checkin"})

@@ -6,10 +6,9 @@ Under CI=true a missing browser is a failure, not a skip.
 
 import os
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
+from playwright.sync_api import sync_playwright
 
 from tests.conftest import IN_CI, PASSWORD
 
@@ -34,24 +33,11 @@ def browser():
         if IN_CI:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True,
                                              args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def live_server(app):
-    """Serve the test app on a free port of 127.0.0.1 in a thread; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture

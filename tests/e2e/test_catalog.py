@@ -46,9 +46,7 @@ def test_search_from_the_home_page_and_open_a_book(page, books):
     assert page.locator("[data-testid=book-result]").count() == 1
 
 
-def test_place_a_hold_as_a_member(app, page, web_login, books):
-    if "circulation.place_hold" not in app.view_functions:
-        pytest.skip("circulation (endpoint circulation.place_hold) is not merged yet")
+def test_place_a_hold_as_a_member(page, web_login, books):
     member = web_login(Role.MEMBER)
     _search_and_open(page, "해리", HARRY_KO)
     page.click("[data-testid=place-hold]")

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.circulation import services
+from app.circulation.holds import place_hold
+from app.circulation.rules import local_date
 from app.extensions import db
 from app.models import Book, Copy, Hold, HoldStatus, Loan, Role, utcnow
 from tests.e2e.conftest import scan
@@ -42,7 +43,7 @@ def test_keyboard_only_checkout_and_check_in_with_a_hold(page, web_login, desk_s
     scan(page, codes[1])
     page.wait_for_selector(f"[data-testid=loan-row][data-barcode='{codes[1]}']")
     page.wait_for_selector(f"[data-testid=loan-row][data-barcode='{codes[0]}']")
-    due = (services.local_date(utcnow()) + timedelta(days=14)).isoformat()
+    due = (local_date(utcnow()) + timedelta(days=14)).isoformat()
     dues = page.eval_on_selector_all("[data-testid=due-on]", "els => els.map(e => e.dataset.due)")
     assert dues == [due, due]
     assert page.get_attribute("[data-testid=desk-result]", "data-outcome") == "ok"
@@ -51,7 +52,7 @@ def test_keyboard_only_checkout_and_check_in_with_a_hold(page, web_login, desk_s
     # Meanwhile, someone places a hold on the second book.
     book = db.session.get(Book, db.session.scalar(
         sa.select(Copy.book_id).where(Copy.barcode == codes[1])))
-    services.place_hold(book, waiting, now=utcnow())
+    place_hold(book, waiting, now=utcnow())
     db.session.commit()
 
     page.keyboard.press("F2")

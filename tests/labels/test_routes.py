@@ -5,7 +5,8 @@ import sqlalchemy as sa
 
 from app.barcodes import internal_code
 from app.extensions import db
-from app.labels import services
+from app.labels.preferences import print_preferences
+from app.labels.sheet_templates import default_template
 from app.models import AuditEvent, LabelKind, LabelQueueItem, LabelTemplate, Member, Role, Setting
 from tests.labels.conftest import KOREAN_TITLES, decoded_codes, pdf_text
 
@@ -241,7 +242,7 @@ def test_mark_printed(client, login_as, make_queued, csrf_token):
     messages = _flashes(client)
     assert "Labels marked as printed: 2." in messages
     assert "The next print starts at label 1." in messages
-    assert services.print_preferences(LabelKind.COPY) == (template, 1)
+    assert print_preferences(LabelKind.COPY) == (template, 1)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "labels.printed"))
     assert event.actor_id == volunteer.id and len(event.details["barcodes"]) == 2
 
@@ -338,7 +339,7 @@ def test_cards_page_lists_new_members(client, login_as, make_member):
 def test_print_all_new_cards_then_mark_printed(client, login_as, make_member, csrf_token):
     coordinator = login_as(Role.COORDINATOR, locale="en")
     fresh = make_member(name="김하늘")
-    card_sheet = services.default_template(LabelKind.CARD)
+    card_sheet = default_template(LabelKind.CARD)
     data = {"csrf_token": csrf_token("/labels/cards"), "template": card_sheet.id,
             "start_at": 2, "all_new": "1"}
     response = client.post("/labels/cards/print", data=data)
@@ -348,7 +349,7 @@ def test_print_all_new_cards_then_mark_printed(client, login_as, make_member, cs
     assert response.status_code == 303
     db.session.expire_all()
     assert fresh.card_printed_at is not None and coordinator.card_printed_at is not None
-    assert services.print_preferences(LabelKind.CARD) == (card_sheet, 4)
+    assert print_preferences(LabelKind.CARD) == (card_sheet, 4)
     assert "Cards marked as printed: 2." in _flashes(client)
 
 
@@ -357,7 +358,7 @@ def test_one_members_card_from_the_admin_page(client, login_as, make_member, csr
     member = make_member(name="박서준")
     page = client.get(f"/admin/members/{member.id}").get_data(as_text=True)
     assert 'data-testid="member-card-print"' in page and "Not printed yet." in page
-    card_sheet = services.default_template(LabelKind.CARD)
+    card_sheet = default_template(LabelKind.CARD)
     data = {"csrf_token": csrf_token(), "member": member.id, "template": card_sheet.id,
             "start_at": 10, "next": f"/admin/members/{member.id}"}
     response = client.post("/labels/cards/print", data=data)

@@ -2,11 +2,13 @@
 
 import csv
 import io
+from datetime import date
 
 import pytest
 
 from app.models import Role
-from app.reports.routes import REPORT_KEYS, default_range
+from app.reports import routes
+from app.reports.tables import REPORT_KEYS, default_range
 
 RANGE = "start=2026-01-01&end=2026-03-31"
 
@@ -36,8 +38,6 @@ def test_every_report_has_a_table_and_most_a_chart(client, login_as, history):
 
 
 def test_default_range_is_the_last_twelve_months(client, login_as):
-    from datetime import date
-
     assert default_range(date(2026, 3, 20)) == (date(2025, 4, 1), date(2026, 3, 20))
     assert default_range(date(2026, 12, 5)) == (date(2026, 1, 1), date(2026, 12, 5))
     login_as(Role.COORDINATOR, locale="en")
@@ -81,8 +81,6 @@ def test_csv_exports(client, login_as, history):
 
 
 def test_overdue_csv_names_the_members(client, login_as, history, monkeypatch):
-    from app.reports import routes
-
     monkeypatch.setattr(routes, "local_today", lambda _now: history.today)
     login_as(Role.COORDINATOR, locale="en")
     rows = _csv(client.get(f"/reports/overdue.csv?{RANGE}"))
