@@ -1,5 +1,13 @@
-"""Error answers: a page for people, `{"error": {...}}` for the API. Never a stack trace."""
+"""Error answers: a page for people, `{"error": {...}}` for the API. Never a stack trace.
 
+A DomainError a route lets through is mapped here, in one place (`register`). A page that
+shows a refusal itself (a form re-rendered with the reason under a field, the scan
+station's result) runs the use case in `shown_inline`, the one other place that catches it.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, flash, g, redirect, render_template, request
@@ -56,6 +64,43 @@ def _back() -> str:
     if referrer.netloc == request.host and referrer.path.startswith("/"):
         return urlunsplit(("", "", referrer.path, referrer.query, ""))
     return request.full_path.rstrip("?")
+
+
+@dataclass
+class Refusal:
+    """What `shown_inline` caught: the refused use case's error, if it was refused."""
+
+    error: DomainError | None = None
+
+    @property
+    def status(self) -> int:
+        """Return the HTTP status of the refusal (200 when there was none)."""
+        return self.error.status if self.error is not None else 200
+
+
+@contextmanager
+def shown_inline(on: list | Callable[[DomainError], None], *,
+                 keep: bool = False) -> Iterator[Refusal]:
+    """Run a use case whose refusal the page shows itself, rather than the mapping.
+
+    On a DomainError nothing of the use case is kept (rolled back; with `keep`, what it
+    wrote on refusing is committed, as a failed login for the throttle), the reason goes
+    to `on` (a form field's error list, or a function given the error) and the code
+    after the `with` block goes on to render the page; the Refusal yielded tells.
+    """
+    refusal = Refusal()
+    try:
+        yield refusal
+    except DomainError as error:
+        if keep:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        refusal.error = error
+        if callable(on):
+            on(error)
+        else:
+            on.append(str(error))
 
 
 def register(app: Flask) -> None:
