@@ -77,8 +77,8 @@ def refresh_metadata(limit: int) -> None:
     """Ask the metadata providers again for books saved with their ISBN only."""
     import sqlalchemy as sa
 
-    from app.intake.services import incomplete_books_query
-    from app.intake.services import refresh_metadata as refresh
+    from app.intake.books import incomplete_books_query
+    from app.intake.books import refresh_metadata as refresh
     from app.models import Book
 
     ids = db.session.scalars(

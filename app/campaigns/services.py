@@ -12,6 +12,7 @@ Counting rules (one definition, used by the campaign page, the home page and the
   donations are those marked anonymous or with no donor member.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -164,12 +165,16 @@ def close_campaign(campaign: Campaign, *, by: Member, now: datetime) -> None:
     audit.record("campaign.close", actor=by, entity="campaign", entity_id=campaign.id, now=now)
 
 
+@functools.cache
+def _default_campaign_query() -> sa.Select:
+    # Built once: every intake through the API asks it.
+    return sa.select(Campaign).where(Campaign.is_default.is_(True), Campaign.is_active.is_(True),
+                                     Campaign.closed_at.is_(None))
+
+
 def default_campaign() -> Campaign | None:
     """Return the campaign intake preselects, if there is an open, active one."""
-    return db.session.scalar(
-        sa.select(Campaign).where(Campaign.is_default.is_(True), Campaign.is_active.is_(True),
-                                  Campaign.closed_at.is_(None))
-    )
+    return db.session.scalar(_default_campaign_query())
 
 
 def move_donation(donation: Donation, campaign: Campaign, *, by: Member, now: datetime) -> None:
