@@ -1,20 +1,36 @@
 """The `flask library ...` commands."""
 
+import smtplib
 import sys
+from pathlib import Path
 
 import click
+import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
+from app.accounts.services import create_member
+from app.admin.accesslog import purge_access_log as purge_old_access_log
+from app.campaigns import tally
 from app.catalog import store
+from app.circulation import reminders
+from app.circulation import services as circulation
+from app.core import demo
+from app.core.defaults import ensure_defaults
+from app.errors import DomainError
+from app.exports import backup
+from app.exports import services as exports
 from app.extensions import db
-from app.models import Role, utcnow
+from app.imports import services as imports
+from app.intake.books import incomplete_books_query
+from app.intake.books import refresh_metadata as refresh_book_metadata
+from app.models import Book, Role, utcnow
 
 
 @click.group()
 def library():
     """Book Café library commands."""
-
-
 @library.command("create-user")
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name.")
@@ -26,10 +42,6 @@ def library():
 @with_appcontext
 def create_user(email: str, name: str, role: str, password: str) -> None:
     """Create an account and print its card barcode."""
-    from app.accounts.services import create_member
-    from app.core.defaults import ensure_defaults
-    from app.errors import DomainError
-
     if password == "-":  # noqa: S105 ("-" means: read it from stdin)
         password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < 8:
@@ -51,9 +63,6 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Fill an empty database with demo data (does nothing if there is data)."""
-    from app.core import demo
-    from app.core.defaults import ensure_defaults
-
     ensure_defaults()
     if demo.database_is_empty():
         demo.seed(now=utcnow())
@@ -75,12 +84,6 @@ def seed_demo() -> None:
 @with_appcontext
 def refresh_metadata(limit: int) -> None:
     """Ask the metadata providers again for books saved with their ISBN only."""
-    import sqlalchemy as sa
-
-    from app.intake.books import incomplete_books_query
-    from app.intake.books import refresh_metadata as refresh
-    from app.models import Book
-
     ids = db.session.scalars(
         incomplete_books_query().where(Book.isbn13.is_not(None)).with_only_columns(Book.id)
         .limit(limit)
@@ -89,7 +92,7 @@ def refresh_metadata(limit: int) -> None:
     for book_id in ids:
         book = db.session.get(Book, book_id)
         # One book per transaction: a slow provider never holds up what was found.
-        if refresh(book, by=None, now=utcnow()):
+        if refresh_book_metadata(book, by=None, now=utcnow()):
             completed += 1
             click.echo(f"completed {book.isbn13} {book.title}")
         db.session.commit()
@@ -112,13 +115,6 @@ def refresh_metadata(limit: int) -> None:
 def import_command(file: str, dry_run: bool, mappings: tuple[str, ...],
                    report: str | None) -> None:
     """Import books and copies from CSV, Excel (.xlsx) or MARC21 (binary or XML)."""
-    from pathlib import Path
-
-    from flask_babel import force_locale
-
-    from app.core.defaults import ensure_defaults
-    from app.errors import DomainError
-    from app.imports import services
 
     def progress(text: str) -> None:
         click.echo(text)
@@ -127,12 +123,12 @@ def import_command(file: str, dry_run: bool, mappings: tuple[str, ...],
     with force_locale("en"):
         try:
             ensure_defaults()
-            source = services.load_source(Path(file))
+            source = imports.load_source(Path(file))
             mapping = None
             if source.kind != "marc":
-                mapping = services.parse_mapping_option(source.headers, mappings)
-            rows = services.check_rows(source, mapping)
-            result = services.run_import(rows, source_kind=source.kind, by=None, now=utcnow(),
+                mapping = imports.parse_mapping_option(source.headers, mappings)
+            rows = imports.check_rows(source, mapping)
+            result = imports.run_import(rows, source_kind=source.kind, by=None, now=utcnow(),
                                          filename=Path(file).name, progress=progress)
         except DomainError as error:
             db.session.rollback()
@@ -142,13 +138,13 @@ def import_command(file: str, dry_run: bool, mappings: tuple[str, ...],
         else:
             db.session.commit()
         if report:
-            Path(report).write_bytes(services.report_csv(result.plan))
+            Path(report).write_bytes(imports.report_csv(result.plan))
         counts = result.plan.counts()
         click.echo(("dry run, nothing written: " if dry_run else "imported: ")
                    + f"{result.books_added} books, {result.copies_added} copies "
                    + f"in {result.seconds} s")
-        click.echo(services.summary_text(counts))
-        for row in services.report_rows(result.plan):
+        click.echo(imports.summary_text(counts))
+        for row in imports.report_rows(result.plan):
             if row[1] in ("rejected", "warning"):
                 click.echo(f"  row {row[0]}: {row[1]}: {row[6]}")
 
@@ -161,13 +157,9 @@ def import_command(file: str, dry_run: bool, mappings: tuple[str, ...],
 @with_appcontext
 def export_command(what: str, path: str, fmt: str | None) -> None:
     """Export the catalogue (CSV, .xlsx, MARC21 .mrc or MARCXML), members or loans."""
-    from pathlib import Path
-
-    from app.exports import services
-
     fmt = fmt or (Path(path).suffix.lstrip(".").lower() or "csv")
     try:
-        data = services.export_bytes(what, fmt, now=utcnow())
+        data = exports.export_bytes(what, fmt, now=utcnow())
     except ValueError as error:
         raise click.UsageError(str(error)) from error
     Path(path).write_bytes(data)
@@ -179,11 +171,6 @@ def export_command(what: str, path: str, fmt: str | None) -> None:
 @with_appcontext
 def backup_command(path: str) -> None:
     """Write a consistent copy of the database to PATH (safe while the app runs)."""
-    from flask_babel import force_locale
-
-    from app.errors import DomainError
-    from app.exports import backup
-
     with force_locale("en"):
         try:
             info = backup.backup_database(path)
@@ -200,11 +187,6 @@ def backup_command(path: str) -> None:
 @with_appcontext
 def restore_command(path: str, yes: bool) -> None:
     """Replace the database's contents with a backup made by `backup` (stop the app first)."""
-    from flask_babel import force_locale
-
-    from app.errors import DomainError
-    from app.exports import backup
-
     with force_locale("en"):
         try:
             kind = backup.check_backup(path)
@@ -221,9 +203,7 @@ def restore_command(path: str, yes: bool) -> None:
 @with_appcontext
 def expire_holds() -> None:
     """Expire holds not picked up in time; each copy passes to the next in line."""
-    from app.circulation import services
-
-    expired = services.expire_holds(now=utcnow())
+    expired = circulation.expire_holds(now=utcnow())
     db.session.commit()
     click.echo(f"{len(expired)} hold(s) expired.")
 
@@ -232,9 +212,7 @@ def expire_holds() -> None:
 @with_appcontext
 def purge_access_log() -> None:
     """Delete access-log entries older than a year (it is also done as entries are written)."""
-    from app.admin.accesslog import purge_access_log as purge
-
-    removed = purge(now=utcnow())
+    removed = purge_old_access_log(now=utcnow())
     db.session.commit()
     click.echo(f"{removed} access-log entr{'y' if removed == 1 else 'ies'} older than a year "
                "deleted.")
@@ -245,12 +223,6 @@ def purge_access_log() -> None:
 @with_appcontext
 def send_reminders(force: bool) -> None:
     """Email members whose books are overdue (needs MAIL_SERVER)."""
-    import smtplib
-
-    from flask import current_app
-
-    from app.circulation import reminders
-
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         raise click.ClickException("MAIL_SERVER is not configured: no email is sent.")
@@ -279,8 +251,6 @@ def reindex() -> None:
 @with_appcontext
 def recount_campaigns() -> None:
     """Recount the campaigns' running totals per book (campaign_book) from the copies."""
-    from app.campaigns.tally import rebuild
-
-    rows = rebuild(db.session.connection())
+    rows = tally.rebuild(db.session.connection())
     db.session.commit()
     click.echo(f"Campaign totals recounted: {rows} (campaign, book) rows.")
