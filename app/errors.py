@@ -36,6 +36,13 @@ class InvalidInput(DomainError):
     default_message = _l("Some of the information given is not valid.")
 
 
+class FormExpired(InvalidInput):
+    """A form of buttons only came back invalid: its page was too old (or was tampered with)."""
+
+    code = "form_expired"
+    default_message = _l("The form has expired; please try again.")
+
+
 class NotFound(DomainError):
     """The thing asked for does not exist."""
 

@@ -1,9 +1,12 @@
 """The base of every form: CSRF (Flask-WTF) and text fields normalised to NFC."""
 
+from typing import TypeVar
+
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 
 from app.core.text import nfc_filter
+from app.errors import FormExpired
 
 
 class BaseForm(FlaskForm):
@@ -18,3 +21,13 @@ class BaseForm(FlaskForm):
             ):
                 field.filters = (*field.filters, nfc_filter)
             return field
+
+
+F = TypeVar("F", bound=FlaskForm)
+
+
+def submitted(form: F) -> F:
+    """Return a form of buttons as sent; refuse it (FormExpired) when it does not validate."""
+    if not form.validate_on_submit():
+        raise FormExpired()
+    return form
