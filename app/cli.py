@@ -22,7 +22,9 @@ from app.errors import DomainError
 from app.exports import backup
 from app.exports import services as exports
 from app.extensions import db
+from app.imports import reading
 from app.imports import services as imports
+from app.imports.report import report_csv, report_rows, summary_text
 from app.intake.books import incomplete_books_query
 from app.intake.books import refresh_metadata as refresh_book_metadata
 from app.models import Book, Role, utcnow
@@ -123,11 +125,11 @@ def import_command(file: str, dry_run: bool, mappings: tuple[str, ...],
     with force_locale("en"):
         try:
             ensure_defaults()
-            source = imports.load_source(Path(file))
+            source = reading.load_source(Path(file))
             mapping = None
             if source.kind != "marc":
-                mapping = imports.parse_mapping_option(source.headers, mappings)
-            rows = imports.check_rows(source, mapping)
+                mapping = reading.parse_mapping_option(source.headers, mappings)
+            rows = reading.check_rows(source, mapping)
             result = imports.run_import(rows, source_kind=source.kind, by=None, now=utcnow(),
                                          filename=Path(file).name, progress=progress)
         except DomainError as error:
@@ -138,13 +140,13 @@ def import_command(file: str, dry_run: bool, mappings: tuple[str, ...],
         else:
             db.session.commit()
         if report:
-            Path(report).write_bytes(imports.report_csv(result.plan))
+            Path(report).write_bytes(report_csv(result.plan))
         counts = result.plan.counts()
         click.echo(("dry run, nothing written: " if dry_run else "imported: ")
                    + f"{result.books_added} books, {result.copies_added} copies "
                    + f"in {result.seconds} s")
-        click.echo(imports.summary_text(counts))
-        for row in imports.report_rows(result.plan):
+        click.echo(summary_text(counts))
+        for row in report_rows(result.plan):
             if row[1] in ("rejected", "warning"):
                 click.echo(f"  row {row[0]}: {row[1]}: {row[6]}")
 

@@ -268,6 +268,14 @@ class MappingInvalid(InvalidInput):
     default_message = _l("Choose which column holds the title.")
 
 
+class CatalogueChanged(Conflict):
+    """Someone added one of the import's ISBNs or barcodes while it ran."""
+
+    code = "catalogue_changed"
+    default_message = _l("The catalogue changed while importing; nothing was imported. "
+                         "Please look at the preview again.")
+
+
 class NotABackup(InvalidInput):
     code = "not_a_backup"
     default_message = _l("This file is not a backup of this app.")

@@ -137,11 +137,12 @@ def _the_app_works_on(restored_app):
     # Writing works too (sequences restored): a new book and copy through the import.
     from flask_babel import force_locale
 
-    from app.imports import services
+    from app.imports import reading, services
+    from app.imports.tabular import Table
 
     with force_locale("en"):
-        rows = services.check_rows(services.Source(
-            kind="csv", table=services.Table(["title"], [["After the restore"]], [2])))
+        rows = reading.check_rows(reading.Source(
+            kind="csv", table=Table(["title"], [["After the restore"]], [2])))
         result = services.run_import(rows, source_kind="csv", by=coordinator, now=utcnow())
     db.session.commit()
     assert result.copies_added == 1

@@ -9,6 +9,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
 from app.errors import InvalidInput, UnreadableFile
 
 # Encodings tried in order. CP949 is a superset of EUC-KR (what Korean Excel writes).
@@ -118,9 +121,6 @@ def cell_text(value: object) -> str:
 
 def read_xlsx(path: Path) -> Table:
     """Read the first worksheet of an .xlsx workbook."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     # A file object, not a name: openpyxl would refuse a name without ".xlsx".
     handle = open(path, "rb")  # noqa: SIM115 - closed below
     try:

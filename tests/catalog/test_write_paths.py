@@ -149,11 +149,11 @@ def metadata_refresh(client, volunteer, campaign, tmp_path):
 
 def _import(path: Path) -> None:
     from app.core.defaults import ensure_defaults
-    from app.imports import services
+    from app.imports import reading, services
 
     ensure_defaults()
-    source = services.load_source(path)
-    services.run_import(services.check_rows(source), source_kind=source.kind, by=None,
+    source = reading.load_source(path)
+    services.run_import(reading.check_rows(source), source_kind=source.kind, by=None,
                         now=utcnow(), filename=path.name)
     db.session.commit()
 
