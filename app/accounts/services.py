@@ -46,11 +46,6 @@ def member_by_email(email: str) -> Member | None:
     return db.session.scalar(sa.select(Member).where(Member.email == normalise_email(email)))
 
 
-def member_by_card(card: str) -> Member | None:
-    """Return the member with this card barcode, if any."""
-    return db.session.scalar(sa.select(Member).where(Member.card_barcode == card.strip()))
-
-
 def create_member(
     *,
     name: str,

@@ -282,9 +282,3 @@ def _heal_search_index() -> None:
         db.session.commit()
     except sa.exc.DBAPIError:
         db.session.rollback()
-
-
-def row_counts() -> dict[str, int]:
-    """Return the number of rows of every table of the app (to compare databases)."""
-    return {table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}

@@ -96,7 +96,6 @@ def guess_mapping(headers: list[str]) -> dict[str, int]:
 # ---------------------------------------------------------------------------
 
 _FLOAT_NOTATION = re.compile(r"^([0-9])\.([0-9]+)[eE]\+?([0-9]{1,2})$")
-_ISBN_TOKEN = re.compile(r"[0-9Xx][0-9Xx\-\s]{5,20}[0-9Xx]|[0-9]{7,13}")
 _QUALIFIER = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _DIGITS13 = re.compile(r"[0-9]{13}")
 _ISBN10 = re.compile(r"[0-9]{9}[0-9X]")
