@@ -12,9 +12,7 @@ from app.barcodes import is_valid_ean13
 from app.errors import (
     BadCheckDigit,
     CannotUndo,
-    DonorInactive,
     InvalidISBN,
-    IsbnTaken,
     MetadataRequired,
     NotABookBarcode,
     NothingToUndo,
@@ -30,9 +28,8 @@ from app.models import (
     Donation,
     LabelQueueItem,
     MetadataCache,
-    Role,
 )
-from tests.intake.conftest import NOW
+from tests.intake.conftest import NOW, commit, count
 from tests.support.providers import (
     GOOB_HOST,
     NLK_HOST,
@@ -46,28 +43,7 @@ from tests.support.providers import (
 KOTLIN_ADDON_SCAN = "979116224309194000"  # ISBN 979-11-6224-309-1 + add-on 94000
 
 
-@pytest.fixture(autouse=True)
-def _english_request(app):
-    """Messages are lazy: they are read inside an (English) request, as in the app."""
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        yield
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-@pytest.fixture
-def context(volunteer, make_member, make_campaign):
-    """A donation from a named member for a campaign, being received by `volunteer`."""
-    donor = make_member(Role.MEMBER, name="Donor Lee", password=None)
-    campaign = make_campaign(name="Book café vitalization", is_default=True)
-    return donations.start_donation(donor=donor, campaign=campaign, by=volunteer, now=NOW)
-
-
-def commit(result):
-    db.session.commit()
-    return result
+pytestmark = pytest.mark.usefixtures("english_request")
 
 
 # ---------------------------------------------------------------------------
@@ -132,21 +108,6 @@ def test_copy_barcodes_are_valid_unique_201_ean13(app, context, volunteer, make_
     assert len(set(barcodes)) == 12 and "2010000000014" not in barcodes
     assert all(b.startswith("201") and len(b) == 13 and is_valid_ean13(b) for b in barcodes)
     assert donations.donation_tally(context.donation) == {"copies": 12, "titles": 1}
-
-
-def test_anonymous_donation(app, volunteer, make_book):
-    make_book(isbn13="9780316030571", title="Use of Weapons")
-    ctx = donations.start_donation(donor=None, campaign=None, by=volunteer, now=NOW)
-    result = commit(services.intake_scan("978-0-316-03057-1", ctx, by=volunteer, now=NOW))
-    assert result.donation.anonymous and result.donation.donor_id is None
-    assert result.donation.campaign_id is None
-
-
-def test_inactive_donor_is_refused(app, volunteer, make_member):
-    donor = make_member(Role.MEMBER, password=None)
-    donor.active = False
-    with pytest.raises(DonorInactive):
-        donations.start_donation(donor=donor, campaign=None, by=volunteer, now=NOW)
 
 
 # ---------------------------------------------------------------------------
@@ -360,69 +321,3 @@ def test_a_hanging_provider_is_bounded_by_the_budget(app, context, volunteer, we
     result = commit(services.intake_scan("9791162243091", context, by=volunteer, now=NOW,
                                          fields=BookFields(title="Typed by hand")))
     assert result.book.title == "Typed by hand"
-
-
-# ---------------------------------------------------------------------------
-# Editing and completing records
-# ---------------------------------------------------------------------------
-
-
-def test_edit_book_is_audited(app, volunteer, make_book):
-    book = make_book(isbn13=None, title="Old title", needs_metadata=True)
-    changes = books.edit_book(book, {
-        "title": "New title", "authors": ["A", "B"], "isbn13": "979-11-6224-309-1",
-        "addon_code": "03810", "kdc": "", "year": 2020,
-    }, by=volunteer, now=NOW)
-    db.session.commit()
-    assert changes["title"] == ["Old title", "New title"]
-    assert book.isbn13 == "9791162243091" and book.authors == "A; B"
-    assert (book.addon_code, book.kdc_class, book.needs_metadata) == ("03810", "8", False)
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "book.update"))
-    assert event.actor_id == volunteer.id and event.entity_id == book.id
-    assert event.details["changes"]["title"] == ["Old title", "New title"]
-    assert books.edit_book(book, {"title": "New title"}, by=volunteer, now=NOW) == {}
-
-
-def test_edit_book_refuses_an_isbn_of_another_book(app, volunteer, make_book):
-    make_book(isbn13="9780316030571")
-    book = make_book(title="Other")
-    with pytest.raises(IsbnTaken):
-        books.edit_book(book, {"isbn13": "9780316030571"}, by=volunteer, now=NOW)
-    with pytest.raises(BadCheckDigit):
-        books.edit_book(book, {"isbn13": "9780316030572"}, by=volunteer, now=NOW)
-
-
-@needs_recordings
-def test_refresh_metadata_completes_a_flagged_book(app, context, volunteer, web):
-    result = commit(services.intake_scan("9780316030571", context, by=volunteer, now=NOW,
-                                         complete_later=True))
-    book = result.book
-    assert not books.refresh_metadata(book, by=None, now=NOW)  # still offline
-    web.route(OPENL_HOST, recording("openl_9780316030571.json"))
-    assert books.refresh_metadata(book, by=None, now=NOW + timedelta(minutes=1))
-    db.session.commit()
-    assert book.title == "Use of Weapons" and not book.needs_metadata
-    assert book.metadata_source == "openl"
-
-
-def test_resume_donation_continues_a_recent_one(app, context, volunteer, make_book):
-    make_book(isbn13="9780316030571")
-    first = commit(services.intake_scan("9780316030571", context, by=volunteer, now=NOW))
-    again = donations.resume_donation(donor=context.donor, campaign=context.campaign,
-                                     by=volunteer, now=NOW + timedelta(minutes=10))
-    assert again.donation.id == first.donation.id
-    later = donations.resume_donation(donor=context.donor, campaign=context.campaign,
-                                     by=volunteer, now=NOW + timedelta(hours=2))
-    assert later.donation is None
-    other = donations.resume_donation(donor=None, campaign=context.campaign, by=volunteer,
-                                     now=NOW + timedelta(minutes=10))
-    assert other.donation is None
-
-
-def test_find_donors_by_name_phone_and_card(app, make_member):
-    lee = make_member(Role.MEMBER, name="이서연", phone="010-1234-5678", password=None)
-    make_member(Role.MEMBER, name="Park", password=None)
-    assert donations.find_donors("서연") == [lee]
-    assert donations.find_donors("01012345678") == [lee]
-    assert donations.find_donors(lee.card_barcode) == [lee]
-    assert donations.donor_by_card(lee.card_barcode) == lee
