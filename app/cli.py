@@ -2,6 +2,8 @@
 
 import smtplib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -30,6 +32,17 @@ from app.intake.books import refresh_metadata as refresh_book_metadata
 from app.models import Book, Role, utcnow
 
 
+@contextmanager
+def _refusal_ends_the_command() -> Iterator[None]:
+    """Map a refused use case the command lets through (the CLI's one mapping of a
+    DomainError): nothing of it is kept, and the command ends with its reason."""
+    try:
+        yield
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+
+
 @click.group()
 def library():
     """Book Café library commands."""
@@ -51,12 +64,9 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
     if len(name.strip()) == 0 or len(name) > 100:
         raise click.UsageError("the name must be 1 to 100 characters")
     ensure_defaults()
-    try:
+    with _refusal_ends_the_command():
         member = create_member(name=name, email=email, password=password, role=Role(role),
                                now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"created {member.role.value} {member.email} card {member.card_barcode}")
 
@@ -123,7 +133,7 @@ def import_command(file: str, dry_run: bool, mappings: tuple[str, ...],
         sys.stdout.flush()
 
     with force_locale("en"):
-        try:
+        with _refusal_ends_the_command():
             ensure_defaults()
             source = reading.load_source(Path(file))
             mapping = None
@@ -131,10 +141,7 @@ def import_command(file: str, dry_run: bool, mappings: tuple[str, ...],
                 mapping = reading.parse_mapping_option(source.headers, mappings)
             rows = reading.check_rows(source, mapping)
             result = imports.run_import(rows, source_kind=source.kind, by=None, now=utcnow(),
-                                         filename=Path(file).name, progress=progress)
-        except DomainError as error:
-            db.session.rollback()
-            raise click.ClickException(str(error)) from error
+                                        filename=Path(file).name, progress=progress)
         if dry_run:
             db.session.rollback()
         else:
@@ -173,11 +180,8 @@ def export_command(what: str, path: str, fmt: str | None) -> None:
 @with_appcontext
 def backup_command(path: str) -> None:
     """Write a consistent copy of the database to PATH (safe while the app runs)."""
-    with force_locale("en"):
-        try:
-            info = backup.backup_database(path)
-        except DomainError as error:
-            raise click.ClickException(str(error)) from error
+    with force_locale("en"), _refusal_ends_the_command():
+        info = backup.backup_database(path)
     click.echo(f"backup of the {info.dialect} database written to {path} "
                f"({info.size} bytes)")
 
@@ -189,15 +193,12 @@ def backup_command(path: str) -> None:
 @with_appcontext
 def restore_command(path: str, yes: bool) -> None:
     """Replace the database's contents with a backup made by `backup` (stop the app first)."""
-    with force_locale("en"):
-        try:
-            kind = backup.check_backup(path)
-            if not yes and sys.stdin.isatty():
-                click.confirm(f"Replace everything in the database with this {kind} backup?",
-                              abort=True)
-            backup.restore_database(path)
-        except DomainError as error:
-            raise click.ClickException(str(error)) from error
+    with force_locale("en"), _refusal_ends_the_command():
+        kind = backup.check_backup(path)
+        if not yes and sys.stdin.isatty():
+            click.confirm(f"Replace everything in the database with this {kind} backup?",
+                          abort=True)
+        backup.restore_database(path)
     click.echo(f"restored the database from {path}")
 
 
