@@ -301,6 +301,13 @@ class UnknownBook(NotFound):
     default_message = _l("No book has this number.")
 
 
+class BookNotFound(NotFound):
+    """No book has this id (the catalogue's and the API's books; the desk says UnknownBook)."""
+
+    code = "book_not_found"
+    default_message = _l("There is no book with this number.")
+
+
 class UnknownLoan(NotFound):
     code = "unknown_loan"
     default_message = _l("No such loan.")

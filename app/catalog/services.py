@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.catalog.index import gram_frequencies, signature, word_grams
 from app.core.text import escape_like, fold, nfc
-from app.errors import InvalidInput, NotFound
+from app.errors import BookNotFound, InvalidInput
 from app.extensions import db
 from app.isbn import Addon, ScanKind, decode_addon, parse_scan
 from app.models import (
@@ -38,11 +38,6 @@ DEFAULT_PER_PAGE = 20
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
-
-
-class BookNotFound(NotFound):
-    code = "book_not_found"
-    default_message = _l("There is no book with this number.")
 
 
 @dataclass(frozen=True)
