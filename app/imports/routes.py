@@ -13,7 +13,7 @@ from app.extensions import db
 from app.imports import bp, reading, services, uploads
 from app.imports.forms import ImportForm, UploadForm
 from app.imports.report import report_csv
-from app.imports.rows import FIELDS
+from app.imports.rows import FIELDS, guess_mapping
 from app.main.errors import shown_inline
 from app.models import Role, utcnow
 
@@ -31,7 +31,7 @@ def _prepare(upload: uploads.Upload):
     source = reading.load_source(upload.path)
     mapping = upload.mapping
     if source.kind != "marc" and mapping is None:
-        mapping = reading.guess_mapping(source.headers)
+        mapping = guess_mapping(source.headers)
     return source, mapping
 
 
