@@ -1,20 +1,51 @@
 """The `flask library ...` commands."""
 
+import smtplib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
+import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
+from app.accounts.services import create_member
+from app.admin.accesslog import purge_access_log as purge_old_access_log
+from app.campaigns import tally
 from app.catalog import store
+from app.circulation import reminders
+from app.circulation import services as circulation
+from app.core import demo
+from app.core.defaults import ensure_defaults
+from app.errors import DomainError
+from app.exports import backup
+from app.exports import services as exports
 from app.extensions import db
-from app.models import Role, utcnow
+from app.imports import reading
+from app.imports import services as imports
+from app.imports.report import report_csv, report_rows, summary_text
+from app.intake.books import incomplete_books_query
+from app.intake.books import refresh_metadata as refresh_book_metadata
+from app.models import Book, Role, utcnow
+
+
+@contextmanager
+def _refusal_ends_the_command() -> Iterator[None]:
+    """Map a refused use case the command lets through (the CLI's one mapping of a
+    DomainError): nothing of it is kept, and the command ends with its reason."""
+    try:
+        yield
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
 
 
 @click.group()
 def library():
     """Book Café library commands."""
-
-
 @library.command("create-user")
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name.")
@@ -26,10 +57,6 @@ def library():
 @with_appcontext
 def create_user(email: str, name: str, role: str, password: str) -> None:
     """Create an account and print its card barcode."""
-    from app.accounts.services import create_member
-    from app.core.defaults import ensure_defaults
-    from app.errors import DomainError
-
     if password == "-":  # noqa: S105 ("-" means: read it from stdin)
         password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < 8:
@@ -37,12 +64,9 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
     if len(name.strip()) == 0 or len(name) > 100:
         raise click.UsageError("the name must be 1 to 100 characters")
     ensure_defaults()
-    try:
+    with _refusal_ends_the_command():
         member = create_member(name=name, email=email, password=password, role=Role(role),
                                now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"created {member.role.value} {member.email} card {member.card_barcode}")
 
@@ -51,9 +75,6 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Fill an empty database with demo data (does nothing if there is data)."""
-    from app.core import demo
-    from app.core.defaults import ensure_defaults
-
     ensure_defaults()
     if demo.database_is_empty():
         demo.seed(now=utcnow())
@@ -75,12 +96,6 @@ def seed_demo() -> None:
 @with_appcontext
 def refresh_metadata(limit: int) -> None:
     """Ask the metadata providers again for books saved with their ISBN only."""
-    import sqlalchemy as sa
-
-    from app.intake.services import incomplete_books_query
-    from app.intake.services import refresh_metadata as refresh
-    from app.models import Book
-
     ids = db.session.scalars(
         incomplete_books_query().where(Book.isbn13.is_not(None)).with_only_columns(Book.id)
         .limit(limit)
@@ -89,7 +104,7 @@ def refresh_metadata(limit: int) -> None:
     for book_id in ids:
         book = db.session.get(Book, book_id)
         # One book per transaction: a slow provider never holds up what was found.
-        if refresh(book, by=None, now=utcnow()):
+        if refresh_book_metadata(book, by=None, now=utcnow()):
             completed += 1
             click.echo(f"completed {book.isbn13} {book.title}")
         db.session.commit()
@@ -112,43 +127,33 @@ def refresh_metadata(limit: int) -> None:
 def import_command(file: str, dry_run: bool, mappings: tuple[str, ...],
                    report: str | None) -> None:
     """Import books and copies from CSV, Excel (.xlsx) or MARC21 (binary or XML)."""
-    from pathlib import Path
-
-    from flask_babel import force_locale
-
-    from app.core.defaults import ensure_defaults
-    from app.errors import DomainError
-    from app.imports import services
 
     def progress(text: str) -> None:
         click.echo(text)
         sys.stdout.flush()
 
     with force_locale("en"):
-        try:
+        with _refusal_ends_the_command():
             ensure_defaults()
-            source = services.load_source(Path(file))
+            source = reading.load_source(Path(file))
             mapping = None
             if source.kind != "marc":
-                mapping = services.parse_mapping_option(source.headers, mappings)
-            rows = services.check_rows(source, mapping)
-            result = services.run_import(rows, source_kind=source.kind, by=None, now=utcnow(),
-                                         filename=Path(file).name, progress=progress)
-        except DomainError as error:
-            db.session.rollback()
-            raise click.ClickException(str(error)) from error
+                mapping = reading.parse_mapping_option(source.headers, mappings)
+            rows = reading.check_rows(source, mapping)
+            result = imports.run_import(rows, source_kind=source.kind, by=None, now=utcnow(),
+                                        filename=Path(file).name, progress=progress)
         if dry_run:
             db.session.rollback()
         else:
             db.session.commit()
         if report:
-            Path(report).write_bytes(services.report_csv(result.plan))
+            Path(report).write_bytes(report_csv(result.plan))
         counts = result.plan.counts()
         click.echo(("dry run, nothing written: " if dry_run else "imported: ")
                    + f"{result.books_added} books, {result.copies_added} copies "
                    + f"in {result.seconds} s")
-        click.echo(services.summary_text(counts))
-        for row in services.report_rows(result.plan):
+        click.echo(summary_text(counts))
+        for row in report_rows(result.plan):
             if row[1] in ("rejected", "warning"):
                 click.echo(f"  row {row[0]}: {row[1]}: {row[6]}")
 
@@ -161,13 +166,9 @@ def import_command(file: str, dry_run: bool, mappings: tuple[str, ...],
 @with_appcontext
 def export_command(what: str, path: str, fmt: str | None) -> None:
     """Export the catalogue (CSV, .xlsx, MARC21 .mrc or MARCXML), members or loans."""
-    from pathlib import Path
-
-    from app.exports import services
-
     fmt = fmt or (Path(path).suffix.lstrip(".").lower() or "csv")
     try:
-        data = services.export_bytes(what, fmt, now=utcnow())
+        data = exports.export_bytes(what, fmt, now=utcnow())
     except ValueError as error:
         raise click.UsageError(str(error)) from error
     Path(path).write_bytes(data)
@@ -179,16 +180,8 @@ def export_command(what: str, path: str, fmt: str | None) -> None:
 @with_appcontext
 def backup_command(path: str) -> None:
     """Write a consistent copy of the database to PATH (safe while the app runs)."""
-    from flask_babel import force_locale
-
-    from app.errors import DomainError
-    from app.exports import backup
-
-    with force_locale("en"):
-        try:
-            info = backup.backup_database(path)
-        except DomainError as error:
-            raise click.ClickException(str(error)) from error
+    with force_locale("en"), _refusal_ends_the_command():
+        info = backup.backup_database(path)
     click.echo(f"backup of the {info.dialect} database written to {path} "
                f"({info.size} bytes)")
 
@@ -200,20 +193,12 @@ def backup_command(path: str) -> None:
 @with_appcontext
 def restore_command(path: str, yes: bool) -> None:
     """Replace the database's contents with a backup made by `backup` (stop the app first)."""
-    from flask_babel import force_locale
-
-    from app.errors import DomainError
-    from app.exports import backup
-
-    with force_locale("en"):
-        try:
-            kind = backup.check_backup(path)
-            if not yes and sys.stdin.isatty():
-                click.confirm(f"Replace everything in the database with this {kind} backup?",
-                              abort=True)
-            backup.restore_database(path)
-        except DomainError as error:
-            raise click.ClickException(str(error)) from error
+    with force_locale("en"), _refusal_ends_the_command():
+        kind = backup.check_backup(path)
+        if not yes and sys.stdin.isatty():
+            click.confirm(f"Replace everything in the database with this {kind} backup?",
+                          abort=True)
+        backup.restore_database(path)
     click.echo(f"restored the database from {path}")
 
 
@@ -221,9 +206,7 @@ def restore_command(path: str, yes: bool) -> None:
 @with_appcontext
 def expire_holds() -> None:
     """Expire holds not picked up in time; each copy passes to the next in line."""
-    from app.circulation import services
-
-    expired = services.expire_holds(now=utcnow())
+    expired = circulation.expire_holds(now=utcnow())
     db.session.commit()
     click.echo(f"{len(expired)} hold(s) expired.")
 
@@ -232,9 +215,7 @@ def expire_holds() -> None:
 @with_appcontext
 def purge_access_log() -> None:
     """Delete access-log entries older than a year (it is also done as entries are written)."""
-    from app.admin.accesslog import purge_access_log as purge
-
-    removed = purge(now=utcnow())
+    removed = purge_old_access_log(now=utcnow())
     db.session.commit()
     click.echo(f"{removed} access-log entr{'y' if removed == 1 else 'ies'} older than a year "
                "deleted.")
@@ -245,12 +226,6 @@ def purge_access_log() -> None:
 @with_appcontext
 def send_reminders(force: bool) -> None:
     """Email members whose books are overdue (needs MAIL_SERVER)."""
-    import smtplib
-
-    from flask import current_app
-
-    from app.circulation import reminders
-
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         raise click.ClickException("MAIL_SERVER is not configured: no email is sent.")
@@ -279,8 +254,6 @@ def reindex() -> None:
 @with_appcontext
 def recount_campaigns() -> None:
     """Recount the campaigns' running totals per book (campaign_book) from the copies."""
-    from app.campaigns.tally import rebuild
-
-    rows = rebuild(db.session.connection())
+    rows = tally.rebuild(db.session.connection())
     db.session.commit()
     click.echo(f"Campaign totals recounted: {rows} (campaign, book) rows.")

@@ -3,10 +3,10 @@
 A route lets a DomainError through: app/main/errors.py, the one mapping, turns it into a
 flashed message back on the form's page, or `{"error": {"code", "message"}}` with `status`
 for the API. A page that shows a refusal itself (the desk, a form shown again) runs the
-use case in `refused_inline`.
+use case in `shown_inline`.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
@@ -36,7 +36,7 @@ class DomainError(Exception):
 
 
 class Refusal:
-    """A use case's refusal kept for its page to show (see `refused_inline`)."""
+    """A use case's refusal kept for its page to show (see `shown_inline`)."""
 
     error: DomainError | None = None
 
@@ -51,22 +51,37 @@ class Refusal:
         """Return the reasons, one per line: the error's list of problems, else its message."""
         return list(getattr(self.error, "problems", None) or [str(self)]) if self else []
 
+    @property
+    def status(self) -> int:
+        """Return the HTTP status of the refusal (200 when there was none)."""
+        return self.error.status if self.error is not None else 200
+
 
 @contextmanager
-def refused_inline() -> Iterator[Refusal]:
-    """Run a use case whose page shows a refusal itself (the desk's answer to its script,
-    a form shown again with the reasons).
+def shown_inline(on: list | Callable[[DomainError], None] | None = None, *,
+                 keep: bool = False) -> Iterator[Refusal]:
+    """Run a use case whose refusal the page shows itself, rather than the one mapping.
 
     Everywhere else a route lets a DomainError through to the one mapping in
-    app/main/errors.py. Here the block's DomainError is caught instead: the transaction is
-    rolled back, as that mapping would, and the error is kept on the yielded Refusal.
+    app/main/errors.py. Here the block's DomainError is caught instead: nothing of the use
+    case is kept (rolled back; with `keep`, what it wrote on refusing is committed, as a
+    failed login for the throttle), the reason goes to `on` (a form field's error list, or
+    a function given the error) if given, and the yielded Refusal tells the code after the
+    `with` block (the desk's answer to its script, a form shown again with the reasons).
     """
     refusal = Refusal()
     try:
         yield refusal
     except DomainError as error:
-        db.session.rollback()
+        if keep:
+            db.session.commit()
+        else:
+            db.session.rollback()
         refusal.error = error
+        if callable(on):
+            on(error)
+        elif on is not None:
+            on.append(str(error))
 
 
 class InvalidInput(DomainError):
@@ -75,6 +90,13 @@ class InvalidInput(DomainError):
     code = "invalid_input"
     status = 400
     default_message = _l("Some of the information given is not valid.")
+
+
+class FormExpired(InvalidInput):
+    """A form of buttons only came back invalid: its page was too old (or was tampered with)."""
+
+    code = "form_expired"
+    default_message = _l("The form has expired; please try again.")
 
 
 class NotFound(DomainError):
@@ -310,6 +332,14 @@ class MappingInvalid(InvalidInput):
     default_message = _l("Choose which column holds the title.")
 
 
+class CatalogueChanged(Conflict):
+    """Someone added one of the import's ISBNs or barcodes while it ran."""
+
+    code = "catalogue_changed"
+    default_message = _l("The catalogue changed while importing; nothing was imported. "
+                         "Please look at the preview again.")
+
+
 class NotABackup(InvalidInput):
     code = "not_a_backup"
     default_message = _l("This file is not a backup of this app.")
@@ -333,6 +363,13 @@ class RestoreFailed(DomainError):
 class UnknownBook(NotFound):
     code = "unknown_book"
     default_message = _l("No book has this number.")
+
+
+class BookNotFound(NotFound):
+    """No book has this id (the catalogue's and the API's books; the desk says UnknownBook)."""
+
+    code = "book_not_found"
+    default_message = _l("There is no book with this number.")
 
 
 class UnknownLoan(NotFound):

@@ -97,3 +97,29 @@ def test_a_refused_use_case_goes_back_to_its_page_with_the_reason_and_keeps_noth
                            headers={"Referer": "https://evil.example/x"})
     assert response.headers["Location"] == "/test-only/refuse"
     assert client.get("/test-only/refuse").status_code == 409
+
+
+def test_a_refusal_shown_inline_is_rolled_back_or_kept_and_its_reason_given(app):
+    """The page that shows a refusal itself: nothing kept (or, asked, what it wrote)."""
+    from app.core import audit
+    from app.errors import CopyNotAvailable, TooManyAttempts, shown_inline
+    from app.models import AuditEvent
+
+    def events() -> list[str]:
+        return list(db.session.scalars(sa.select(AuditEvent.action)))
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        errors: list[str] = []
+        with shown_inline(errors) as refusal:
+            audit.record("test.rolled_back", actor=None)
+            raise CopyNotAvailable()
+        assert errors == [str(CopyNotAvailable())] and refusal.status == 409
+        noted = []
+        with shown_inline(noted.append, keep=True) as refusal:
+            audit.record("test.kept", actor=None)
+            raise TooManyAttempts(minutes=15)
+        assert [type(e) for e in noted] == [TooManyAttempts] and refusal.status == 429
+        with shown_inline(errors) as refusal:
+            pass
+        assert refusal.error is None and refusal.status == 200
+        assert events() == ["test.kept"]

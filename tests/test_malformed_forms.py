@@ -20,9 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import create_app
+from app.accounts.services import issue_token
+from app.circulation.loans import check_out
 from app.config import TestConfig
+from app.core.defaults import default_site, ensure_defaults
 from app.core.forms import BaseForm
 from app.extensions import db
+from app.imports.uploads import store_upload
 from app.models import Donation, Hold, LabelTemplate, Loan, Member, Role, utcnow
 
 DAMAGE = ("huge", "nul", "bad_utf8", "long", "file")
@@ -85,18 +89,13 @@ class _Forms(HTMLParser):
 @pytest.fixture
 def world(app, client, make_member, make_copy, make_campaign, tmp_path):
     """A coordinator, one of each thing a form route acts on, and the ids URLs take."""
-    from app.accounts.services import issue_token
-    from app.circulation import services as circulation
-    from app.core.defaults import default_site, ensure_defaults
-    from app.imports import services as imports
-
     app.config["IMPORT_UPLOAD_DIR"] = str(tmp_path / "uploads")
     ensure_defaults()
     coordinator = make_member(Role.COORDINATOR, locale="en")
     other = make_member(Role.MEMBER, name="김민지", phone="010-1234-5678")
     copy, lent = make_copy(), make_copy()
     now = utcnow()
-    circulation.check_out(lent, other, by=coordinator, now=now)
+    check_out(lent, other, by=coordinator, now=now)
     campaign, _other_campaign = make_campaign(), make_campaign()  # a donation can move
     site = default_site()
     donation = Donation(donor_id=other.id, campaign_id=campaign.id, site_id=site.id)
@@ -104,7 +103,7 @@ def world(app, client, make_member, make_copy, make_campaign, tmp_path):
     db.session.add_all([donation, hold])
     _raw, token = issue_token(coordinator, days=1, now=now)
     db.session.commit()
-    upload = imports.store_upload(tmp_path / "uploads", io.BytesIO(
+    upload = store_upload(tmp_path / "uploads", io.BytesIO(
         "title,isbn\n아몬드,9788936434267\n".encode()), "books.csv", by=coordinator)
     ids = {"member_id": other.id, "book_id": copy.book_id, "copy_id": copy.id,
            "loan_id": db.session.scalar(db.select(Loan.id).where(Loan.copy_id == lent.id)),

@@ -15,6 +15,7 @@ from wtforms.validators import (
 
 from app.core.forms import BaseForm
 
+SETTINGS = ("name", "phone", "locale", "keep_history", "donor_named")
 LANGUAGE_CHOICES = [SelectChoice("ko", "한국어"), SelectChoice("en", "English")]
 PHONE_PATTERN = r"^[0-9+\-() ]{7,20}$"
 
@@ -23,6 +24,36 @@ PHONE_PATTERN = r"^[0-9+\-() ]{7,20}$"
 USERNAME = {"autocomplete": "username"}
 CURRENT_PASSWORD = {"autocomplete": "current-password"}
 NEW_PASSWORD = {"autocomplete": "new-password"}
+
+
+def _phone_field() -> StringField:
+    return StringField(
+        _l("Phone (optional)"),
+        validators=[
+            Optional(),
+            Length(max=20),
+            Regexp(PHONE_PATTERN, message=_l("Use digits, spaces, + and - only.")),
+        ],
+    )
+
+
+def _new_password_fields(label, again_label) -> tuple[PasswordField, PasswordField]:
+    """Return a new password's field and the field to type it again."""
+    password = PasswordField(
+        label,
+        validators=[
+            DataRequired(),
+            Length(min=8, max=200, message=_l("Use between 8 and 200 characters.")),
+        ],
+        render_kw=NEW_PASSWORD,
+    )
+    confirm = PasswordField(
+        again_label,
+        validators=[DataRequired(), Length(max=200),
+                    EqualTo("password", message=_l("The passwords differ."))],
+        render_kw=NEW_PASSWORD,
+    )
+    return password, confirm
 
 
 class LoginForm(BaseForm):
@@ -40,28 +71,8 @@ class RegisterForm(BaseForm):
         validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
         render_kw=USERNAME,
     )
-    phone = StringField(
-        _l("Phone (optional)"),
-        validators=[
-            Optional(),
-            Length(max=20),
-            Regexp(PHONE_PATTERN, message=_l("Use digits, spaces, + and - only.")),
-        ],
-    )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(),
-            Length(min=8, max=200, message=_l("Use between 8 and 200 characters.")),
-        ],
-        render_kw=NEW_PASSWORD,
-    )
-    confirm = PasswordField(
-        _l("Password again"),
-        validators=[DataRequired(), Length(max=200),
-                    EqualTo("password", message=_l("The passwords differ."))],
-        render_kw=NEW_PASSWORD,
-    )
+    phone = _phone_field()
+    password, confirm = _new_password_fields(_l("Password"), _l("Password again"))
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="ko")
     keep_history = BooleanField(_l("Keep a list of the books I have borrowed"))
     donor_named = BooleanField(_l("I agree to be named as a donor of books I give"))
@@ -70,6 +81,12 @@ class RegisterForm(BaseForm):
         validators=[InputRequired(message=_l("Please agree to continue."))],
     )
 
+    def member(self) -> dict:
+        """Return the new member's details as typed."""
+        return {name: getattr(self, name).data
+                for name in ("name", "email", "password", "phone", "locale", "keep_history",
+                             "donor_named")}
+
 
 class LanguageForm(BaseForm):
     lang = SelectField(choices=LANGUAGE_CHOICES)
@@ -77,36 +94,20 @@ class LanguageForm(BaseForm):
 
 class SettingsForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    phone = StringField(
-        _l("Phone (optional)"),
-        validators=[
-            Optional(),
-            Length(max=20),
-            Regexp(PHONE_PATTERN, message=_l("Use digits, spaces, + and - only.")),
-        ],
-    )
+    phone = _phone_field()
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     keep_history = BooleanField(_l("Keep a list of the books I have borrowed"))
     donor_named = BooleanField(_l("I agree to be named as a donor of books I give"))
+
+    def values(self) -> dict:
+        """Return the settings as chosen."""
+        return {name: getattr(self, name).data for name in SETTINGS}
 
 
 class PasswordForm(BaseForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)],
                             render_kw=CURRENT_PASSWORD)
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(),
-            Length(min=8, max=200, message=_l("Use between 8 and 200 characters.")),
-        ],
-        render_kw=NEW_PASSWORD,
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[DataRequired(), Length(max=200),
-                    EqualTo("password", message=_l("The passwords differ."))],
-        render_kw=NEW_PASSWORD,
-    )
+    password, confirm = _new_password_fields(_l("New password"), _l("New password again"))
 
 
 class ConfirmDeletionForm(BaseForm):

@@ -9,8 +9,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from app.accounts.services import active_coordinators
 from app.core import audit
-from app.errors import Conflict
+from app.errors import Conflict, LastCoordinator
 from app.extensions import db
 from app.models import Donation, Hold, HoldStatus, Loan, Member, Role, utcnow
 from app.models.accounts import ApiToken
@@ -87,10 +88,7 @@ def anonymise(member: Member, *, by: Member, now: datetime | None = None) -> Non
     if member.anonymised_at is not None:
         raise AlreadyAnonymised()
     if member.role == Role.COORDINATOR:
-        from app.accounts.services import _active_coordinators
-        from app.errors import LastCoordinator
-
-        if _active_coordinators() <= 1:
+        if active_coordinators() <= 1:
             raise LastCoordinator()
     for hold in db.session.scalars(
         sa.select(Hold).where(Hold.member_id == member.id,

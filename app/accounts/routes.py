@@ -2,11 +2,11 @@
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import bp, services
+from app.accounts import bp, privacy, services
 from app.accounts.forms import (
     ConfirmDeletionForm,
     LanguageForm,
@@ -16,9 +16,10 @@ from app.accounts.forms import (
     SettingsForm,
 )
 from app.core.access import ANYONE, access
-from app.errors import DomainError
+from app.core.downloads import json_download
+from app.errors import shown_inline
 from app.extensions import db
-from app.models import Role, utcnow
+from app.models import Member, Role, utcnow
 
 
 def safe_next(target: str | None) -> str | None:
@@ -32,7 +33,11 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _start_session(member, remember: bool = False) -> None:
+def _next_page() -> str:
+    return safe_next(request.args.get("next")) or url_for("main.index")
+
+
+def _start_session(member: Member, remember: bool = False) -> None:
     # A new session at login: nothing from the anonymous session carries over.
     lang = session.get("lang")
     session.clear()
@@ -41,30 +46,45 @@ def _start_session(member, remember: bool = False) -> None:
         member.locale = lang
 
 
+def _authenticate(form: LoginForm) -> Member:
+    """Return the member logging in with the form; a refused attempt counts (throttle)."""
+    now = utcnow()
+    reserved = services.reserve_login_attempt(form.email.data, address=services.client_address(),
+                                              now=now)
+    db.session.commit()  # seen by attempts racing on other workers
+    return services.authenticate(form.email.data, form.password.data, reserved, now=now)
+
+
+def _settings_page(form: SettingsForm, password_form: PasswordForm, status: int):
+    return render_template(
+        "accounts/settings.html", form=form, password_form=password_form,
+        deletion_form=ConfirmDeletionForm(),
+        tokens=services.active_tokens(current_user, now=utcnow()),
+    ), status
+
+
+def me_sections() -> list:
+    """Return the extra sections other areas add to /me (loans, holds, donations)."""
+    return [provider(current_user) for provider in current_app.extensions.get("me_sections", [])]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @access(ANYONE)
 def login():
     """Log in with email and password."""
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
-    form = LoginForm()
+        return redirect(_next_page())
+    form, status = LoginForm(), 200
     if form.validate_on_submit():
-        now = utcnow()
-        reserved = services.reserve_login_attempt(form.email.data,
-                                                  address=services.client_address(), now=now)
-        db.session.commit()  # seen by attempts racing on other workers
-        try:
-            member = services.authenticate(form.email.data, form.password.data, reserved,
-                                           now=now)
-        except DomainError as error:
-            db.session.commit()  # keep the failed attempt for throttling
-            form.password.errors.append(str(error))
-            return render_template("accounts/login.html", form=form), error.status
-        _start_session(member, remember=form.remember.data)
-        db.session.commit()
-        flash(_("Welcome, %(name)s.", name=member.name), "success")
-        return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
-    status = 400 if form.is_submitted() else 200
+        with shown_inline(form.password.errors, keep=True) as refusal:
+            member = _authenticate(form)
+            _start_session(member, remember=form.remember.data)
+            db.session.commit()
+            flash(_("Welcome, %(name)s.", name=member.name), "success")
+            return redirect(_next_page())
+        status = refusal.status
+    elif form.is_submitted():
+        status = 400
     return render_template("accounts/login.html", form=form), status
 
 
@@ -72,16 +92,15 @@ def login():
 @access(ANYONE)
 def logout():
     """Log out (POST); GET shows a button, so a link elsewhere cannot log anyone out."""
-    if request.method == "POST":
-        if current_user.is_authenticated:
-            # A copy of the session cookie kept elsewhere stops working too.
-            current_user.rotate_session()
-            db.session.commit()
-            logout_user()
-        session.clear()
-        flash(_("You have logged out."), "info")
-        return redirect(url_for("main.index"))
-    return render_template("accounts/logout.html")
+    if request.method == "GET":
+        return render_template("accounts/logout.html")
+    if current_user.is_authenticated:
+        current_user.rotate_session()  # a copy of the session cookie kept elsewhere stops too
+        db.session.commit()
+        logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("main.index"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -93,27 +112,17 @@ def register():
     form = RegisterForm()
     if request.method == "GET":
         form.locale.data = session.get("lang") or request.accept_languages.best_match(
-            ("ko", "en")
-        ) or "ko"
+            ("ko", "en")) or "ko"
     if form.validate_on_submit():
-        try:
-            member = services.create_member(
-                name=form.name.data, email=form.email.data, password=form.password.data,
-                phone=form.phone.data, locale=form.locale.data,
-                keep_history=form.keep_history.data, donor_named=form.donor_named.data,
-                role=Role.MEMBER, now=utcnow(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
-        else:
+        with shown_inline(form.email.errors):
+            member = services.create_member(**form.member(), role=Role.MEMBER, now=utcnow())
             _start_session(member)
             db.session.commit()
             flash(_("Your account is ready. Your card number is %(card)s.",
                     card=member.card_barcode), "success")
             return redirect(url_for("accounts.me"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("accounts/register.html", form=form), status
+    return render_template("accounts/register.html", form=form), \
+        400 if form.is_submitted() else 200
 
 
 @bp.route("/lang", methods=["POST"])
@@ -136,44 +145,26 @@ def me():
     return render_template("accounts/me.html", sections=me_sections())
 
 
-def me_sections() -> list:
-    """Return the extra sections other areas add to /me (loans, holds, donations)."""
-    from flask import current_app
-
-    return [provider(current_user) for provider in current_app.extensions.get("me_sections", [])]
-
-
 @bp.route("/me/settings", methods=["GET", "POST"])
 @access(Role.MEMBER)
 def settings():
     """Change one's own name, phone, language and privacy choices."""
     form = SettingsForm(obj=current_user)
-    if form.validate_on_submit():
-        current_user.name = services.normalise_text(form.name.data)
-        current_user.phone = services.normalise_text(form.phone.data)
-        current_user.locale = form.locale.data
-        current_user.keep_history = form.keep_history.data
-        current_user.donor_named = form.donor_named.data
-        session["lang"] = form.locale.data
-        db.session.commit()
-        flash(_("Your settings are saved."), "success")
-        return redirect(url_for("accounts.me"))
-    status = 400 if form.is_submitted() else 200
-    return _settings_page(form, PasswordForm(prefix="pw"), status)
-
-
-def _settings_page(form, password_form, status: int):
-    return render_template(
-        "accounts/settings.html", form=form, password_form=password_form,
-        deletion_form=ConfirmDeletionForm(),
-        tokens=services.active_tokens(current_user, now=utcnow()),
-    ), status
+    if not form.validate_on_submit():
+        return _settings_page(form, PasswordForm(prefix="pw"), 400 if form.is_submitted() else 200)
+    services.change_settings(current_user, **form.values())
+    session["lang"] = form.locale.data
+    db.session.commit()
+    flash(_("Your settings are saved."), "success")
+    return redirect(url_for("accounts.me"))
 
 
 @bp.route("/me/tokens/<int(max=2147483647):token_id>/revoke", methods=["POST"])
 @access(Role.MEMBER)
 def revoke_token(token_id: int):
     """Revoke one of my API tokens."""
+    if services.own_token(current_user, token_id) is None:
+        abort(404)  # the address names no token of mine: no page to go back to with a reason
     services.revoke_token(current_user, token_id, now=utcnow())
     db.session.commit()
     flash(_("The API token is revoked."), "success")
@@ -186,13 +177,9 @@ def change_password():
     """Change one's own password."""
     form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
-        try:
+        with shown_inline(form.current.errors):
             services.change_password(current_user, form.current.data, form.password.data,
                                      now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            form.current.errors.append(str(error))
-        else:
             db.session.commit()
             # The session token changed: log this session in again with the new one.
             login_user(current_user._get_current_object())
@@ -205,32 +192,19 @@ def change_password():
 @access(Role.MEMBER)
 def download_data():
     """Download everything the café holds about me, as JSON."""
-    import json
-
-    from flask import Response
-
-    from app.accounts.privacy import export_member_data
-
-    data = export_member_data(current_user, by=current_user, now=utcnow())
+    data = privacy.export_member_data(current_user, by=current_user, now=utcnow())
     db.session.commit()
-    body = json.dumps(data, ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": "attachment; filename=bookcafe-my-data.json",
-        "Cache-Control": "no-store",
-    })
+    return json_download(data, "bookcafe-my-data.json")
 
 
 @bp.route("/me/delete", methods=["POST"])
 @access(Role.MEMBER)
 def request_deletion():
     """Ask for my personal data to be deleted (a coordinator completes it)."""
-    from app.accounts.privacy import request_deletion as request
-
-    form = ConfirmDeletionForm()
-    if not form.validate_on_submit():
+    if not ConfirmDeletionForm().validate_on_submit():
         flash(_("Please tick the box to confirm."), "error")
         return redirect(url_for("accounts.settings"))
-    request(current_user, now=utcnow())
+    privacy.request_deletion(current_user, now=utcnow())
     db.session.commit()
     flash(_("Your request is recorded. A coordinator will delete your data and tell you."),
           "success")

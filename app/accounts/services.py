@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import g, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
@@ -43,11 +44,6 @@ normalise_text = nfc
 def member_by_email(email: str) -> Member | None:
     """Return the member with this email, if any."""
     return db.session.scalar(sa.select(Member).where(Member.email == normalise_email(email)))
-
-
-def member_by_card(card: str) -> Member | None:
-    """Return the member with this card barcode, if any."""
-    return db.session.scalar(sa.select(Member).where(Member.card_barcode == card.strip()))
 
 
 def create_member(
@@ -146,7 +142,7 @@ def change_role(member: Member, role: Role, *, by: Member, now: datetime) -> Non
     """Give a member another role (the last coordinator keeps theirs)."""
     if member.role == role:
         return
-    if member.role == Role.COORDINATOR and _active_coordinators() <= 1:
+    if member.role == Role.COORDINATOR and active_coordinators() <= 1:
         raise LastCoordinator()
     old = member.role
     member.role = role
@@ -161,7 +157,7 @@ def set_active(member: Member, active: bool, *, by: Member, now: datetime) -> No
     """Deactivate or reactivate an account; deactivation ends its sessions and tokens."""
     if member.active == active:
         return
-    if not active and member.role == Role.COORDINATOR and _active_coordinators() <= 1:
+    if not active and member.role == Role.COORDINATOR and active_coordinators() <= 1:
         raise LastCoordinator()
     member.active = active
     if not active:
@@ -173,7 +169,7 @@ def set_active(member: Member, active: bool, *, by: Member, now: datetime) -> No
     )
 
 
-def _active_coordinators() -> int:
+def active_coordinators() -> int:
     return db.session.scalar(
         sa.select(sa.func.count(Member.id)).where(
             Member.role == Role.COORDINATOR, Member.active.is_(True)
@@ -195,6 +191,16 @@ def reset_password(member: Member, *, by: Member, now: datetime) -> str:
     _new_password(member, password, now=now)
     audit.record("member.password_reset", actor=by, entity="member", entity_id=member.id, now=now)
     return password
+
+
+def change_settings(member: Member, *, name: str, phone: str | None, locale: str,
+                    keep_history: bool, donor_named: bool) -> None:
+    """Change one's own name, phone, language and privacy choices."""
+    member.name = normalise_text(name)
+    member.phone = normalise_text(phone)
+    member.locale = locale
+    member.keep_history = keep_history
+    member.donor_named = donor_named
 
 
 def change_password(member: Member, current: str, new: str, *, now: datetime) -> None:
@@ -232,10 +238,16 @@ def active_tokens(member: Member, *, now: datetime) -> list[ApiToken]:
     ))
 
 
+def own_token(member: Member, token_id: int) -> ApiToken | None:
+    """Return one of the member's own tokens (another member's is none)."""
+    token = db.session.get(ApiToken, token_id)
+    return token if token is not None and token.member_id == member.id else None
+
+
 def revoke_token(member: Member, token_id: int, *, now: datetime) -> ApiToken:
     """Revoke one of the member's own tokens; another member's token is 'not found'."""
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.member_id != member.id:
+    token = own_token(member, token_id)
+    if token is None:
         raise NotFound(_l("There is no such API token."))
     if token.revoked_at is None:
         token.revoked_at = now
@@ -253,7 +265,7 @@ def revoke_all_tokens(member: Member, *, now: datetime) -> None:
 
 def load_session_member(session_id: str) -> Member | None:
     """Flask-Login user loader: the member, if the session token still matches."""
-    member_id, _, token = session_id.partition(":")
+    member_id, _sep, token = session_id.partition(":")
     if not member_id.isdigit() or not token:
         return None
     member = db.session.get(Member, int(member_id))
@@ -277,7 +289,7 @@ def _token_query() -> sa.Select:
 def load_token_member(req) -> Member | None:
     """Flask-Login request loader: the member of a valid Bearer token, if given."""
     header = req.headers.get("Authorization", "")
-    scheme, _, raw = header.partition(" ")
+    scheme, _sep, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return None
     g.bearer = True
@@ -285,8 +297,6 @@ def load_token_member(req) -> Member | None:
     token = db.session.scalar(_token_query(), {"token_hash": _hash_token(raw.strip())})
     now = utcnow()
     if token is None or not token.is_valid(now):
-        from flask_babel import gettext as _
-
         g.token_error = _("The API token is not valid, has expired or was revoked.")
         return None
     g.api_token_id = token.id

@@ -79,6 +79,12 @@ def access_log_query(member_id: int | None = None) -> sa.Select:
     return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
 
 
+def members_named(events: list[AuditEvent]) -> dict[int, Member]:
+    """Return the members the access-log entries are about, by id."""
+    ids = {e.entity_id for e in events if e.entity_id}
+    return {m.id: m for m in db.session.scalars(sa.select(Member).where(Member.id.in_(ids)))}
+
+
 def kind_label(action: str) -> str:
     """Return the readable label of an access-log action."""
     key = action.removeprefix(PREFIX)

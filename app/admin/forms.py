@@ -5,6 +5,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from app.admin.services import RULE_FIELDS
 from app.core.forms import BaseForm, IntegerField
 from app.models import Role
 
@@ -44,6 +45,11 @@ class NewMemberForm(BaseForm):
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.MEMBER.value)
 
+    def member(self) -> dict:
+        """Return the new member's details (no email: the card is what they use)."""
+        return {"name": self.name.data, "email": self.email.data or None,
+                "phone": self.phone.data, "role": Role(self.role.data)}
+
 
 class LoanRulesForm(BaseForm):
     loan_days = IntegerField(_l("Loan days"), validators=[DataRequired(), NumberRange(1, 365)])
@@ -69,3 +75,10 @@ class LoanRulesForm(BaseForm):
     )
     overdue_blocks = BooleanField(_l("An overdue loan blocks new loans"))
     self_checkout = BooleanField(_l("Members may check out books themselves on their page"))
+
+    def values(self) -> dict:
+        """Return the rules as set (an empty count is none)."""
+        values = {name: getattr(self, name).data for name in RULE_FIELDS}
+        for name in ("max_renewals", "max_holds", "renew_overdue_days"):
+            values[name] = values[name] or 0
+        return values

@@ -4,13 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("campaigns", __name__)
 
+from app.campaigns import routes  # noqa: E402
+
 
 @bp.record_once
 def _register_me_section(state) -> None:
     """Add 'My donations' to the member's own page (/me)."""
-    from app.campaigns.routes import my_donations_section
-
-    state.app.extensions.setdefault("me_sections", []).append(my_donations_section)
-
-
-from app.campaigns import routes  # noqa: E402,F401
+    state.app.extensions.setdefault("me_sections", []).append(routes.my_donations_section)

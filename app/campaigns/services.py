@@ -12,24 +12,22 @@ Counting rules (one definition, used by the campaign page, the home page and the
   donations are those marked anonymous or with no donor member.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import aliased, selectinload
 
 from app.core import audit
-from app.core.timebuckets import week_of, weeks_between
 from app.errors import (
     CampaignClosed,
     Conflict,
     DonationAlreadyInCampaign,
     InvalidInput,
-    UnknownDonation,
 )
 from app.extensions import db
-from app.models import Book, Campaign, CampaignBook, Copy, Donation, Loan, Member
+from app.models import Campaign, CampaignBook, Donation, Member
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -164,12 +162,16 @@ def close_campaign(campaign: Campaign, *, by: Member, now: datetime) -> None:
     audit.record("campaign.close", actor=by, entity="campaign", entity_id=campaign.id, now=now)
 
 
+@functools.cache
+def _default_campaign_query() -> sa.Select:
+    # Built once: every intake through the API asks it.
+    return sa.select(Campaign).where(Campaign.is_default.is_(True), Campaign.is_active.is_(True),
+                                     Campaign.closed_at.is_(None))
+
+
 def default_campaign() -> Campaign | None:
     """Return the campaign intake preselects, if there is an open, active one."""
-    return db.session.scalar(
-        sa.select(Campaign).where(Campaign.is_default.is_(True), Campaign.is_active.is_(True),
-                                  Campaign.closed_at.is_(None))
-    )
+    return db.session.scalar(_default_campaign_query())
 
 
 def move_donation(donation: Donation, campaign: Campaign, *, by: Member, now: datetime) -> None:
@@ -208,7 +210,7 @@ class Totals:
         return self.books * 100 // self.goal
 
 
-def _donation_counts(in_scope) -> sa.Select:
+def donation_counts(in_scope) -> sa.Select:
     """Return (campaign id, donations, named donors, anonymous donations) per campaign."""
     anonymous = sa.or_(Donation.anonymous.is_(True), Donation.donor_id.is_(None))
     return (
@@ -232,7 +234,7 @@ def totals_by_campaign(campaign_ids: list[int] | None = None) -> dict[int, Total
     # The copy counts come from the running totals per book (campaign_book, kept by
     # triggers): not a pass over every copy of every campaign.
     by_copy = (
-        sa.select(CampaignBook.campaign_id, *_copy_figures())
+        sa.select(CampaignBook.campaign_id, *copy_figures())
         .where(CampaignBook.campaign_id.in_(campaign_ids) if campaign_ids is not None
                else sa.true())
         .group_by(CampaignBook.campaign_id)
@@ -243,7 +245,7 @@ def totals_by_campaign(campaign_ids: list[int] | None = None) -> dict[int, Total
         )
     ).all())
     counts: dict[int, dict] = {cid: {} for cid in goals}
-    for cid, donations, donors, anon in db.session.execute(_donation_counts(in_scope)):
+    for cid, donations, donors, anon in db.session.execute(donation_counts(in_scope)):
         counts.setdefault(cid, {}).update(donations=donations, donors=donors,
                                           anonymous_donations=anon)
     for cid, books, kept, titles in db.session.execute(by_copy):
@@ -264,7 +266,7 @@ def books_donated(campaign: Campaign) -> int:
     ) or 0
 
 
-def _copy_figures() -> tuple:
+def copy_figures() -> tuple:
     """Copies donated, copies kept and titles, summed over campaign_book rows."""
     return (
         sa.cast(sa.func.coalesce(sa.func.sum(CampaignBook.copies), 0), sa.Integer),
@@ -281,65 +283,6 @@ def list_campaigns() -> list[Campaign]:
     ))
 
 
-@dataclass(frozen=True)
-class Breakdown:
-    """The donated copies by KDC main class and by add-on reader group; unknown last."""
-
-    subjects: list[tuple[str | None, int]]
-    reader_groups: list[tuple[str | None, int]]
-
-
-def breakdown(campaign: Campaign) -> Breakdown:
-    """Return the donated copies by subject and by reader group, in one pass over them."""
-    return campaign_figures(campaign)[1]
-
-
-def campaign_figures(campaign: Campaign) -> tuple[Totals, Breakdown]:
-    """Return a campaign's totals and its breakdown, from its running totals per book.
-
-    One row per (class, reader group) holds its copies, those not withdrawn and its
-    titles; as each book is in exactly one such row, their sums are the totals' books
-    donated, in collection and titles (the same as `campaign_totals`).
-    """
-    query = (
-        sa.select(CampaignBook.kdc_class, CampaignBook.reader_group, *_copy_figures())
-        .where(CampaignBook.campaign_id == campaign.id)
-        .group_by(CampaignBook.kdc_class, CampaignBook.reader_group)
-    )
-    subjects: dict[str | None, int] = {}
-    groups: dict[str | None, int] = {}
-    books_donated = in_collection = titles = 0
-    for subject, group, copies, kept_copies, book_count in db.session.execute(query):
-        if not copies:
-            continue
-        subjects[subject] = subjects.get(subject, 0) + copies
-        groups[group] = groups.get(group, 0) + copies
-        books_donated += copies
-        in_collection += kept_copies
-        titles += book_count
-    counted = db.session.execute(_donation_counts(Donation.campaign_id == campaign.id)).first()
-    donations, donors, anonymous = counted[1:] if counted else (0, 0, 0)
-    totals = Totals(books=books_donated, in_collection=in_collection, titles=titles,
-                    donors=donors, donations=donations, anonymous_donations=anonymous,
-                    goal=campaign.goal_books)
-    return totals, Breakdown(_by_code(subjects), _by_code(groups))
-
-
-def _by_code(counts: dict[str | None, int]) -> list[tuple[str | None, int]]:
-    # The codes are single digits: Python's order is the databases' order.
-    return unknown_last(sorted(counts.items(), key=lambda item: item[0] or ""))
-
-
-def by_subject(campaign: Campaign) -> list[tuple[str | None, int]]:
-    """Return (KDC main class digit, books) for the donated copies; unclassified (None) last."""
-    return breakdown(campaign).subjects
-
-
-def by_reader_group(campaign: Campaign) -> list[tuple[str | None, int]]:
-    """Return (add-on reader group digit, books) for the donated copies; none (None) last."""
-    return breakdown(campaign).reader_groups
-
-
 def unknown_last(rows) -> list[tuple[str | None, int]]:
     """Return (code, count) rows with the unknown code (NULL or '') as one last row."""
     # NULL sorts first on SQLite and last on PostgreSQL: put it last on both.
@@ -348,182 +291,11 @@ def unknown_last(rows) -> list[tuple[str | None, int]]:
     return known + ([(None, unknown)] if unknown else [])
 
 
-def _copies_of_donation() -> sa.ScalarSelect:
-    """Return the number of copies of the outer query's donation (an index count)."""
-    # count(*): PostgreSQL then counts in the index alone (it does not hold copy.id).
-    return (
-        sa.select(sa.func.count()).where(Copy.donation_id == Donation.id)
-        .correlate(Donation).scalar_subquery()
+
+
+def home_campaign() -> Campaign | None:
+    """Return the campaign the home page shows: the default one, else the newest active."""
+    return db.session.scalar(
+        sa.select(Campaign).where(Campaign.is_active.is_(True))
+        .order_by(Campaign.is_default.desc(), Campaign.starts_on.desc()).limit(1)
     )
-
-
-def by_week(campaign: Campaign, *, today: date) -> list[tuple[str, int]]:
-    """Return (Monday of the local week, books received) from the campaign's start on."""
-    # The copies are counted per donation in one pass over the index on copy.donation_id
-    # (only the campaign's donations' ranges), then each donation's week is computed once:
-    # not one index probe per donation, nor a week per copy.
-    in_campaign = sa.select(Donation.id).where(Donation.campaign_id == campaign.id)
-    per_donation = (
-        sa.select(Copy.donation_id.label("donation_id"), sa.func.count().label("copies"))
-        .where(Copy.donation_id.in_(in_campaign))
-        .group_by(Copy.donation_id)
-        .subquery()
-    )
-    week = week_of(Donation.received_at)
-    books = sa.cast(sa.func.sum(per_donation.c.copies), sa.Integer)
-    counts = dict(db.session.execute(
-        sa.select(week, books)
-        .join(per_donation, per_donation.c.donation_id == Donation.id)
-        .where(Donation.campaign_id == campaign.id)
-        .group_by(week).order_by(week)
-    ).all())
-    end = min(today, campaign.ends_on) if campaign.ends_on else today
-    start = campaign.starts_on
-    if counts:
-        start = min(start, date.fromisoformat(min(counts)))
-        end = max(end, date.fromisoformat(max(counts)))
-    if end < start:
-        end = start
-    return [(w, counts.get(w, 0)) for w in weeks_between(start, end)]
-
-
-def most_borrowed(campaign: Campaign, *, limit: int = 10) -> list[tuple[int, str, int]]:
-    """Return (book id, title, loans) of the campaign's most-borrowed donated books."""
-    # The loans per book are campaign_book's running totals. Only the books lent at least
-    # as often as the limit-th one can make the list (the top of the index on
-    # (campaign_id, loans)); ties at the cut are settled by title.
-    in_campaign = CampaignBook.campaign_id == campaign.id
-    cut = (
-        sa.select(CampaignBook.loans).where(in_campaign)
-        .order_by(CampaignBook.loans.desc())
-        .limit(1).offset(limit - 1).scalar_subquery()
-    )
-    return [tuple(r) for r in db.session.execute(
-        sa.select(CampaignBook.book_id, Book.title, CampaignBook.loans)
-        .join(Book, Book.id == CampaignBook.book_id)
-        .where(in_campaign, CampaignBook.loans > 0,
-               CampaignBook.loans >= sa.func.coalesce(cut, 0))
-        .order_by(CampaignBook.loans.desc(), Book.title, CampaignBook.book_id)
-        .limit(limit)
-    )]
-
-
-def top_donors(campaign: Campaign, *, limit: int = 10) -> list[tuple[str, int]]:
-    """Return (name, books) of the biggest donors who agreed to be named."""
-    books = sa.func.count()
-    return [tuple(r) for r in db.session.execute(
-        sa.select(Member.name, books)
-        .select_from(Donation)
-        .join(Member, Donation.donor_id == Member.id)
-        .join(Copy, Copy.donation_id == Donation.id)
-        .where(Donation.campaign_id == campaign.id, Donation.anonymous.is_(False),
-               Member.donor_named.is_(True), Member.anonymised_at.is_(None))
-        .group_by(Member.id, Member.name)
-        .order_by(books.desc(), Member.name)
-        .limit(limit)
-    )]
-
-
-def recent_donations(
-    campaign: Campaign, *, limit: int = 20, offset: int = 0
-) -> list[tuple[Donation, int]]:
-    """Return the campaign's donations, latest first, with their number of books."""
-    # Pick the page's donations first, then count the copies of those alone (not of
-    # every donation of the campaign before sorting them).
-    order = (Donation.received_at.desc(), Donation.id.desc())
-    page = (
-        sa.select(Donation.id).where(Donation.campaign_id == campaign.id)
-        .order_by(*order).limit(limit).offset(offset)
-        .subquery()
-    )
-    rows = db.session.execute(
-        sa.select(Donation, _copies_of_donation())
-        .join(page, page.c.id == Donation.id)
-        .order_by(*order)
-        .options(selectinload(Donation.donor))
-    ).all()
-    return [(d, n) for d, n in rows]
-
-
-def donor_label(donation: Donation, *, reveal: bool = False) -> str:
-    """Return how a donation's donor is shown: a name only if they agreed (or `reveal`)."""
-    donor = donation.donor
-    if donation.anonymous or donor is None or donor.anonymised_at is not None:
-        return _("Anonymous")
-    if reveal or donor.donor_named:
-        return donor.name
-    return _("A member")
-
-
-def donation_rows(campaign: Campaign) -> list[tuple]:
-    """Return one row per donated copy of the campaign, for the CSV export."""
-    donor = aliased(Member)
-    receiver = aliased(Member)
-    shown_donor = sa.case((Donation.anonymous.is_(True), sa.null()), else_=donor.name)
-    return [tuple(r) for r in db.session.execute(
-        sa.select(
-            Donation.id, Donation.received_at, shown_donor,
-            sa.case((Donation.anonymous.is_(True), sa.null()), else_=donor.card_barcode),
-            sa.or_(Donation.anonymous.is_(True), Donation.donor_id.is_(None)),
-            donor.donor_named, Copy.barcode, Book.isbn13, Book.title, Book.authors,
-            Book.kdc_class, Copy.status, receiver.name, Donation.note,
-        )
-        .select_from(Donation)
-        .join(Copy, Copy.donation_id == Donation.id)
-        .join(Book, Copy.book_id == Book.id)
-        .outerjoin(donor, Donation.donor_id == donor.id)
-        .outerjoin(receiver, Donation.received_by_id == receiver.id)
-        .where(Donation.campaign_id == campaign.id)
-        .order_by(Donation.received_at, Donation.id, Copy.id)
-    )]
-
-
-# --------------------------------------------------------------------------
-# Donors' own view
-# --------------------------------------------------------------------------
-
-
-@dataclass
-class MyDonation:
-    """One of a member's donations, with its books and how often each was borrowed."""
-
-    donation: Donation
-    books: list[tuple[str, int, int]]  # (title, copies, times borrowed)
-
-    @property
-    def book_count(self) -> int:
-        """Return the number of copies given."""
-        return sum(copies for _t, copies, _n in self.books)
-
-
-def member_donations(member: Member) -> list[MyDonation]:
-    """Return a member's donations, newest first, with books and loan counts."""
-    donations = list(db.session.scalars(
-        sa.select(Donation).where(Donation.donor_id == member.id)
-        .order_by(Donation.received_at.desc(), Donation.id.desc())
-        .options(selectinload(Donation.campaign))
-    ))
-    if not donations:
-        return []
-    rows = db.session.execute(
-        sa.select(Copy.donation_id, Book.title, sa.func.count(sa.distinct(Copy.id)),
-                  sa.func.count(Loan.id))
-        .select_from(Copy)
-        .join(Book, Copy.book_id == Book.id)
-        .outerjoin(Loan, Loan.copy_id == Copy.id)
-        .where(Copy.donation_id.in_([d.id for d in donations]))
-        .group_by(Copy.donation_id, Book.id, Book.title)
-        .order_by(Book.title)
-    ).all()
-    books: dict[int, list] = {}
-    for donation_id, title, copies, loans in rows:
-        books.setdefault(donation_id, []).append((title, copies, loans))
-    return [MyDonation(d, books.get(d.id, [])) for d in donations]
-
-
-def donation_of(member: Member, donation_id: int) -> MyDonation:
-    """Return one of the member's own donations; anyone else's is 'not found'."""
-    for mine in member_donations(member):
-        if mine.donation.id == donation_id:
-            return mine
-    raise UnknownDonation()

@@ -7,7 +7,6 @@ from app.catalog import bp
 from app.catalog import services as catalog
 from app.core.access import ANYONE, access
 from app.core.classification import KDC_CLASSES
-from app.isbn import decode_addon
 from app.models import utcnow
 
 SUBJECTS = KDC_CLASSES
@@ -49,16 +48,10 @@ def search():
 def book(book_id: int):
     """One book: its metadata, its copies and whether they are in, holds, donors."""
     book = catalog.get_book(book_id)
-    addon = None
-    if book.addon_code:
-        try:
-            addon = decode_addon(book.addon_code)
-        except ValueError:
-            addon = None
     return render_template(
         "catalog/book.html",
         book=book,
-        addon=addon,
+        addon=catalog.book_addon(book),
         subject=SUBJECTS.get(book.kdc_class or ""),
         language=LANGUAGES.get(book.language or "", book.language),
         copies=catalog.public_copies(book),

@@ -11,10 +11,20 @@ from flask_babel import lazy_gettext as _l
 from app.catalog.index import gram_frequencies, signature, word_grams
 from app.core.params import MAX_PAGE, int_arg
 from app.core.text import escape_like, fold, nfc
-from app.errors import InvalidInput, NotFound
+from app.errors import BookNotFound, InvalidInput
 from app.extensions import db
-from app.isbn import ScanKind, parse_scan
-from app.models import Book, Copy, CopyStatus, Donation, Loan, Member, SearchGram, Site
+from app.isbn import Addon, ScanKind, decode_addon, parse_scan
+from app.models import (
+    MAX_ID,
+    Book,
+    Copy,
+    CopyStatus,
+    Donation,
+    Loan,
+    Member,
+    SearchGram,
+    Site,
+)
 from app.models.catalog import SEARCH_FIELD_SEPARATOR
 
 # A book catalogued within this many days is a "new arrival".
@@ -25,15 +35,9 @@ MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 8
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
-MAX_ID = 2**31 - 1
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
-
-
-class BookNotFound(NotFound):
-    code = "book_not_found"
-    default_message = _l("There is no book with this number.")
 
 
 @dataclass(frozen=True)
@@ -366,12 +370,20 @@ def hits(books: list[Book]) -> list[BookHit]:
 
 def get_book(book_id: int) -> Book:
     """Return a book by id, or raise BookNotFound."""
-    if not 1 <= book_id <= MAX_ID:  # larger numbers overflow the databases' integers
-        raise BookNotFound()
-    book = db.session.get(Book, book_id)
+    book = db.session.get(Book, book_id) if 1 <= book_id <= MAX_ID else None
     if book is None:
         raise BookNotFound()
     return book
+
+
+def book_addon(book: Book) -> Addon | None:
+    """Return the book's Korean add-on spelled out (None if it has none we can read)."""
+    if not book.addon_code:
+        return None
+    try:
+        return decode_addon(book.addon_code)
+    except ValueError:
+        return None
 
 
 @dataclass

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from app.circulation import loans, lookups
 from app.circulation.privacy import mask_name
 from app.circulation.rules import local_date
-from app.errors import refused_inline
+from app.errors import shown_inline
 from app.extensions import db
 from app.isbn import ScanKind, parse_scan
 from app.models import Book, Copy, Member
@@ -68,7 +68,7 @@ def scan(code: str, *, borrower: Member | None, mode: str, by: Member, now: date
 
 
 def _member_scan(card: str) -> dict:
-    with refused_inline() as refused:
+    with shown_inline() as refused:
         member = lookups.member_by_card(card)
         return result(OK, _("Borrower: %(name)s", name=member.name), borrower_id=member.id)
     return result(REFUSED, _("Unknown card"), str(refused))
@@ -104,7 +104,7 @@ def due_text(loan) -> str:
 def check_out(copy: Copy, borrower: Member, *, by: Member, now: datetime) -> dict:
     """Check a copy out to the current borrower and say so."""
     title = copy.book.title
-    with refused_inline() as refused:
+    with shown_inline() as refused:
         done = loans.check_out(copy, borrower, by=by, now=now)
     if refused:
         return result(REFUSED, _("Not lent: %(title)s", title=title), str(refused),
@@ -122,7 +122,7 @@ def check_out(copy: Copy, borrower: Member, *, by: Member, now: datetime) -> dic
 
 def renew(loan_id: int, *, by: Member, now: datetime) -> dict:
     """Renew a loan of the current borrower and say until when (or why not)."""
-    with refused_inline() as refused:
+    with shown_inline() as refused:
         loan = loans.renew(lookups.loan_for(loan_id, by), by=by, now=now)
         return result(OK, _("Renewed: %(title)s", title=loan.copy.book.title),
                       _("Now due %(due)s", due=due_text(loan)))
@@ -132,7 +132,7 @@ def renew(loan_id: int, *, by: Member, now: datetime) -> dict:
 def check_in(copy: Copy, *, by: Member, now: datetime) -> dict:
     """Check a copy in and say where it goes now (the shelf, or the hold shelf)."""
     title = copy.book.title
-    with refused_inline() as refused:
+    with shown_inline() as refused:
         done = loans.return_copy(copy, by=by, now=now)
     if refused:
         return result(REFUSED, _("Not checked in: %(title)s", title=title), str(refused),

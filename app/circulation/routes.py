@@ -23,7 +23,7 @@ from app.circulation.overdue import Overdue, overdue_by_member
 from app.circulation.rules import local_date, rules_for
 from app.core.access import access
 from app.core.params import int_arg
-from app.errors import refused_inline
+from app.errors import shown_inline
 from app.extensions import db
 from app.models import Book, Copy, CopyStatus, Hold, Loan, Member, Role, utcnow
 
@@ -211,7 +211,7 @@ def renew(loan_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     loan = _my_loan(loan_id)
-    with refused_inline() as refused:
+    with shown_inline() as refused:
         loans.renew(loan, by=current_user, now=utcnow())
         db.session.commit()
         flash(_("Renewed: %(title)s is now due %(due)s.", title=loan.copy.book.title,

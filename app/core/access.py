@@ -6,7 +6,7 @@ to make sure none is left undeclared.
 
 from collections.abc import Callable
 
-from flask import current_app, g, jsonify, redirect, request, url_for
+from flask import abort, current_app, g, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -69,11 +69,4 @@ def enforce_access():
 def _refuse(status: int):
     if is_api_request():
         return api_error(status, "forbidden", _("You are not allowed to do this."))
-    from flask import abort
-
     abort(status)
-
-
-def role_required(role: Role) -> Callable:
-    """Declare that a view needs `role` (or a higher one); the access hook enforces it."""
-    return access(role)

@@ -9,6 +9,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from urllib.parse import quote
 
 from flask import Response
 
@@ -45,8 +46,6 @@ def to_csv(header: Sequence, rows: Iterable[Sequence]) -> str:
 
 def csv_response(filename: str, header: Sequence, rows: Iterable[Sequence]) -> Response:
     """Return a download of the CSV (UTF-8 with BOM) under `filename`."""
-    from urllib.parse import quote
-
     body = to_csv(header, rows).encode("utf-8")
     ascii_name = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

@@ -9,6 +9,8 @@
   `coerce=db_int` for a SelectField of ids. BaseForm refuses WTForms' unbounded ones.
 """
 
+from typing import TypeVar
+
 import wtforms
 from flask import has_request_context, request
 from flask_babel import gettext as _
@@ -19,6 +21,7 @@ from wtforms import FileField, PasswordField, SelectFieldBase, StringField, Text
 
 from app.core.params import DB_INT_MAX, DB_INT_MIN, bounded_int
 from app.core.text import nfc_filter, strip_controls
+from app.errors import FormExpired
 
 
 class IntegerField(wtforms.IntegerField):
@@ -28,15 +31,21 @@ class IntegerField(wtforms.IntegerField):
         if self.data is not None and not DB_INT_MIN <= self.data <= DB_INT_MAX:
             self.data = None
             raise ValueError(_("This number is out of range."))
+
+
 def db_int(value) -> int:
     """Coerce a SelectField's value to an id the database can hold (ValueError otherwise)."""
     if isinstance(value, str) and len(value.strip()) > 12:
         raise ValueError(value)
     return bounded_int(int(value))
+
+
 def _unbounded_integers(field) -> bool:
     if isinstance(field, wtforms.IntegerField):
         return not isinstance(field, IntegerField)
     return isinstance(field, SelectFieldBase) and getattr(field, "coerce", None) is int
+
+
 def _form_values(form, formdata) -> tuple:
     """Return the form data without values its fields cannot take, and the fields sent one."""
     file_fields = {field.name for field in form if isinstance(field, FileField)}
@@ -94,3 +103,13 @@ class BaseForm(FlaskForm):
                 field.errors.append(_("This field takes text, not a file."))
                 valid = False
         return valid
+
+
+F = TypeVar("F", bound=FlaskForm)
+
+
+def submitted(form: F) -> F:
+    """Return a form of buttons as sent; refuse it (FormExpired) when it does not validate."""
+    if not form.validate_on_submit():
+        raise FormExpired()
+    return form

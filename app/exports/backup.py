@@ -21,8 +21,10 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -66,6 +68,21 @@ def backup_database(path: str | os.PathLike) -> BackupInfo:
     else:  # pragma: no cover - only the two databases are supported
         raise BackupFailed(reason=name)
     return BackupInfo(dialect=name, path=path, size=path.stat().st_size)
+
+
+def open_backup() -> BinaryIO:
+    """Make a backup in a temporary file and return it open for reading (to send it).
+
+    The file's name is gone at once; the open handle keeps its data until it is closed.
+    """
+    fd, name = tempfile.mkstemp(prefix="bookcafe-backup-", suffix=backup_suffix())
+    os.close(fd)
+    path = Path(name)
+    try:
+        backup_database(path)
+        return open(path, "rb")  # noqa: SIM115 - the caller (send_file) closes it
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def backup_suffix() -> str:
@@ -265,9 +282,3 @@ def _heal_search_index() -> None:
         db.session.commit()
     except sa.exc.DBAPIError:
         db.session.rollback()
-
-
-def row_counts() -> dict[str, int]:
-    """Return the number of rows of every table of the app (to compare databases)."""
-    return {table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}

@@ -12,13 +12,18 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import sqlalchemy as sa
+from openpyxl import Workbook
 from sqlalchemy.orm import aliased
 
+from app.admin.accesslog import log_access
+from app.core import audit
 from app.core.csvutil import csv_bytes, safe_cell
 from app.extensions import db
 from app.imports import marc
 from app.imports.rows import NO_COPIES
 from app.models import Book, Copy, Loan, Member
+
+PERSONAL = ("members", "loans")  # exports of personal data: in the access log
 
 CATALOG_HEADERS = ("ISBN", "ISBN-10", "Title", "Subtitle", "Authors", "Publisher", "Year",
                    "Language", "KDC", "Barcode", "Call number", "Status")
@@ -90,8 +95,6 @@ def marc_books() -> Iterator[marc.MarcBook]:
 
 def xlsx_bytes(headers, rows, *, title: str) -> bytes:
     """Return an .xlsx workbook of one sheet (text cells escaped like CSV)."""
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     sheet.append(list(headers))
@@ -118,6 +121,17 @@ def export_bytes(what: str, fmt: str, *, now: datetime) -> bytes:
     if fmt == "xlsx":
         return xlsx_bytes(headers, rows(), title=what)
     return csv_bytes(headers, rows())
+
+
+def download(what: str, fmt: str, *, by: Member, now: datetime) -> bytes:
+    """Return an export a coordinator downloads, recorded: personal data in the access log
+    (kept a year), the catalogue in the audit trail."""
+    data = export_bytes(what, fmt, now=now)
+    if what in PERSONAL:
+        log_access(f"export_{what}", actor=by, now=now, format=fmt)
+    else:
+        audit.record(f"export.{what}", actor=by, now=now, format=fmt)
+    return data
 
 
 def export_filename(what: str, fmt: str, now: datetime) -> str:

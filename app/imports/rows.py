@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from app.core.text import fold, nfc
-from app.isbn import ean13_check_digit, is_valid_ean13, parse_issn, split_contributors
+from app.isbn import (
+    canonical_isbn13,
+    compact,
+    is_isbn13,
+    is_valid_ean13,
+    isbn10_check_ok,
+    isbn10_of,
+    parse_issn,
+    split_contributors,
+)
 from app.models.catalog import AUTHOR_SEPARATOR
 
 # Fields an imported row may carry, with the headers that name them (compared folded,
@@ -83,46 +92,14 @@ def guess_mapping(headers: list[str]) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------------
-# ISBN arithmetic (the check digits come from app.isbn)
+# The ISBNs in a cell (what is an ISBN is app.isbn's)
 # ---------------------------------------------------------------------------
 
 _FLOAT_NOTATION = re.compile(r"^([0-9])\.([0-9]+)[eE]\+?([0-9]{1,2})$")
-_ISBN_TOKEN = re.compile(r"[0-9Xx][0-9Xx\-\s]{5,20}[0-9Xx]|[0-9]{7,13}")
 _QUALIFIER = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _DIGITS13 = re.compile(r"[0-9]{13}")
 _ISBN10 = re.compile(r"[0-9]{9}[0-9X]")
 _SHORT_ISBN10 = re.compile(r"[0-9]{6,8}[0-9X]")
-
-
-def isbn10_ok(code: str) -> bool:
-    """Tell whether code is an ISBN-10 with a correct (mod 11) check digit."""
-    if not _ISBN10.fullmatch(code):
-        return False
-    total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(code))
-    return total % 11 == 0
-
-
-def isbn10_to_13(code: str) -> str:
-    """Return the ISBN-13 of a valid ISBN-10."""
-    first12 = "978" + code[:9]
-    return first12 + ean13_check_digit(first12)
-
-
-def isbn13_to_10(code: str) -> str | None:
-    """Return the ISBN-10 of a 978 ISBN-13 (979 ISBNs have none)."""
-    if not code.startswith("978"):
-        return None
-    body = code[3:12]
-    total = sum((10 - i) * int(c) for i, c in enumerate(body))
-    check = (11 - total % 11) % 11
-    return body + ("X" if check == 10 else str(check))
-
-
-def is_isbn13(code: str) -> bool:
-    """Tell whether code is a valid book ISBN-13 (978/979, not ISMN 9790)."""
-    return (
-        is_valid_ean13(code) and code.startswith(("978", "979")) and not code.startswith("9790")
-    )
 
 
 @dataclass
@@ -135,11 +112,6 @@ class IsbnCandidate:
     problem: object | None = None
     float_value: int | None = None  # ISBN-13 damaged by float notation (approximate)
     issn: str | None = None  # a serial's ISSN (1234-5679): no ISBN, and no problem either
-
-
-def _compact(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).upper()
-    return re.sub(r"[\s\-‐‑–—]", "", text)
 
 
 def parse_isbn_cell(cell: str) -> list[IsbnCandidate]:
@@ -169,7 +141,7 @@ def parse_isbn_cell(cell: str) -> list[IsbnCandidate]:
     pieces = [p for p in re.split(r"[;,/|\n]+|\s{2,}|\s(?=[0-9]{9,13}\b)", text) if p.strip()]
     candidates = []
     for piece in pieces:
-        code = _compact(piece)
+        code = compact(piece)
         # "9788936433598 03810": an ISBN with its Korean 5-digit add-on.
         addon = re.fullmatch(r"(97[89][0-9]{10})([0-9]{5})", code)
         if addon:
@@ -198,17 +170,17 @@ def _classify(raw: str, code: str) -> IsbnCandidate:
         return IsbnCandidate(raw, problem=_l("%(value)s: the ISBN check digit is wrong",
                                              value=raw))
     if _ISBN10.fullmatch(code):
-        if isbn10_ok(code):
-            return IsbnCandidate(raw, isbn13=isbn10_to_13(code))
-        return IsbnCandidate(raw, problem=_l("%(value)s: the ISBN check digit is wrong",
-                                             value=raw))
-    if _SHORT_ISBN10.fullmatch(code):
+        if not isbn10_check_ok(code):
+            return IsbnCandidate(raw, problem=_l("%(value)s: the ISBN check digit is wrong",
+                                                 value=raw))
+        if canonical_isbn13(code):  # not a dummy such as 0000000000
+            return IsbnCandidate(raw, isbn13=canonical_isbn13(code))
+    elif _SHORT_ISBN10.fullmatch(code):
         padded = code.rjust(10, "0")
-        if isbn10_ok(padded):
-            return IsbnCandidate(raw, isbn13=isbn10_to_13(padded),
+        if isbn10_check_ok(padded) and canonical_isbn13(padded):
+            return IsbnCandidate(raw, isbn13=canonical_isbn13(padded),
                                  repaired=_l("ISBN-10 %(old)s lost its leading zeros: %(new)s",
                                              old=raw, new=padded))
-        return IsbnCandidate(raw, problem=_l("%(value)s is not an ISBN", value=raw))
     return IsbnCandidate(raw, problem=_l("%(value)s is not an ISBN", value=raw))
 
 
@@ -255,7 +227,7 @@ class CheckedRow:
     @property
     def isbn10(self) -> str | None:
         """Return the ISBN-10 form of the ISBN, when there is one."""
-        return isbn13_to_10(self.isbn13) if self.isbn13 else None
+        return isbn10_of(self.isbn13) if self.isbn13 else None
 
     def book_key(self) -> str:
         """Return what identifies this row's book: its ISBN, or its folded description."""

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from app.errors import FileTooLarge, InvalidInput, UnreadableFile
 
@@ -167,9 +169,6 @@ _XLSX_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError)
 
 def read_xlsx(path: Path) -> Table:
     """Read the first worksheet of an .xlsx workbook, row by row, within the caps."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     # A file object, not a name: openpyxl would refuse a name without ".xlsx".
     handle = open(path, "rb")  # noqa: SIM115 - closed below
     try:

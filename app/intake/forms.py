@@ -1,26 +1,40 @@
 """Forms of the scan station: start a donation, scan, type a book in, edit a book."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
 from app.core.forms import BaseForm, IntegerField
+from app.intake.books import EDITABLE, BookFields, provisional_title
+from app.intake.donations import open_campaigns
+from app.models import Book
 
 
-class StartForm(BaseForm):
+class CampaignForm(BaseForm):
+    """The campaign a donation counts towards: one of the open ones, or none."""
+
+    campaign_id = SelectField(_l("Campaign"), coerce=str, validate_choice=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign_id.choices = [("", _("No campaign"))] + [
+            (str(c.id), c.name) for c in open_campaigns()]
+
+    def campaign_number(self) -> int | None:
+        """Return the chosen campaign's id (None: no campaign)."""
+        return int(self.campaign_id.data) if self.campaign_id.data else None
+
+
+class StartForm(CampaignForm):
     """Who is giving: a card scan, a name or phone to search, or anonymous."""
 
     donor = StringField(_l("Donor's card, name or phone"),
                         validators=[Optional(), Length(max=100)])
     donor_id = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)])
-    campaign_id = SelectField(_l("Campaign"), coerce=str, validate_choice=True)
     find = SubmitField(_l("Start with this donor"))
     anonymous = SubmitField(_l("Anonymous donor"))
-
-
-class CampaignForm(BaseForm):
-    campaign_id = SelectField(_l("Campaign"), coerce=str, validate_choice=True)
 
 
 class ScanForm(BaseForm):
@@ -53,6 +67,12 @@ class ManualBookForm(_BookDetailsForm):
     later = SubmitField(_l("Save with ISBN only, complete later"))
     cancel = SubmitField(_l("Cancel"))
 
+    def fields(self) -> BookFields:
+        """Return the book as typed."""
+        return BookFields(title=self.title.data, authors=split_authors(self.authors.data),
+                          publisher=self.publisher.data, year=self.year.data,
+                          language=self.language.data)
+
 
 class EditBookForm(_BookDetailsForm):
     """Every field of a book's record a volunteer may correct."""
@@ -69,6 +89,18 @@ class EditBookForm(_BookDetailsForm):
         Regexp(r"^[0-9]{5}$", message=_l("The add-on code has 5 digits.")),
     ])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+    def show(self, book: Book) -> None:
+        """Fill in what the record's columns do not say as typed (a stand-in title shows empty)."""
+        self.authors.data = "; ".join(book.author_list)
+        if book.needs_metadata and book.isbn13 and book.title == provisional_title(book.isbn13):
+            self.title.data = ""
+
+    def values(self) -> dict:
+        """Return the record's fields as corrected."""
+        values = {name: getattr(self, name).data for name in EDITABLE}
+        values["authors"] = split_authors(self.authors.data)
+        return values
 
 
 def split_authors(text: str | None) -> list[str]:

@@ -52,6 +52,24 @@ def canonical_isbn13(code: str) -> str:
     return isbnlib.ean13(code)
 
 
+def has_isbn_prefix(code: str) -> bool:
+    """Tell whether an EAN-13 is in the books' range: 978 or 979 (but not 9790, the ISMN's)."""
+    return code.startswith(("978", "979")) and not code.startswith("9790")
+
+
+def is_isbn13(code: str) -> bool:
+    """Tell whether code is a book's ISBN-13: 13 digits, a book prefix, a right check digit."""
+    return len(code) == 13 and has_isbn_prefix(code) and is_valid_ean13(code)
+
+
+def isbn10_of(isbn13: str) -> str | None:
+    """Return the ISBN-10 of a valid ISBN-13 (None for a 979 ISBN, or a dummy one)."""
+    isbn10 = isbnlib.to_isbn10(isbn13) or None
+    if isbn10 and isbnlib.ean13(isbn10) != isbn13:
+        isbn10 = None  # isbnlib refuses dummy ISBNs such as 0000000000
+    return isbn10
+
+
 class IsbnForms(NamedTuple):
     """The other ways to write an ISBN-13 (None where there is none or isbnlib cannot say)."""
 
@@ -62,9 +80,7 @@ class IsbnForms(NamedTuple):
 
 def isbn_forms(isbn13: str) -> IsbnForms:
     """Return the ISBN-10, hyphenated form and registration group of a valid ISBN-13."""
-    isbn10 = isbnlib.to_isbn10(isbn13) or None
-    if isbn10 and isbnlib.ean13(isbn10) != isbn13:
-        isbn10 = None  # isbnlib refuses dummy ISBNs such as 0000000000
+    isbn10 = isbn10_of(isbn13)
     try:
         hyphenated = isbnlib.mask(isbn13) or None
     except isbnlib.ISBNLibException:

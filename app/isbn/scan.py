@@ -20,6 +20,7 @@ from app.isbn.codes import (
     ISBN10_SHAPE,
     canonical_isbn13,
     compact,
+    has_isbn_prefix,
     is_valid_ean8,
     isbn10_check_ok,
     isbn_forms,
@@ -124,7 +125,7 @@ def _isbn_scan(raw: str, code: str, isbn13: str, addon_digits: str | None) -> Sc
 def _parse_ean13(raw: str, code: str, addon_digits: str | None) -> Scan:
     """Classify 13 digits (with an optional add-on already split off)."""
     valid = is_valid_ean13(code)
-    if code.startswith(("978", "979")) and not code.startswith("9790"):
+    if has_isbn_prefix(code):
         if not valid:
             return Scan(ScanKind.BAD_CHECK_DIGIT, raw, code, message=MSG_BAD_CHECK)
         return _isbn_scan(raw, code, code, addon_digits)

@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from app.accounts.routes import safe_next
 from app.core.access import access, api_error
-from app.errors import InvalidInput, refused_inline
+from app.errors import InvalidInput, shown_inline
 from app.extensions import db
 from app.labels import (
     bp,
@@ -337,7 +337,7 @@ def _edit_template(template: LabelTemplate | None):
     if template is not None and not form.is_submitted():
         form.kind.data = template.kind.value
     if form.validate_on_submit():
-        with refused_inline() as refused:
+        with shown_inline() as refused:
             saved = sheet_templates.save_template(template, form.values(), by=current_user,
                                                   now=utcnow())
             db.session.commit()

@@ -1,4 +1,9 @@
-"""Error answers: a page for people, `{"error": {...}}` for the API. Never a stack trace."""
+"""Error answers: a page for people, `{"error": {...}}` for the API. Never a stack trace.
+
+A DomainError a route lets through is mapped here, in one place (`register`). A page that
+shows a refusal itself (a form re-rendered with the reason under a field, the scan
+station's result) runs the use case in `shown_inline`, the one other place that catches it.
+"""
 
 from urllib.parse import urlsplit, urlunsplit
 

@@ -2,7 +2,7 @@
 
 from app.models.accounts import ApiToken, LoginAttempt, Member, Role
 from app.models.audit import AuditEvent, Setting
-from app.models.base import utcnow
+from app.models.base import MAX_ID, utcnow
 from app.models.catalog import (
     BarcodeCounter,
     Book,
@@ -17,6 +17,7 @@ from app.models.labels import LabelKind, LabelQueueItem, LabelTemplate
 from app.models.sites import Site
 
 __all__ = [
+    "MAX_ID",
     "ApiToken",
     "AuditEvent",
     "BarcodeCounter",

@@ -6,6 +6,10 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
+# The largest id the databases' integers hold: a larger number asked for is no row (and
+# would overflow the query's parameter on PostgreSQL).
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware, in UTC."""

@@ -47,6 +47,11 @@ class Campaign(db.Model):
     def __repr__(self) -> str:
         return f"<Campaign {self.id} {self.name!r}>"
 
+    @property
+    def is_open(self) -> bool:
+        """Tell whether donations may be counted towards it (active and not closed)."""
+        return self.is_active and self.closed_at is None
+
 
 class Donation(db.Model):
     """One hand-over of books by a donor (a member, or anonymous)."""

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from app.campaigns import services
+from app.campaigns import donors, figures, services
 from app.errors import CampaignClosed, Conflict, DonationAlreadyInCampaign, InvalidInput
 from app.extensions import db
 from app.models import AuditEvent, Campaign, Role
@@ -56,43 +56,38 @@ def test_campaign_figures_are_the_totals_and_the_breakdown(seeded, make_campaign
     empty_handed = make_campaign()
     add_donation(empty_handed, [], donor=make_member(name="Empty-handed"))
     for campaign in (seeded.campaign, seeded.other, make_campaign(), empty_handed):
-        totals, _breakdown = services.campaign_figures(campaign)
+        totals, _breakdown = figures.campaign_figures(campaign)
         assert totals == services.campaign_totals(campaign)
-    totals, breakdown = services.campaign_figures(seeded.campaign)
+    totals, breakdown = figures.campaign_figures(seeded.campaign)
     assert (totals.books, totals.in_collection, totals.titles) == (6, 5, 3)
     assert breakdown.subjects == [("8", 3), ("9", 2), (None, 1)]
     assert breakdown.reader_groups == [("0", 3), ("4", 2), (None, 1)]
 
 
-def test_by_subject_and_reader_group(seeded):
-    assert services.by_subject(seeded.campaign) == [("8", 3), ("9", 2), (None, 1)]
-    assert services.by_reader_group(seeded.campaign) == [("0", 3), ("4", 2), (None, 1)]
-
-
 def test_by_week_uses_seoul_weeks_from_the_campaign_start(seeded):
-    assert services.by_week(seeded.campaign, today=date(2026, 3, 20)) == [
+    assert figures.by_week(seeded.campaign, today=date(2026, 3, 20)) == [
         ("2026-03-02", 3), ("2026-03-09", 3)]
     # Before the campaign ends, the weeks run to today.
-    assert services.by_week(seeded.campaign, today=date(2026, 3, 4)) == [
+    assert figures.by_week(seeded.campaign, today=date(2026, 3, 4)) == [
         ("2026-03-02", 3), ("2026-03-09", 3)]
 
 
 def test_by_week_fills_empty_weeks(app, make_campaign):
     campaign = make_campaign(starts_on=date(2026, 3, 2))
-    assert services.by_week(campaign, today=date(2026, 3, 18)) == [
+    assert figures.by_week(campaign, today=date(2026, 3, 18)) == [
         ("2026-03-02", 0), ("2026-03-09", 0), ("2026-03-16", 0)]
 
 
 def test_most_borrowed_top_donors_and_recent(seeded):
-    assert [(t, n) for _id, t, n in services.most_borrowed(seeded.campaign)] == [
+    assert [(t, n) for _id, t, n in figures.most_borrowed(seeded.campaign)] == [
         ("소년이 온다", 2), ("History for youth", 1)]
     # Bob did not agree to be named; the anonymous donation is nobody's.
-    assert services.top_donors(seeded.campaign) == [("Alice Kim", 4)]
-    recent = services.recent_donations(seeded.campaign)
+    assert figures.top_donors(seeded.campaign) == [("Alice Kim", 4)]
+    recent = figures.recent_donations(seeded.campaign)
     assert [n for _d, n in recent] == [1, 1, 1, 3]
-    labels = [services.donor_label(d) for d, _n in recent]
+    labels = [figures.donor_label(d) for d, _n in recent]
     assert labels == ["Alice Kim", "Anonymous", "A member", "Alice Kim"]
-    assert services.donor_label(recent[2][0], reveal=True) == "Bob Park"
+    assert figures.donor_label(recent[2][0], reveal=True) == "Bob Park"
 
 
 def test_most_borrowed_breaks_ties_at_the_cut_by_title(app, make_campaign, make_book):
@@ -105,15 +100,15 @@ def test_most_borrowed_breaks_ties_at_the_cut_by_title(app, make_campaign, make_
         for day in range(3 if i < 2 else 1):  # "Top": 2 copies x 3 loans; the rest: 1
             add_loan(copy, at=seoul(2026, 3, 2 + day, 10, 0),
                      returned_at=seoul(2026, 3, 2 + day, 18, 0))
-    assert [(t, n) for _id, t, n in services.most_borrowed(campaign, limit=3)] == [
+    assert [(t, n) for _id, t, n in figures.most_borrowed(campaign, limit=3)] == [
         ("Top", 6), ("Alpha", 1), ("Bravo", 1)]
-    assert len(services.most_borrowed(campaign)) == 5
+    assert len(figures.most_borrowed(campaign)) == 5
 
 
 def test_by_week_ignores_donations_without_copies(app, make_campaign):
     campaign = make_campaign(starts_on=date(2026, 3, 9), ends_on=date(2026, 3, 15))
     add_donation(campaign, [], received_at=seoul(2026, 2, 23, 10, 0))
-    assert services.by_week(campaign, today=date(2026, 3, 20)) == [("2026-03-09", 0)]
+    assert figures.by_week(campaign, today=date(2026, 3, 20)) == [("2026-03-09", 0)]
 
 
 def test_move_donation_is_audited_and_refuses_the_same_campaign(seeded):
@@ -177,21 +172,21 @@ def test_update_close_and_default_rules(app, make_member, make_campaign):
 
 
 def test_member_donations_list_books_and_loans(seeded):
-    mine = services.member_donations(seeded.alice)
+    mine = donors.member_donations(seeded.alice)
     assert [m.donation.id for m in mine] == [seeded.moved_in.id, mine[1].donation.id]
     assert mine[1].books == [("History for youth", 1, 1), ("소년이 온다", 2, 2)]
     assert mine[1].book_count == 3
-    assert services.donation_of(seeded.alice, seeded.moved_in.id).book_count == 1
+    assert donors.donation_of(seeded.alice, seeded.moved_in.id).book_count == 1
     from app.errors import UnknownDonation
 
     with pytest.raises(UnknownDonation):
-        services.donation_of(seeded.bob, seeded.moved_in.id)
+        donors.donation_of(seeded.bob, seeded.moved_in.id)
 
 
 def test_donation_rows_hide_anonymous_donors(seeded, make_book):
     add_donation(seeded.campaign, [make_book(title="=HYPERLINK()")], donor=seeded.bob,
                  anonymous=True, received_at=seoul(2026, 3, 13, 9, 0))
-    rows = services.donation_rows(seeded.campaign)
+    rows = figures.donation_rows(seeded.campaign)
     assert len(rows) == 7
     last = rows[-1]
     assert last[2] is None and last[3] is None and last[4] is True

@@ -71,14 +71,14 @@ def the_book() -> Book:
 
 
 def _fields():
-    from app.intake.services import BookFields
+    from app.intake.books import BookFields
 
     return BookFields(title=TITLE, authors=[AUTHOR], publisher=PUBLISHER, year=2021,
                       language="ko")
 
 
 def _donation(volunteer, campaign):
-    from app.intake.services import start_donation
+    from app.intake.donations import start_donation
 
     return start_donation(donor=None, campaign=campaign, by=volunteer, now=utcnow())
 
@@ -120,7 +120,8 @@ def manual_form(client, volunteer, campaign, tmp_path):
 
 
 def edit(client, volunteer, campaign, tmp_path):
-    from app.intake.services import edit_book, intake_scan
+    from app.intake.books import edit_book
+    from app.intake.services import intake_scan
 
     context = _donation(volunteer, campaign)
     result = intake_scan("9788936434120", context, by=volunteer, now=utcnow(),
@@ -133,7 +134,8 @@ def edit(client, volunteer, campaign, tmp_path):
 
 
 def metadata_refresh(client, volunteer, campaign, tmp_path):
-    from app.intake.services import complete_from_metadata, intake_scan
+    from app.intake.books import complete_from_metadata
+    from app.intake.services import intake_scan
     from app.isbn import Metadata
 
     result = intake_scan(ISBN, _donation(volunteer, campaign), by=volunteer, now=utcnow(),
@@ -147,11 +149,11 @@ def metadata_refresh(client, volunteer, campaign, tmp_path):
 
 def _import(path: Path) -> None:
     from app.core.defaults import ensure_defaults
-    from app.imports import services
+    from app.imports import reading, services
 
     ensure_defaults()
-    source = services.load_source(path)
-    services.run_import(services.check_rows(source), source_kind=source.kind, by=None,
+    source = reading.load_source(path)
+    services.run_import(reading.check_rows(source), source_kind=source.kind, by=None,
                         now=utcnow(), filename=path.name)
     db.session.commit()
 

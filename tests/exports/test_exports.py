@@ -10,6 +10,7 @@ from app.catalog import store
 from app.core.defaults import ensure_defaults
 from app.exports import services
 from app.extensions import db
+from app.imports import reading
 from app.imports import services as imports
 from app.models import Book, Copy, CopyStatus, Role, utcnow
 
@@ -69,8 +70,8 @@ def test_export_then_import_gives_the_same_catalogue(catalogue, fmt, tmp_path):
     path = tmp_path / f"catalogue.{fmt}"
     path.write_bytes(data)
     _wipe_catalogue()
-    source = imports.load_source(path)
-    result = imports.run_import(imports.check_rows(source), source_kind=source.kind, by=None,
+    source = reading.load_source(path)
+    result = imports.run_import(reading.check_rows(source), source_kind=source.kind, by=None,
                                 now=utcnow())
     db.session.commit()
     assert result.plan.counts()["rejected"] == 0

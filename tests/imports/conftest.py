@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from app.imports import services
+from app.imports import reading, services
 from app.models import utcnow
 from tests.conftest import IN_CI, SHARED_DATA
 
@@ -68,8 +68,8 @@ def import_file(app):
 
         with force_locale("en"):
             ensure_defaults()
-            source = services.load_source(path)
-            rows = services.check_rows(source, mapping)
+            source = reading.load_source(path)
+            rows = reading.check_rows(source, mapping)
             result = services.run_import(rows, source_kind=source.kind, by=by, now=utcnow(),
                                          filename=path.name)
         if dry_run:

@@ -6,7 +6,7 @@ import zipfile
 import pytest
 
 from app.errors import WrongFileType
-from app.imports.services import file_kind
+from app.imports.reading import file_kind
 from app.models import Role
 
 

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from app.errors import FileTooLarge
 from app.extensions import db
-from app.imports import services, tabular
+from app.imports import reading, tabular
 from app.imports.tabular import read_csv_bytes, read_table
 from app.models import Book, Role
 from tests.imports.conftest import KOREAN_BOOKS, KOREAN_HEADERS
@@ -72,7 +72,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(bomb, tmp_path):
     tracemalloc.start()
     try:
         with pytest.raises(FileTooLarge) as at_upload:
-            services.file_kind(path)
+            reading.file_kind(path)
         with pytest.raises(FileTooLarge) as at_read:
             read_table(path)
         _size, peak = tracemalloc.get_traced_memory()

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.imports import services
+from app.imports import reading
 from app.imports.marc import MarcBook, read_marc, write_binary
 from app.models import Book, Copy
 
@@ -72,4 +72,4 @@ def test_kdc_from_056_and_copies_from_852(tmp_path, import_file):
     book = db.session.scalar(sa.select(Book))
     assert (book.title, book.kdc, book.kdc_class, book.language) == ("아몬드", "813.7", "8", "ko")
     assert sorted(c.barcode for c in book.copies) == ["EM0001", "EM0002"]
-    assert services.load_source(path).kind == "marc"
+    assert reading.load_source(path).kind == "marc"

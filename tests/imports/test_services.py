@@ -7,7 +7,7 @@ from app.barcodes import internal_code
 from app.core.numbering import next_copy_barcode
 from app.errors import MappingInvalid
 from app.extensions import db
-from app.imports import services
+from app.imports import reading, services
 from app.models import AuditEvent, BarcodeCounter, Book, Copy
 from tests.imports.conftest import KOREAN_BOOKS
 
@@ -126,16 +126,16 @@ def test_a_failure_part_way_leaves_nothing(korean_csv, import_file, monkeypatch)
 def test_without_a_title_column_the_mapping_is_refused(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("foo,bar\n1,2\n", encoding="utf-8")
-    source = services.load_source(path)
+    source = reading.load_source(path)
     with pytest.raises(MappingInvalid):
-        services.check_rows(source)
-    rows = services.check_rows(source, {"title": 1})
+        reading.check_rows(source)
+    rows = reading.check_rows(source, {"title": 1})
     assert rows[0].title == "2"
 
 
 def test_cli_mapping_option(tmp_path):
     headers = ["책이름", "쓴이"]
-    assert services.parse_mapping_option(headers, ["title=책이름", "authors=2"]) == {
+    assert reading.parse_mapping_option(headers, ["title=책이름", "authors=2"]) == {
         "title": 0, "authors": 1}
     with pytest.raises(MappingInvalid):
-        services.parse_mapping_option(headers, ["nonsense=1"])
+        reading.parse_mapping_option(headers, ["nonsense=1"])

@@ -12,16 +12,14 @@ from app.barcodes import is_valid_ean13
 from app.errors import (
     BadCheckDigit,
     CannotUndo,
-    DonorInactive,
     InvalidISBN,
-    IsbnTaken,
     MetadataRequired,
     NotABookBarcode,
     NothingToUndo,
 )
 from app.extensions import db
-from app.intake import services
-from app.intake.services import BookFields
+from app.intake import books, donations, lookup, services
+from app.intake.books import BookFields
 from app.models import (
     AuditEvent,
     Book,
@@ -30,9 +28,8 @@ from app.models import (
     Donation,
     LabelQueueItem,
     MetadataCache,
-    Role,
 )
-from tests.intake.conftest import NOW
+from tests.intake.conftest import NOW, commit, count
 from tests.support.providers import (
     GOOB_HOST,
     NLK_HOST,
@@ -46,28 +43,7 @@ from tests.support.providers import (
 KOTLIN_ADDON_SCAN = "979116224309194000"  # ISBN 979-11-6224-309-1 + add-on 94000
 
 
-@pytest.fixture(autouse=True)
-def _english_request(app):
-    """Messages are lazy: they are read inside an (English) request, as in the app."""
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        yield
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-@pytest.fixture
-def context(volunteer, make_member, make_campaign):
-    """A donation from a named member for a campaign, being received by `volunteer`."""
-    donor = make_member(Role.MEMBER, name="Donor Lee", password=None)
-    campaign = make_campaign(name="Book café vitalization", is_default=True)
-    return services.start_donation(donor=donor, campaign=campaign, by=volunteer, now=NOW)
-
-
-def commit(result):
-    db.session.commit()
-    return result
+pytestmark = pytest.mark.usefixtures("english_request")
 
 
 # ---------------------------------------------------------------------------
@@ -131,22 +107,7 @@ def test_copy_barcodes_are_valid_unique_201_ean13(app, context, volunteer, make_
     db.session.commit()
     assert len(set(barcodes)) == 12 and "2010000000014" not in barcodes
     assert all(b.startswith("201") and len(b) == 13 and is_valid_ean13(b) for b in barcodes)
-    assert services.donation_tally(context.donation) == {"copies": 12, "titles": 1}
-
-
-def test_anonymous_donation(app, volunteer, make_book):
-    make_book(isbn13="9780316030571", title="Use of Weapons")
-    ctx = services.start_donation(donor=None, campaign=None, by=volunteer, now=NOW)
-    result = commit(services.intake_scan("978-0-316-03057-1", ctx, by=volunteer, now=NOW))
-    assert result.donation.anonymous and result.donation.donor_id is None
-    assert result.donation.campaign_id is None
-
-
-def test_inactive_donor_is_refused(app, volunteer, make_member):
-    donor = make_member(Role.MEMBER, password=None)
-    donor.active = False
-    with pytest.raises(DonorInactive):
-        services.start_donation(donor=donor, campaign=None, by=volunteer, now=NOW)
+    assert donations.donation_tally(context.donation) == {"copies": 12, "titles": 1}
 
 
 # ---------------------------------------------------------------------------
@@ -175,7 +136,7 @@ def test_double_scan_within_two_seconds_adds_nothing(app, context, volunteer, ma
 def test_same_new_isbn_saved_by_someone_else_meanwhile(app, context, volunteer, make_book,
                                                       monkeypatch):
     book = make_book(isbn13="9791162243091", title="Saved at the other table")
-    real = services.book_by_isbn
+    real = lookup.book_by_isbn
     calls = []
 
     def stale_first(isbn13):
@@ -233,7 +194,7 @@ def test_every_provider_unreachable_asks_for_metadata_and_writes_nothing(app, co
     assert count(Book) == 0 and count(Copy) == 0 and count(Donation) == 0
     # A failed try is remembered briefly, so the next scan of it does not wait again.
     entry = db.session.get(MetadataCache, "9791162243091")
-    assert not entry.found and entry.expires_at == NOW + services.CACHE_ERROR_FOR
+    assert not entry.found and entry.expires_at == NOW + lookup.CACHE_ERROR_FOR
     asked = len(web.requests)
     with pytest.raises(MetadataRequired):
         services.intake_scan("9791162243091", context, by=volunteer, now=NOW)
@@ -273,7 +234,7 @@ def test_complete_later_flags_the_book_with_a_stand_in_title(app, context, volun
     result = commit(services.intake_scan("9791162243091", context, by=volunteer, now=NOW,
                                          complete_later=True))
     assert result.book.needs_metadata and result.book.title == "ISBN 9791162243091"
-    assert db.session.scalars(services.incomplete_books_query()).all() == [result.book]
+    assert db.session.scalars(books.incomplete_books_query()).all() == [result.book]
 
 
 def test_book_without_isbn(app, context, volunteer):
@@ -298,15 +259,15 @@ def test_provider_answer_makes_the_book_and_is_cached_for_30_days(app, context, 
     assert book.metadata_source == "openl" and result.created_book
     entry = db.session.get(MetadataCache, "9780316030571")
     assert entry.found and entry.source == "openl"
-    assert entry.expires_at == NOW + services.CACHE_FOUND_FOR
+    assert entry.expires_at == NOW + lookup.CACHE_FOUND_FOR
     # The cache answers the next time, without any provider.
     web.offline()
     asked = len(web.requests)
-    metadata, source = services.lookup_metadata("9780316030571", now=NOW + timedelta(days=29))
+    metadata, source = lookup.lookup_metadata("9780316030571", now=NOW + timedelta(days=29))
     assert source == "cache" and metadata.title == "Use of Weapons"
     assert len(web.requests) == asked
     # After expiry the providers are asked again.
-    services.lookup_metadata("9780316030571", now=NOW + timedelta(days=31))
+    lookup.lookup_metadata("9780316030571", now=NOW + timedelta(days=31))
     assert len(web.requests) > asked
 
 
@@ -328,7 +289,7 @@ def test_everyone_says_not_found_is_cached_for_a_day(app, context, volunteer, we
         services.intake_scan("9791162243091", context, by=volunteer, now=NOW)
     db.session.commit()
     entry = db.session.get(MetadataCache, "9791162243091")
-    assert not entry.found and entry.expires_at == NOW + services.CACHE_MISS_FOR
+    assert not entry.found and entry.expires_at == NOW + lookup.CACHE_MISS_FOR
 
 
 @needs_recordings
@@ -360,69 +321,3 @@ def test_a_hanging_provider_is_bounded_by_the_budget(app, context, volunteer, we
     result = commit(services.intake_scan("9791162243091", context, by=volunteer, now=NOW,
                                          fields=BookFields(title="Typed by hand")))
     assert result.book.title == "Typed by hand"
-
-
-# ---------------------------------------------------------------------------
-# Editing and completing records
-# ---------------------------------------------------------------------------
-
-
-def test_edit_book_is_audited(app, volunteer, make_book):
-    book = make_book(isbn13=None, title="Old title", needs_metadata=True)
-    changes = services.edit_book(book, {
-        "title": "New title", "authors": ["A", "B"], "isbn13": "979-11-6224-309-1",
-        "addon_code": "03810", "kdc": "", "year": 2020,
-    }, by=volunteer, now=NOW)
-    db.session.commit()
-    assert changes["title"] == ["Old title", "New title"]
-    assert book.isbn13 == "9791162243091" and book.authors == "A; B"
-    assert (book.addon_code, book.kdc_class, book.needs_metadata) == ("03810", "8", False)
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "book.update"))
-    assert event.actor_id == volunteer.id and event.entity_id == book.id
-    assert event.details["changes"]["title"] == ["Old title", "New title"]
-    assert services.edit_book(book, {"title": "New title"}, by=volunteer, now=NOW) == {}
-
-
-def test_edit_book_refuses_an_isbn_of_another_book(app, volunteer, make_book):
-    make_book(isbn13="9780316030571")
-    book = make_book(title="Other")
-    with pytest.raises(IsbnTaken):
-        services.edit_book(book, {"isbn13": "9780316030571"}, by=volunteer, now=NOW)
-    with pytest.raises(BadCheckDigit):
-        services.edit_book(book, {"isbn13": "9780316030572"}, by=volunteer, now=NOW)
-
-
-@needs_recordings
-def test_refresh_metadata_completes_a_flagged_book(app, context, volunteer, web):
-    result = commit(services.intake_scan("9780316030571", context, by=volunteer, now=NOW,
-                                         complete_later=True))
-    book = result.book
-    assert not services.refresh_metadata(book, by=None, now=NOW)  # still offline
-    web.route(OPENL_HOST, recording("openl_9780316030571.json"))
-    assert services.refresh_metadata(book, by=None, now=NOW + timedelta(minutes=1))
-    db.session.commit()
-    assert book.title == "Use of Weapons" and not book.needs_metadata
-    assert book.metadata_source == "openl"
-
-
-def test_resume_donation_continues_a_recent_one(app, context, volunteer, make_book):
-    make_book(isbn13="9780316030571")
-    first = commit(services.intake_scan("9780316030571", context, by=volunteer, now=NOW))
-    again = services.resume_donation(donor=context.donor, campaign=context.campaign,
-                                     by=volunteer, now=NOW + timedelta(minutes=10))
-    assert again.donation.id == first.donation.id
-    later = services.resume_donation(donor=context.donor, campaign=context.campaign,
-                                     by=volunteer, now=NOW + timedelta(hours=2))
-    assert later.donation is None
-    other = services.resume_donation(donor=None, campaign=context.campaign, by=volunteer,
-                                     now=NOW + timedelta(minutes=10))
-    assert other.donation is None
-
-
-def test_find_donors_by_name_phone_and_card(app, make_member):
-    lee = make_member(Role.MEMBER, name="이서연", phone="010-1234-5678", password=None)
-    make_member(Role.MEMBER, name="Park", password=None)
-    assert services.find_donors("서연") == [lee]
-    assert services.find_donors("01012345678") == [lee]
-    assert services.find_donors(lee.card_barcode) == [lee]
-    assert services.donor_by_card(lee.card_barcode) == lee
