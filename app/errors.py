@@ -36,6 +36,13 @@ class InvalidInput(DomainError):
     default_message = _l("Some of the information given is not valid.")
 
 
+class InvalidJSON(InvalidInput):
+    """A request body that is not a JSON object we will read (malformed, too large, too deep)."""
+
+    code = "invalid_json"
+    default_message = _l("The request body is not a valid JSON object.")
+
+
 class NotFound(DomainError):
     """The thing asked for does not exist."""
 

@@ -18,8 +18,9 @@ from flask_login import current_user
 
 from app.access import access
 from app.accounts.routes import safe_next
-from app.errors import DomainError, InvalidInput
+from app.errors import DomainError, InvalidInput, InvalidJSON
 from app.extensions import db
+from app.jsonbody import read_json_object
 from app.labels import bp, services
 from app.labels.forms import (
     CardPrintForm,
@@ -214,11 +215,10 @@ def add():
     {"added", "queued", "unknown", "invalid"}.
     """
     if request.is_json:
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            return jsonify({"error": {"code": "invalid_json",
-                                      "message": _("The request body is not a valid JSON "
-                                                   "object.")}}), 400
+        try:
+            data = read_json_object()
+        except InvalidJSON as error:
+            return jsonify(error.as_json()), error.status
         raw_ids, codes = data.get("copy_ids") or [], data.get("barcodes") or []
         if not isinstance(raw_ids, list) or not isinstance(codes, list):
             return jsonify({"error": {"code": "invalid_input",

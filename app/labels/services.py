@@ -153,7 +153,8 @@ def require_copies(codes: Sequence[str]) -> list[Copy]:
 
 def copies_by_id(ids: Iterable[int]) -> list[Copy]:
     """Return the copies with these ids, in the order given (unknown ids are left out)."""
-    ids = list(dict.fromkeys(ids))
+    # Past the databases' integers no copy has the id (and binding it would fail).
+    ids = [i for i in dict.fromkeys(ids) if 1 <= i <= MAX_ID]
     found: dict[int, Copy] = {}
     for chunk in _chunks(ids):
         query = sa.select(Copy).options(joinedload(Copy.book)).where(Copy.id.in_(chunk))
