@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -757,6 +758,32 @@ def add_another_copy(book: Book, context: DonationContext, *, by: Member,
     """Add one more copy of a book on purpose (after a double scan, or a second copy)."""
     copy, tally = _add_copy(book, context, by=by, now=now)
     return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally)
+
+
+DEFAULT_CAMPAIGN = "default"
+
+
+def receive_copy(raw: str | None, *, fields: BookFields | None, donor_card: str | None,
+                 campaign_id: int | None | str = DEFAULT_CAMPAIGN, by: Member, now: datetime,
+                 force: bool = False, complete_later: bool = False) -> IntakeResult:
+    """Receive one donated copy in one call (the API): a scan, or typed fields alone.
+
+    The copy joins the volunteer's recent donation with this donor and campaign (the default
+    campaign unless one, or None, is given). Raise MetadataRequired when no source knows the
+    ISBN and no fields were typed.
+    """
+    if not raw and fields is None:
+        raise InvalidInput(_l("The field '%(name)s' is required."), name="scan")
+    if raw:
+        read_isbn(raw)  # a bad scan is refused before anything else is looked up
+    donor = donor_by_card(donor_card) if donor_card else None
+    campaign = (default_campaign() if campaign_id == DEFAULT_CAMPAIGN
+                else campaign_for(campaign_id))
+    context = resume_donation(donor=donor, campaign=campaign, by=by, now=now)
+    if raw:
+        return intake_scan(raw, context, by=by, now=now, fields=fields,
+                           complete_later=complete_later, force=force)
+    return save_manual_book(context, isbn=None, fields=fields, by=by, now=now)
 
 
 @dataclass
