@@ -1,6 +1,6 @@
 """Error answers: a page for people, `{"error": {...}}` for the API. Never a stack trace."""
 
-from flask import Flask, g, render_template
+from flask import Flask, g, jsonify, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -54,8 +54,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):
         db.session.rollback()
-        if is_api_request():
-            return api_error(error.status, error.code, str(error))
+        if is_api_request():  # its code and message, and what else it tells (as_json)
+            return jsonify(error.as_json()), error.status
         return _render(error.status, str(error))
 
     @app.errorhandler(CSRFError)
