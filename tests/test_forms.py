@@ -1,6 +1,6 @@
 """Every text field of every form has a length limit and is normalised to NFC.
 
-Also the JSON API's text inputs (`app.api.util.field`).
+Also the JSON API's text inputs (`app.validation.Text`).
 """
 
 import importlib
@@ -82,11 +82,16 @@ def test_a_length_limit_counts_the_composed_text(app):
         assert form.scan.data == syllables
 
 
-def test_api_text_inputs_are_nfc_and_limited(app):
-    from app.api.util import field
-    from app.errors import InvalidInput
+def test_api_text_inputs_are_nfc_and_limited():
+    from pydantic import BaseModel
 
-    with app.test_request_context("/api/v1/x"):
-        assert field({"title": f"  {NFD} "}, "title", str) == NFC
-        with pytest.raises(InvalidInput):
-            field({"title": "x" * 11}, "title", str, max_length=10)
+    from app.errors import InvalidInput
+    from app.validation import Text, parse_body
+
+    class Body(BaseModel):
+        title: Text(len(NFC))
+
+    assert len(NFD) > len(NFC)  # the limit counts the composed text
+    assert parse_body(Body, {"title": f"  {NFD} "}).title == NFC
+    with pytest.raises(InvalidInput):
+        parse_body(Body, {"title": "x" * (len(NFC) + 1)})
