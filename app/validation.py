@@ -55,9 +55,21 @@ def _typed_text(value: Any) -> Any:
     return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
 
 
+# PostgreSQL cannot store U+0000 in text (SQLite can): refused in any text that may be kept.
+NO_NUL = r"^[^\x00]*$"
+
+
 def Text(max_length: int, *, required: bool = True) -> Any:  # noqa: N802 (a type, read as one)
-    """Return the type of a text field: NFC, trimmed, at most `max_length` characters."""
-    return Annotated[str, Field(min_length=1 if required else None, max_length=max_length),
+    """Return the type of a text field: NFC, trimmed, at most `max_length` characters, no NUL."""
+    return Annotated[str, Field(min_length=1 if required else None, max_length=max_length,
+                                pattern=NO_NUL),
+                     BeforeValidator(_typed_text)]
+
+
+def Code(max_length: int) -> Any:  # noqa: N802 (a type, read as one)
+    """Return the type of a scanned or typed code: NFC, trimmed (the service that looks it up
+    drops control characters, so a stray one finds nothing rather than being refused)."""
+    return Annotated[str, Field(min_length=1, max_length=max_length),
                      BeforeValidator(_typed_text)]
 
 
@@ -142,6 +154,7 @@ _FAMILY = {
     "date_type": "date", "date_parsing": "date",
     "model_type": "object", "model_attributes_type": "object", "dict_type": "object",
     "list_type": "list", "extra_forbidden": "unknown",
+    "string_pattern_mismatch": "characters",  # NO_NUL; other patterns bring their Messages
 }
 
 _FIELD_MESSAGES = {
@@ -155,6 +168,7 @@ _FIELD_MESSAGES = {
     "object": _l("The field '%(name)s' must be an object."),
     "list": _l("The field '%(name)s' must be a list."),
     "unknown": _l("The field '%(name)s' is not known."),
+    "characters": _l("The field '%(name)s' contains characters that are not allowed."),
     None: _l("The field '%(name)s' is not valid."),
 }
 

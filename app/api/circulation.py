@@ -12,7 +12,7 @@ from app.api.spec import DateTime, operation
 from app.circulation import services
 from app.extensions import db
 from app.models import CopyStatus, HoldStatus, Role, utcnow
-from app.validation import MAX_ID, Text
+from app.validation import MAX_ID, Code
 
 
 class Loan(BaseModel):
@@ -77,8 +77,8 @@ class Hold(BaseModel):
 class CheckoutRequest(BaseModel):
     """Who borrows which copy."""
 
-    member_card: Text(32)
-    copy_barcode: Text(32)
+    member_card: Code(32)
+    copy_barcode: Code(32)
 
 
 class Checkout(BaseModel):
@@ -91,7 +91,7 @@ class Checkout(BaseModel):
 class CheckinRequest(BaseModel):
     """The copy handed back."""
 
-    copy_barcode: Text(32)
+    copy_barcode: Code(32)
 
 
 class CopyState(BaseModel):

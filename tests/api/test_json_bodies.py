@@ -170,3 +170,28 @@ def test_refusals_are_in_the_callers_language(client):
     response = client.get("/api/v1/books?page=0", headers={"Accept-Language": "en"})
     assert response.json["error"]["message"] == (
         "The parameter 'page' must be a whole number from 1 to 10000.")
+
+
+# Text fields that may be stored or looked up; PostgreSQL refuses U+0000 in text.
+TEXTS = {
+    "/api/v1/tokens": ["email", "password"],
+    "/api/v1/intake": ["scan", "donor_card"],
+    "/api/v1/checkouts": ["member_card", "copy_barcode"],
+    "/api/v1/checkins": ["copy_barcode"],
+    "/api/v1/campaigns": ["name", "description"],
+    "/api/v1/labels": ["template", "copies"],
+}
+
+
+@pytest.mark.parametrize(("path", "name"), [(p, n) for p, names in TEXTS.items() for n in names])
+def test_a_nul_character_in_text_is_never_a_500(post, path, name):
+    body = {**WRITES[path][1], name: ["2010000000014\x00"] if name == "copies" else "a\x00b"}
+    response = post(path, json=body)
+    assert response.status_code in (400, 401, 404, 422), (body, response.json)
+
+
+def test_a_nul_character_in_stored_text_is_refused(post):
+    response = post("/api/v1/campaigns", json={"name": "Spring\x00", "starts_on": "2027-03-01"})
+    assert "not allowed" in _refused(response, "invalid_input")
+    response = post("/api/v1/intake", json={"metadata": {"title": "T\x00"}})
+    assert "not allowed" in _refused(response, "invalid_input")
