@@ -99,6 +99,13 @@ class FormExpired(InvalidInput):
     default_message = _l("The form has expired; please try again.")
 
 
+class InvalidJSON(InvalidInput):
+    """A request body that is not a JSON object we will read (malformed, too large, too deep)."""
+
+    code = "invalid_json"
+    default_message = _l("The request body is not a valid JSON object.")
+
+
 class NotFound(DomainError):
     """The thing asked for does not exist."""
 

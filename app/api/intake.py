@@ -1,162 +1,247 @@
 """API endpoints for intake: what an ISBN is, and receiving one donated copy."""
 
-from flask import jsonify
-from flask_babel import gettext as _
+from typing import Annotated
+
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from app import isbn as isbnmod
 from app.api import bp
-from app.api.serializers import addon_json, book_json
-from app.api.util import field, iso, json_body
+from app.api.serializers import Addon, BookRecord
+from app.api.spec import DateTime, operation
 from app.core.access import access
-from app.core.text import nfc_filter
+from app.core.text import nfc
+from app.core.validation import MAX_BIG_ID, Messages, Text
 from app.errors import InvalidInput, MetadataRequired
 from app.extensions import db
-from app.intake import services
-from app.models import Copy, Donation, Role, utcnow
+from app.intake import books, lookup, services
+from app.intake.donations import donation_tally
+from app.models import CopyStatus, Role, utcnow
 
 
-def metadata_json(metadata: isbnmod.Metadata | None) -> dict | None:
-    """Return cleaned provider metadata, or None."""
-    if metadata is None:
-        return None
-    return {
-        "isbn13": metadata.isbn13,
-        "title": metadata.title,
-        "subtitle": metadata.subtitle,
-        "authors": list(metadata.authors),
-        "publisher": metadata.publisher,
-        "year": metadata.year,
-        "language": metadata.language,
-        "kdc": metadata.kdc,
-        "addon_code": metadata.addon_code,
-        "page_count": metadata.page_count,
-        "series": metadata.series,
-        "provider": metadata.source,
-    }
+def _names(value: str | list[str] | None) -> list[str]:
+    """Authors as a list: given as one, or as one text separated by ';'."""
+    names = value.split(";") if isinstance(value, str) else value or []
+    names = [n for n in (nfc(n) for n in names) if n]
+    if len("; ".join(names)) > books.AUTHORS_MAX:
+        raise InvalidInput(_l("The field '%(name)s' is too long (at most %(max)d characters)."),
+                           name="authors", max=books.AUTHORS_MAX)
+    return names
 
 
-def copy_json(copy: Copy) -> dict:
-    """Return the API's view of a copy."""
-    return {
-        "id": copy.id,
-        "barcode": copy.barcode,
-        "book_id": copy.book_id,
-        "status": copy.status.value,
-        "donation_id": copy.donation_id,
-        "created_at": iso(copy.created_at),
-        "created_by_id": copy.created_by_id,
-    }
+def _year_text(value):
+    """A year sent as digits in a string ("1999") counts as the number."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    return value
 
 
-def donation_json(donation: Donation, tally: dict | None = None) -> dict:
-    """Return the API's view of a donation, with its running tally (read when not given)."""
-    donor = donation.donor
-    return {
-        "id": donation.id,
-        "anonymous": donation.anonymous,
-        "donor": ({"id": donor.id, "name": donor.name, "card": donor.card_barcode}
-                  if donor is not None else None),
-        "campaign_id": donation.campaign_id,
-        "received_at": iso(donation.received_at),
-        "received_by_id": donation.received_by_id,
-        **(tally if tally is not None else services.donation_tally(donation)),
-    }
+class BookFields(BaseModel):
+    """What a person typed about a book (used when no source knows its ISBN)."""
+
+    title: Text(books.TITLE_MAX)
+    subtitle: Text(books.TITLE_MAX, required=False) | None = None
+    authors: Annotated[
+        str | list[str] | None, AfterValidator(_names),
+        Messages(_l("The field '%(name)s' must be a list of names.")),
+    ] = Field(None, description="A list of names, or one text with names separated by ';'.")
+    publisher: Text(books.PUBLISHER_MAX, required=False) | None = None
+    year: Annotated[
+        Annotated[int, Field(ge=0, le=2200)] | None, BeforeValidator(_year_text),
+        Messages(_l("The field '%(name)s' must be a year.")),
+    ] = None
+    language: Text(8, required=False) | None = Field(None, description="ISO 639 code: ko, en.")
+
+    def as_fields(self) -> books.BookFields:
+        """Return them as the intake services take them."""
+        return books.BookFields(title=self.title, subtitle=self.subtitle, authors=self.authors,
+                                   publisher=self.publisher or None, year=self.year,
+                                   language=self.language or None)
+
+
+class IntakeRequest(BaseModel):
+    """One donated copy: its scan (or typed metadata alone), the donor and the campaign."""
+
+    scan: Text(64, required=False) | None = Field(
+        None, description="The raw scan: ISBN-10/13, hyphens, an 18-digit scan with its add-on "
+                          "code. Needed unless metadata is sent.")
+    donor_card: Text(64, required=False) | None = Field(
+        None, description="The donor's card; none for an anonymous donation.")
+    anonymous: bool | None = None
+    campaign_id: int | None = Field(
+        None, ge=1, le=MAX_BIG_ID,
+        description="The campaign; absent: the default campaign, null: none.")
+    force: bool | None = Field(None, description="Add a copy even on a double scan.")
+    complete_later: bool | None = Field(
+        None, description="Save an unknown ISBN with the ISBN only, to complete later.")
+    metadata: BookFields | None = None
+
+    @model_validator(mode="after")
+    def _scan_or_metadata(self) -> "IntakeRequest":
+        if not self.scan and self.metadata is None:
+            raise InvalidInput(_l("The field '%(name)s' is required."), name="scan")
+        if self.donor_card and self.anonymous:
+            raise InvalidInput(_l("Give a donor card or anonymous, not both."))
+        return self
+
+
+class Metadata(BaseModel):
+    """Cleaned metadata of an ISBN, from one provider."""
+
+    isbn13: str
+    title: str
+    subtitle: str | None
+    authors: list[str]
+    publisher: str | None
+    year: int | None
+    language: str | None
+    kdc: str | None
+    addon_code: str | None
+    page_count: int | None
+    series: str | None
+    provider: str
+
+    @classmethod
+    def of(cls, metadata: isbnmod.Metadata | None) -> "Metadata | None":
+        """Return provider metadata, or None."""
+        if metadata is None:
+            return None
+        return cls(isbn13=metadata.isbn13, title=metadata.title, subtitle=metadata.subtitle,
+                   authors=list(metadata.authors), publisher=metadata.publisher,
+                   year=metadata.year, language=metadata.language, kdc=metadata.kdc,
+                   addon_code=metadata.addon_code, page_count=metadata.page_count,
+                   series=metadata.series, provider=metadata.source)
+
+
+class IsbnInfo(BaseModel):
+    """What an ISBN is, and what we (or the metadata sources) know about it."""
+
+    isbn13: str
+    isbn10: str | None
+    hyphenated: str | None
+    addon: Addon | None
+    group: str | None
+    book: BookRecord | None = Field(description="Our record, when we have the book.")
+    metadata: Metadata | None
+    source: str | None
+
+
+class Copy(BaseModel):
+    """A copy received."""
+
+    id: int
+    barcode: str
+    book_id: int
+    status: CopyStatus
+    donation_id: int | None
+    created_at: DateTime
+    created_by_id: int | None
+
+
+class Donor(BaseModel):
+    """A donor."""
+
+    id: int
+    name: str
+    card: str
+
+
+class Donation(BaseModel):
+    """A donation with its running tally."""
+
+    id: int
+    anonymous: bool
+    donor: Donor | None
+    campaign_id: int | None
+    received_at: DateTime
+    received_by_id: int | None
+    copies: int
+    titles: int
+
+
+class Intake(BaseModel):
+    """The copy received, its book and the donation."""
+
+    model_config = ConfigDict(validate_by_name=True)
+
+    copy_: Copy = Field(alias="copy")  # (BaseModel has a copy method)
+    book: BookRecord
+    donation: Donation
+    duplicate: bool = Field(description="A double scan: the copy received moments ago.")
+    created_book: bool
+    source: str | None
+
+    @classmethod
+    def of(cls, result: services.IntakeResult) -> "Intake":
+        """Return the API's answer to one received copy."""
+        copy, donation, donor = result.copy, result.donation, result.donation.donor
+        tally = result.tally if result.tally is not None else donation_tally(donation)
+        return cls(
+            copy_=Copy(id=copy.id, barcode=copy.barcode, book_id=copy.book_id,
+                       status=copy.status, donation_id=copy.donation_id,
+                       created_at=copy.created_at, created_by_id=copy.created_by_id),
+            book=BookRecord.of(result.book),
+            donation=Donation(
+                id=donation.id, anonymous=donation.anonymous,
+                donor=(Donor(id=donor.id, name=donor.name, card=donor.card_barcode)
+                       if donor is not None else None),
+                campaign_id=donation.campaign_id, received_at=donation.received_at,
+                received_by_id=donation.received_by_id, **tally),
+            duplicate=result.duplicate, created_book=result.created_book, source=result.source,
+        )
 
 
 @bp.route("/isbn/<raw>", methods=["GET"])
 @access(Role.VOLUNTEER)
+@operation("lookupIsbn", tag="intake", params={"raw": "Raw scan: ISBN-10/13, hyphens, add-on."},
+           responses={200: (IsbnInfo, "What the ISBN is and what we know."),
+                      400: "Not a valid ISBN (invalid_isbn)."})
 def isbn_lookup(raw: str):
     """Read a scan and say what we (or the metadata sources) know about the ISBN."""
-    answer = services.find_isbn(raw, now=utcnow())
+    answer = lookup.find_isbn(raw, now=utcnow())
     db.session.commit()  # keep what the metadata cache learnt
     scan = answer.scan
-    return jsonify({
-        "isbn13": scan.isbn13,
-        "isbn10": scan.isbn10,
-        "hyphenated": scan.hyphenated,
-        "addon": addon_json(scan.addon.code if scan.addon else None),
-        "group": scan.group,
-        "book": book_json(answer.book) if answer.book is not None else None,
-        "metadata": metadata_json(answer.metadata),
-        "source": answer.source,
-    })
-
-
-def _book_fields(data: object) -> services.BookFields:
-    """Validate the optional `metadata` object of an intake request."""
-    if not isinstance(data, dict):
-        raise InvalidInput(_("The field '%(name)s' must be an object.", name="metadata"))
-    title = field(data, "title", str, max_length=services.TITLE_MAX)
-    subtitle = field(data, "subtitle", str, required=False, max_length=services.TITLE_MAX)
-    authors = data.get("authors")
-    if authors is None:
-        authors = []
-    elif isinstance(authors, str):
-        authors = [a for a in (x.strip() for x in nfc_filter(authors).split(";")) if a]
-    elif isinstance(authors, list) and all(isinstance(a, str) for a in authors):
-        authors = [nfc_filter(a).strip() for a in authors if a.strip()]
-    else:
-        raise InvalidInput(_("The field '%(name)s' must be a list of names.", name="authors"))
-    if len("; ".join(authors)) > services.AUTHORS_MAX:
-        raise InvalidInput(_("The field '%(name)s' is too long (at most %(max)d characters).",
-                             name="authors", max=services.AUTHORS_MAX))
-    publisher = field(data, "publisher", str, required=False,
-                      max_length=services.PUBLISHER_MAX)
-    year = data.get("year")
-    if isinstance(year, str) and year.strip().isdigit():
-        year = int(year.strip())
-    if year is not None:
-        year = field({"year": year}, "year", int)
-        if not 0 <= year <= 2200:
-            raise InvalidInput(_("The field '%(name)s' must be a year.", name="year"))
-    language = field(data, "language", str, required=False, max_length=8)
-    return services.BookFields(title=title, subtitle=subtitle, authors=authors,
-                               publisher=publisher or None, year=year,
-                               language=language or None)
+    return IsbnInfo(
+        isbn13=scan.isbn13, isbn10=scan.isbn10, hyphenated=scan.hyphenated,
+        addon=Addon.of(scan.addon.code if scan.addon else None), group=scan.group,
+        book=BookRecord.of(answer.book) if answer.book is not None else None,
+        metadata=Metadata.of(answer.metadata), source=answer.source,
+    )
 
 
 @bp.route("/intake", methods=["POST"])
 @access(Role.VOLUNTEER)
-def intake():
+@operation("intake", tag="intake", body=IntakeRequest, responses={
+    201: (Intake, "The new copy, its book and the donation."),
+    200: (Intake, "A repeated scan (duplicate: true): the copy received moments ago, not a "
+                  "second one."),
+    400: "The body or the scan is not valid (invalid_json, invalid_input, invalid_isbn).",
+    404: "unknown_campaign or unknown_member (no member has the donor card).",
+    409: "campaign_closed, or donor_inactive (the donor's account is deactivated).",
+    422: "No source knows the ISBN and no metadata was sent (metadata_required).",
+})
+def intake(body: IntakeRequest):
     """Receive one donated copy: a scanned ISBN (or typed metadata) becomes a new copy."""
-    data = json_body()
-    raw = field(data, "scan", str, required="metadata" not in data, max_length=64)
-    donor_card = field(data, "donor_card", str, required=False, max_length=64)
-    anonymous = field(data, "anonymous", bool, required=False)
-    campaign_id = field(data, "campaign_id", int, required=False)
-    force = bool(field(data, "force", bool, required=False))
-    complete_later = bool(field(data, "complete_later", bool, required=False))
-    fields = _book_fields(data["metadata"]) if data.get("metadata") is not None else None
-    if not raw and fields is None:
-        raise InvalidInput(_("The field '%(name)s' is required.", name="scan"))
-    if donor_card and anonymous:
-        raise InvalidInput(_("Give a donor card or anonymous, not both."))
-    if raw:
-        services.read_isbn(raw)  # a bad scan is refused before anything else is looked up
-    now = utcnow()
-    donor = services.donor_by_card(donor_card) if donor_card else None
-    campaign = (services.campaign_for(campaign_id) if "campaign_id" in data
-                else services.default_campaign())
-    context = services.resume_donation(donor=donor, campaign=campaign, by=current_user, now=now)
+    given = body.model_fields_set
     try:
-        if raw:
-            result = services.intake_scan(raw, context, by=current_user, now=now, fields=fields,
-                                          complete_later=complete_later, force=force)
-        else:
-            result = services.save_manual_book(context, isbn=None, fields=fields,
-                                               by=current_user, now=now)
+        result = services.receive_copy(
+            body.scan, fields=body.metadata.as_fields() if body.metadata else None,
+            donor_card=body.donor_card,
+            campaign_id=body.campaign_id if "campaign_id" in given else services.DEFAULT_CAMPAIGN,
+            by=current_user, now=utcnow(), force=bool(body.force),
+            complete_later=bool(body.complete_later))
     except MetadataRequired:
         db.session.commit()  # only the metadata cache was written
         raise
     # Answered from the objects in hand: after the commit they would be read again.
-    body = {
-        "copy": copy_json(result.copy),
-        "book": book_json(result.book),
-        "donation": donation_json(result.donation, result.tally),
-        "duplicate": result.duplicate,
-        "created_book": result.created_book,
-        "source": result.source,
-    }
+    answer = Intake.of(result)
     db.session.commit()
-    return jsonify(body), 200 if result.duplicate else 201
+    return answer, 200 if result.duplicate else 201

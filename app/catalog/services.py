@@ -1,16 +1,18 @@
 """Catalogue search, book details and the lists the home page and the city's site show."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.catalog.index import gram_frequencies, signature, word_grams
-from app.core.params import MAX_PAGE, int_arg
+from app.core.params import MAX_PAGE
 from app.core.text import escape_like, fold, nfc
+from app.core.validation import Messages, QueryFlag, QueryInt, parse_args
 from app.errors import BookNotFound, InvalidInput
 from app.extensions import db
 from app.isbn import Addon, ScanKind, decode_addon, parse_scan
@@ -35,22 +37,52 @@ MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 8
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_LANGUAGE = "^[a-z]{2,3}$"
 
 
-@dataclass(frozen=True)
-class SearchQuery:
-    """What a catalogue search asks for: text, filters and the page."""
+def _search_text(value):
+    """The search as typed, in NFC with its spaces collapsed."""
+    return (nfc(value) or "") if isinstance(value, str) else value
 
-    q: str = ""
-    available: bool = False
-    language: str | None = None
-    subject: str | None = None
-    new: bool = False
-    page: int = 1
-    per_page: int = DEFAULT_PER_PAGE
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise InvalidInput(_l("The search contains characters that are not allowed."))
+    return value
+
+
+def _code(value):
+    """A code parameter: trimmed, lower case; empty is none."""
+    return (value.strip().lower() or None) if isinstance(value, str) else value
+
+
+class SearchQuery(BaseModel):
+    """What a catalogue search asks for: text, filters and the page (the page's and the
+    API's query string)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    q: Annotated[
+        str, Field(max_length=MAX_QUERY_LENGTH), BeforeValidator(_search_text),
+        AfterValidator(_no_nul),
+        Messages(string_too_long=_l("The search is too long (at most %(max)d characters).")),
+    ] = Field("", description=(
+        "Words to find in title, subtitle, authors and publisher (each word a substring, "
+        "case- and accent-insensitive; two Korean syllables are enough), or an ISBN in any "
+        "form (10 or 13 digits, hyphens, an 18-digit scan with its add-on)."))
+    available: QueryFlag = Field(False, description="Only books with a copy available now.")
+    language: Annotated[
+        Annotated[str, Field(pattern=_LANGUAGE)] | None, BeforeValidator(_code),
+        Messages(_l("The parameter 'language' must be a language code such as ko.")),
+    ] = Field(None, description="Only books in this language (ISO 639 code, e.g. ko, en).")
+    subject: Annotated[
+        Annotated[str, Field(pattern="^[0-9]$")] | None, BeforeValidator(_code),
+        Messages(_l("The parameter 'subject' must be one digit (a KDC main class).")),
+    ] = Field(None, description="Only books of this KDC main class (0-9).")
+    new: QueryFlag = Field(False, description="Only books catalogued in the last 30 days.")
+    page: QueryInt(1, MAX_PAGE) = Field(1, description="Page number.")
+    per_page: QueryInt(1, MAX_PER_PAGE) = Field(
+        DEFAULT_PER_PAGE, description=f"Results per page (default {DEFAULT_PER_PAGE}).")
 
     @property
     def has_filters(self) -> bool:
@@ -89,46 +121,9 @@ class SearchPage:
         return self.query.page < self.pages
 
 
-def _flag(args, name: str) -> bool:
-    value = args.get(name)
-    if value is None:
-        return False
-    value = value.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise InvalidInput(_l("The parameter '%(name)s' must be true or false."), name=name)
-
-
-def _int(args, name: str, default: int, low: int, high: int) -> int:
-    return int_arg(name, default, low=low, high=high, args=args)
-
-
 def parse_search_args(args) -> SearchQuery:
     """Read and validate the search parameters of a request (raise InvalidInput)."""
-    q = nfc(args.get("q") or "") or ""
-    if len(q) > MAX_QUERY_LENGTH:
-        raise InvalidInput(
-            _l("The search is too long (at most %(max)d characters)."), max=MAX_QUERY_LENGTH
-        )
-    if "\x00" in q:
-        raise InvalidInput(_l("The search contains characters that are not allowed."))
-    language = (args.get("language") or "").strip().lower() or None
-    if language is not None and not _LANGUAGE.fullmatch(language):
-        raise InvalidInput(_l("The parameter 'language' must be a language code such as ko."))
-    subject = (args.get("subject") or "").strip() or None
-    if subject is not None and not re.fullmatch(r"[0-9]", subject):
-        raise InvalidInput(_l("The parameter 'subject' must be one digit (a KDC main class)."))
-    return SearchQuery(
-        q=q,
-        available=_flag(args, "available"),
-        language=language,
-        subject=subject,
-        new=_flag(args, "new"),
-        page=_int(args, "page", 1, 1, MAX_PAGE),
-        per_page=_int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
-    )
+    return parse_args(SearchQuery, args)
 
 
 def _binary(column, dialect: str):

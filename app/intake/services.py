@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import make_transient_to_detached
 
 from app import isbn as isbnmod
@@ -23,9 +24,6 @@ from app.core.numbering import next_copy_barcode
 from app.errors import CannotUndo, InvalidInput, IsbnTaken, MetadataRequired, NothingToUndo
 from app.extensions import db
 from app.intake.books import (
-    AUTHORS_MAX,
-    PUBLISHER_MAX,
-    TITLE_MAX,
     BookFields,
     apply_addon,
     fields_from_metadata,
@@ -37,7 +35,6 @@ from app.intake.donations import (
     DonationSoFar,
     campaign_for,
     donation_so_far,
-    donation_tally,
     donor_by_card,
     ensure_donation,
     last_copy,
@@ -47,20 +44,14 @@ from app.intake.lookup import (
     SOURCE_CATALOG,
     SOURCE_MANUAL,
     book_by_isbn,
-    find_isbn,
     lookup_metadata,
     read_isbn,
 )
 from app.models import Book, Copy, CopyStatus, Donation, Hold, LabelQueueItem, Loan, Member
 
 __all__ = [
-    "IntakeResult", "Undone", "add_another_copy", "intake_scan", "save_manual_book",
-    "undo_last",
-    # What app/api/intake.py also reads from here (the API is rewritten on its own branch;
-    # once it imports these from their own modules, they leave this list).
-    "AUTHORS_MAX", "PUBLISHER_MAX", "TITLE_MAX", "BookFields", "campaign_for",
-    "default_campaign", "donation_tally", "donor_by_card", "find_isbn", "read_isbn",
-    "resume_donation",
+    "DEFAULT_CAMPAIGN", "IntakeResult", "Undone", "add_another_copy", "intake_scan",
+    "receive_copy", "save_manual_book", "undo_last",
 ]
 
 # The same ISBN again within this time, in the same donation, is a double scan.
@@ -240,6 +231,32 @@ def add_another_copy(book: Book, context: DonationContext, *, by: Member,
     """Add one more copy of a book on purpose (after a double scan, or a second copy)."""
     copy, tally = _add_copy(book, context, by=by, now=now)
     return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally)
+
+
+DEFAULT_CAMPAIGN = "default"
+
+
+def receive_copy(raw: str | None, *, fields: BookFields | None, donor_card: str | None,
+                 campaign_id: int | None | str = DEFAULT_CAMPAIGN, by: Member, now: datetime,
+                 force: bool = False, complete_later: bool = False) -> IntakeResult:
+    """Receive one donated copy in one call (the API): a scan, or typed fields alone.
+
+    The copy joins the volunteer's recent donation with this donor and campaign (the default
+    campaign unless one, or None, is given). Raise MetadataRequired when no source knows the
+    ISBN and no fields were typed.
+    """
+    if not raw and fields is None:
+        raise InvalidInput(_l("The field '%(name)s' is required."), name="scan")
+    if raw:
+        read_isbn(raw)  # a bad scan is refused before anything else is looked up
+    donor = donor_by_card(donor_card) if donor_card else None
+    campaign = (default_campaign() if campaign_id == DEFAULT_CAMPAIGN
+                else campaign_for(campaign_id))
+    context = resume_donation(donor=donor, campaign=campaign, by=by, now=now)
+    if raw:
+        return intake_scan(raw, context, by=by, now=now, fields=fields,
+                           complete_later=complete_later, force=force)
+    return save_manual_book(context, isbn=None, fields=fields, by=by, now=now)
 
 
 @dataclass

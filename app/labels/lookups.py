@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from app.barcodes import InvalidBarcode, symbology_for
 from app.errors import InvalidInput, NotFound, UnknownBarcodes
 from app.extensions import db
-from app.models import Copy, Donation
+from app.models import MAX_ID, Copy, Donation
 
 #: Most labels (or cards) in one print request: about one café's whole collection.
 MAX_BATCH = 2000
@@ -110,7 +110,8 @@ def find_scanned(text: str | None) -> Lookup:
 
 def copies_by_id(ids: Iterable[int]) -> list[Copy]:
     """Return the copies with these ids, in the order given (unknown ids are left out)."""
-    ids = list(dict.fromkeys(ids))
+    # Past the databases' integers no copy has the id (and binding it would fail).
+    ids = [i for i in dict.fromkeys(ids) if 1 <= i <= MAX_ID]
     found: dict[int, Copy] = {}
     for chunk in chunks(ids):
         query = sa.select(Copy).options(joinedload(Copy.book)).where(Copy.id.in_(chunk))

@@ -19,7 +19,8 @@ from flask_login import current_user
 
 from app.accounts.routes import safe_next
 from app.core.access import access, api_error
-from app.errors import InvalidInput, shown_inline
+from app.core.jsonbody import read_json_object
+from app.errors import InvalidInput, InvalidJSON, shown_inline
 from app.extensions import db
 from app.labels import (
     bp,
@@ -223,9 +224,10 @@ def remove():
 
 def _json_selection() -> tuple[list[int], list[str]]:
     """Return the copy ids and barcodes of a JSON post, or answer its JSON error (400)."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(api_error(400, "invalid_json", _("The request body is not a valid JSON object.")))
+    try:
+        data = read_json_object()
+    except InvalidJSON as error:
+        abort(api_error(error.status, error.code, str(error)))
     raw_ids, codes = data.get("copy_ids") or [], data.get("barcodes") or []
     if not isinstance(raw_ids, list) or not isinstance(codes, list):
         abort(api_error(400, "invalid_input", _("copy_ids and barcodes must be lists.")))

@@ -7,7 +7,7 @@ station's result) runs the use case in `shown_inline`, the one other place that 
 
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, flash, g, redirect, render_template, request
+from flask import Flask, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -78,7 +78,7 @@ def register(app: Flask) -> None:
         """
         db.session.rollback()
         if is_api_request():
-            return api_error(error.status, error.code, str(error))
+            return jsonify(error.as_json()), error.status  # its code, message and details
         if request.method == "POST":
             flash(str(error), "error")
             return redirect(_back(), code=303)

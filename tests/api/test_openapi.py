@@ -1,4 +1,4 @@
-"""The OpenAPI description: valid, true to the app's URL map, and true to the answers."""
+"""The OpenAPI document: written from the code, valid, and true to the answers."""
 
 import re
 import time
@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.api.openapi import API_PREFIX, spec
+from app.core.access import ANYONE
 from app.extensions import db
 from app.models import CopyStatus, Role, utcnow
 from tests.support.providers import block_network, web  # noqa: F401
@@ -48,7 +49,7 @@ def _described() -> set[tuple[str, str]]:
     }
 
 
-def test_spec_is_valid_openapi_3_1():
+def test_spec_is_valid_openapi_3_1(app):
     document = spec()
     assert document["openapi"].startswith("3.1")
     validate(document)
@@ -60,28 +61,60 @@ def test_served_spec_is_the_spec(client):
     assert response.json == spec()
 
 
-def test_every_api_route_is_described(app):
-    """A route added to /api/v1 without a description here fails this test."""
-    missing = sorted(_served(app) - _described())
-    assert missing == [], f"describe these in app/api/openapi.py: {missing}"
+def test_every_api_view_declares_its_shapes(app):
+    """Every /api/v1 view has an @operation; the document describes exactly what is served."""
+    undeclared = sorted(rule.endpoint for rule in app.url_map.iter_rules()
+                        if rule.rule.startswith(API_PREFIX + "/")
+                        and getattr(app.view_functions[rule.endpoint], "operation", None) is None)
+    assert undeclared == [], "declare their shapes with @operation (app/api/spec.py)"
+    assert _described() == _served(app)
 
 
-# The areas other developers are building now (API.md); each skips until it is merged.
-DESCRIBED = sorted(_described())
+def test_a_view_without_a_declaration_fails_the_document(app):
+    from app.api.openapi import build
+
+    app.add_url_rule(f"{API_PREFIX}/undeclared", "api.undeclared", lambda: "")
+    with pytest.raises(LookupError, match="api.undeclared"):
+        build(app)
 
 
-@pytest.mark.parametrize(("method", "path"), DESCRIBED, ids=[f"{m} {p}" for m, p in DESCRIBED])
-def test_every_described_operation_is_served(app, method, path):
-    if (method, path) not in _served(app):
-        pytest.skip(f"{method} {API_PREFIX}{path} is described but not served (not merged yet?)")
-
-
-def test_every_operation_declares_its_errors():
+def test_every_operation_declares_its_errors(app):
     for path, item in spec()["paths"].items():
         for method, operation in item.items():
             assert operation.get("operationId"), (method, path)
             codes = set(operation["responses"])
             assert any(c.startswith("2") for c in codes), (method, path)
+            queries = [p for p in operation.get("parameters", []) if p["in"] == "query"]
+            if operation.get("requestBody") or queries:
+                assert "400" in codes, (method, path)
+            if operation["security"]:
+                assert {"401", "403"} <= codes, (method, path)
+
+
+def test_security_and_roles_come_from_access(app):
+    """Security follows each view's @access: none for ANYONE, a token for the others."""
+    document = spec()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(API_PREFIX + "/"):
+            continue
+        who = app.view_functions[rule.endpoint]._access
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(API_PREFIX):])
+        for method in rule.methods - IGNORED_METHODS:
+            operation = document["paths"][path][method.lower()]
+            assert (operation["security"] == []) == (who == ANYONE), (method, path)
+
+
+def test_a_view_answering_an_undeclared_status_fails_in_tests(app):
+    """The wrapper refuses, under test, an answer the declaration does not list."""
+    from app.api import spec as declare
+
+    @declare.operation("probe", tag="meta", responses={200: "Only this."})
+    def probe():
+        return "", 204
+
+    with app.test_request_context("/api/v1/probe"), pytest.raises(TypeError,
+                                                                  match="probe answered 204"):
+        probe()
 
 
 @pytest.fixture

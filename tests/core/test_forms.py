@@ -1,6 +1,6 @@
 """Every text field of every form has a length limit and is normalised to NFC.
 
-Also the JSON API's text inputs (`app.api.util.field`); and what every form does with
+Also the JSON API's text inputs (`app.core.validation.Text`); and what every form does with
 input no browser sends: numbers past the database's range, files in text fields.
 """
 
@@ -12,6 +12,7 @@ import unicodedata
 import pytest
 import wtforms
 from flask_wtf import FlaskForm
+from pydantic import BaseModel
 from werkzeug.datastructures import MultiDict
 from wtforms import PasswordField, SelectFieldBase, StringField, TextAreaField
 from wtforms.validators import Length
@@ -19,6 +20,8 @@ from wtforms.validators import Length
 import app as app_package
 from app.core.forms import BaseForm, IntegerField, db_int
 from app.core.text import nfc_filter, strip_controls
+from app.core.validation import Text, parse_body
+from app.errors import InvalidInput
 from app.models import Role
 
 ENGLISH = {"Accept-Language": "en"}
@@ -87,14 +90,14 @@ def test_a_length_limit_counts_the_composed_text(app):
         assert form.scan.data == syllables
 
 
-def test_api_text_inputs_are_nfc_and_limited(app):
-    from app.api.util import field
-    from app.errors import InvalidInput
+def test_api_text_inputs_are_nfc_and_limited():
+    class Body(BaseModel):
+        title: Text(len(NFC))
 
-    with app.test_request_context("/api/v1/x"):
-        assert field({"title": f"  {NFD} "}, "title", str) == NFC
-        with pytest.raises(InvalidInput):
-            field({"title": "x" * 11}, "title", str, max_length=10)
+    assert len(NFD) > len(NFC)  # the limit counts the composed text
+    assert parse_body(Body, {"title": f"  {NFD} "}).title == NFC
+    with pytest.raises(InvalidInput):
+        parse_body(Body, {"title": "x" * (len(NFC) + 1)})
 
 
 @pytest.mark.parametrize("form_class", FORMS, ids=lambda c: f"{c.__module__}.{c.__name__}")
