@@ -15,6 +15,15 @@ from app.models.circulation import Hold, HoldStatus, Loan, LoanRules
 from app.models.donations import Campaign, CampaignBook, Donation
 from app.models.labels import LabelKind, LabelQueueItem, LabelTemplate
 from app.models.sites import Site
+from app.models.stocktake import (
+    Disposition,
+    ScanResult,
+    Stocktake,
+    StocktakeCopy,
+    StocktakeScan,
+    Withdrawal,
+    WithdrawalReason,
+)
 
 __all__ = [
     "ApiToken",
@@ -25,6 +34,7 @@ __all__ = [
     "CampaignBook",
     "Copy",
     "CopyStatus",
+    "Disposition",
     "Donation",
     "Hold",
     "HoldStatus",
@@ -37,8 +47,14 @@ __all__ = [
     "Member",
     "MetadataCache",
     "Role",
+    "ScanResult",
     "SearchGram",
     "Setting",
     "Site",
+    "Stocktake",
+    "StocktakeCopy",
+    "StocktakeScan",
+    "Withdrawal",
+    "WithdrawalReason",
     "utcnow",
 ]
