@@ -66,7 +66,10 @@ LOCAL_TZ = ZoneInfo("Asia/Seoul")
 # A check-in of a copy returned this recently is a double scan, not an error.
 DOUBLE_SCAN_WINDOW = timedelta(seconds=10)
 # States a copy can be put into by hand at the desk.
-MANUAL_STATES = (CopyStatus.LOST, CopyStatus.DAMAGED, CopyStatus.WITHDRAWN, CopyStatus.AVAILABLE)
+MANUAL_STATES = (CopyStatus.LOST, CopyStatus.DAMAGED, CopyStatus.WITHDRAWN, CopyStatus.AVAILABLE,
+                 CopyStatus.MISSING)
+# States of a copy that is not where it should be: checking it in brings it back.
+NOT_FOUND_STATES = (CopyStatus.LOST, CopyStatus.MISSING)
 
 
 def local_date(now: datetime) -> date:
@@ -461,6 +464,8 @@ def _not_available(copy: Copy, loan: Loan | None) -> CopyNotAvailable:
                "first."), due=loan.due_on.isoformat())
     reasons = {
         CopyStatus.LOST: _l("This copy is marked lost. Check it in to put it back."),
+        CopyStatus.MISSING: _l("This copy is marked missing (not found at a stocktake). Check "
+                               "it in to put it back."),
         CopyStatus.DAMAGED: _l("This copy is marked damaged and is not lent."),
         CopyStatus.WITHDRAWN: _l("This copy is withdrawn from the collection."),
     }
@@ -557,8 +562,8 @@ def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
     rules = rules_for(copy)
     loan = open_loan(copy)
     if loan is None:
-        if copy.status is CopyStatus.LOST:
-            # A lost copy found again comes back into the collection.
+        if copy.status in NOT_FOUND_STATES:
+            # A lost or missing copy found again comes back into the collection.
             audit.record("copy.found", actor=by, entity="copy", entity_id=copy.id, now=now)
             hold = _shelve_or_release(copy, now=now, rules=rules)
             return Return(copy, None, hold=hold, found=True)
@@ -658,7 +663,7 @@ def renew(loan: Loan, *, by: Member, now: datetime) -> Loan:
 
 
 def set_copy_state(copy: Copy, status: CopyStatus, *, by: Member, now: datetime) -> Copy:
-    """Mark a copy lost, damaged or withdrawn, or put it back in service."""
+    """Mark a copy lost, missing, damaged or withdrawn, or put it back in service."""
     if status not in MANUAL_STATES:
         raise InvalidInput()
     if copy.status == status:
@@ -701,7 +706,7 @@ def mark_withdrawn(copy: Copy, *, by: Member, now: datetime) -> Copy:
 
 
 def mark_available(copy: Copy, *, by: Member, now: datetime) -> Copy:
-    """Put a damaged, withdrawn or lost copy back in service."""
+    """Put a damaged, withdrawn, lost or missing copy back in service."""
     return set_copy_state(copy, CopyStatus.AVAILABLE, by=by, now=now)
 
 

@@ -80,6 +80,11 @@ class Stocktake(db.Model):
         """Return the scans per result word."""
         return {result.value: self.count(result) for result in ScanResult}
 
+    @property
+    def totals(self) -> dict[str, int]:
+        """Return the expected and seen copies with the scans per result word."""
+        return {"expected": self.expected or 0, "seen": self.seen or 0, **self.counts}
+
 
 class StocktakeCopy(db.Model):
     """A copy of a stocktake: expected (frozen at the start), or seen though not expected.
