@@ -22,11 +22,13 @@ MAX_ID = 2**31 - 1
 MAX_IDS = 5000
 
 KDC_CLASSES = [
-    ("0", _l("0 General works")), ("1", _l("1 Philosophy")), ("2", _l("2 Religion")),
-    ("3", _l("3 Social sciences")), ("4", _l("4 Natural sciences")),
-    ("5", _l("5 Technology")), ("6", _l("6 Arts")), ("7", _l("7 Language")),
-    ("8", _l("8 Literature")), ("9", _l("9 History")),
+    SelectChoice("0", _l("0 General works")), SelectChoice("1", _l("1 Philosophy")),
+    SelectChoice("2", _l("2 Religion")), SelectChoice("3", _l("3 Social sciences")),
+    SelectChoice("4", _l("4 Natural sciences")), SelectChoice("5", _l("5 Technology")),
+    SelectChoice("6", _l("6 Arts")), SelectChoice("7", _l("7 Language")),
+    SelectChoice("8", _l("8 Literature")), SelectChoice("9", _l("9 History")),
 ]
+CLASS_CHOICES = [SelectChoice("", _l("All classes")), *KDC_CLASSES]
 REASONS = [
     SelectChoice(WithdrawalReason.DAMAGED.value, _l("Damaged")),
     SelectChoice(WithdrawalReason.LOST.value, _l("Lost")),
@@ -105,8 +107,7 @@ class CandidatesForm(BaseForm):
     damaged = BooleanField(_l("Damaged"))
     copies_over = IntegerField(_l("More copies of a title than"),
                                validators=[Optional(), NumberRange(min=1, max=1000)])
-    kdc_class = SelectField(_l("Class"), choices=[("", _l("All classes")), *KDC_CLASSES],
-                            default="")
+    kdc_class = SelectField(_l("Class"), choices=CLASS_CHOICES, default="")
 
 
 class WithdrawForm(BaseForm):
@@ -135,5 +136,4 @@ class LeastBorrowedForm(BaseForm):
 
     years = IntegerField(_l("In the last (years)"), default=3,
                          validators=[Optional(), NumberRange(min=1, max=50)])
-    kdc_class = SelectField(_l("Class"), choices=[("", _l("All classes")), *KDC_CLASSES],
-                            default="")
+    kdc_class = SelectField(_l("Class"), choices=CLASS_CHOICES, default="")

@@ -5,6 +5,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.core.access import access
 from app.core.csvutil import csv_response
@@ -13,7 +14,6 @@ from app.extensions import db
 from app.models import Copy, Disposition, Role, Site, WithdrawalReason, utcnow
 from app.stocktake import bp, report, scanning, sessions, weeding
 from app.stocktake.forms import (
-    KDC_CLASSES,
     CandidatesForm,
     CapForm,
     ConfirmForm,
@@ -48,7 +48,8 @@ def _sites() -> list[Site]:
 
 def _start_form() -> StartForm:
     form = StartForm()
-    form.site.choices = [("", _("All sites"))] + [(str(s.id), s.name) for s in _sites()]
+    form.site.choices = [SelectChoice("", _("All sites"))] + [
+        SelectChoice(str(s.id), s.name) for s in _sites()]
     return form
 
 
@@ -231,7 +232,7 @@ def weeding_page():
     return render_template(
         "stocktake/weeding.html", form=form, query=query, figure=weeding.year_figure(now=now),
         candidates=weeding.weeding_candidates(query, now=now), withdraw_form=WithdrawForm(),
-        cap_form=CapForm(percent=weeding.cap_percent()), classes=dict(KDC_CLASSES))
+        cap_form=CapForm(percent=weeding.cap_percent()))
 
 
 @bp.route("/weeding/withdraw", methods=["POST"])
