@@ -1,5 +1,7 @@
 """Stocktake and weeding pages: thin views over app.stocktake's services."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
@@ -40,6 +42,14 @@ def _is_fetch() -> bool:
 def _invalid(form) -> InvalidInput:
     errors = [str(e) for field in form for e in field.errors]
     return InvalidInput(errors[0] if errors else None)
+
+
+def _back() -> str:
+    """Return the page the form was sent from (on this site), else the stocktakes."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return urlunsplit(("", "", referrer.path, referrer.query, ""))
+    return url_for("stocktake.index")
 
 
 def _sites() -> list[Site]:
@@ -86,12 +96,18 @@ def start():
     return redirect(url_for("stocktake.show", stocktake_id=stocktake.id), code=303)
 
 
-def _scan_page(stocktake, answer=None, status: int = 200):
+def _scan_page(stocktake, answer: dict | None = None, counts: dict | None = None):
     return render_template(
         "stocktake/scan.html", stocktake=stocktake, form=ScanForm(), answer=answer,
-        counts=answer.counts if answer else stocktake.totals, confirm_form=ConfirmForm(),
-        reinstate_form=ReinstateForm(),
-        scans=scanning.recent_scans(stocktake, current_user)), status
+        counts=counts or stocktake.totals, confirm_form=ConfirmForm(),
+        scans=scanning.recent_scans(stocktake.id, current_user.id))
+
+
+def _panel(stocktake_id: int, counts: dict, **shown):
+    """The scan station's changing part, for the page's script (which keeps the list of
+    the volunteer's last scans itself)."""
+    return render_template("stocktake/_panel.html", stocktake_id=stocktake_id, counts=counts,
+                           **shown)
 
 
 @bp.route("/stocktake/<int(max=2147483647):stocktake_id>")
@@ -115,12 +131,11 @@ def scan(stocktake_id: int):
     if not form.validate_on_submit():
         raise _invalid(form)
     answer = scanning.scan(stocktake, form.code.data, by=current_user, now=utcnow())
+    shown = answer.view()  # before the commit, which expires what it would read
     db.session.commit()
     if _is_fetch():
-        return render_template("stocktake/_panel.html", stocktake=stocktake, answer=answer,
-                               counts=answer.counts, reinstate_form=ReinstateForm(),
-                               scans=scanning.recent_scans(stocktake, current_user))
-    return _scan_page(stocktake, answer)
+        return _panel(stocktake_id, answer.counts, answer=shown)
+    return _scan_page(stocktake, shown, answer.counts)
 
 
 @bp.route("/stocktake/reinstate", methods=["POST"])
@@ -132,17 +147,14 @@ def reinstate():
         raise _invalid(form)
     copy = db.get_or_404(Copy, form.copy_id.data)
     hold = weeding.reinstate(copy, by=current_user, now=utcnow())
+    notice = {"title": copy.book.title, "barcode": copy.barcode, "hold": hold is not None}
     db.session.commit()
-    notice = {"item": copy, "hold": hold}
     stocktake_id = form.stocktake_id.data
     if _is_fetch() and stocktake_id and stocktake_id.isdigit():
         stocktake = sessions.get_stocktake(int(stocktake_id))
-        return render_template("stocktake/_panel.html", stocktake=stocktake, notice=notice,
-                               counts=stocktake.totals,
-                               reinstate_form=ReinstateForm(),
-                               scans=scanning.recent_scans(stocktake, current_user))
-    flash(_("%(title)s is back in the collection.", title=copy.book.title), "success")
-    return redirect(request.referrer or url_for("stocktake.index"), code=303)
+        return _panel(stocktake.id, stocktake.totals, notice=notice)
+    flash(_("%(title)s is back in the collection.", title=notice["title"]), "success")
+    return redirect(_back(), code=303)
 
 
 @bp.route("/stocktake/<int(max=2147483647):stocktake_id>/close", methods=["POST"])

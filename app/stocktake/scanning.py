@@ -27,6 +27,7 @@ from app.errors import InvalidInput, StocktakeClosed
 from app.extensions import db
 from app.isbn import parse_scan
 from app.models import (
+    Book,
     Copy,
     CopyStatus,
     Hold,
@@ -93,6 +94,18 @@ class ScanAnswer:
     def message(self) -> str:
         """Return the result and what to do, in sentences."""
         return " ".join([self.headline + ".", *(str(w) for w in self.details)])
+
+    def view(self) -> dict:
+        """Return what the scan page shows, as plain values: read before the transaction
+        ends, so showing it loads nothing again."""
+        copy = None
+        if self.copy is not None:
+            copy = {"id": self.copy.id, "barcode": self.copy.barcode,
+                    "title": self.copy.book.title,
+                    "place": placed_call_number(self.copy.shelf, self.copy.call_number)}
+        return {"result": self.result.value, "headline": self.headline, "code": self.code,
+                "item": copy, "details": [str(w) for w in self.details],
+                "hold": self.hold is not None, "isbn": self.isbn}
 
 
 # ---------------------------------------------------------------------------
@@ -317,15 +330,21 @@ def scan(stocktake: Stocktake, code: str, *, by: Member, now: datetime) -> ScanA
     return answer
 
 
-def recent_scans(stocktake: Stocktake, by: Member | None = None, *,
-                 limit: int = 10) -> list[StocktakeScan]:
-    """Return the session's latest scans (of one volunteer when given), newest first."""
-    query = (sa.select(StocktakeScan).where(StocktakeScan.stocktake_id == stocktake.id)
-             .options(joinedload(StocktakeScan.copy).joinedload(Copy.book))
-             .order_by(StocktakeScan.id.desc()).limit(limit))
-    if by is not None:
-        query = query.where(StocktakeScan.scanned_by_id == by.id)
-    return list(db.session.scalars(query))
+def recent_scans(stocktake_id: int, by_id: int | None = None, *,
+                 limit: int = 10) -> list[sa.Row]:
+    """Return the session's latest scans (of one volunteer when given), newest first:
+    (barcode, result, title) rows."""
+    scans = StocktakeScan.__table__
+    copies = Copy.__table__
+    books = Book.__table__
+    query = (sa.select(scans.c.barcode, scans.c.result, books.c.title)
+             .select_from(scans.outerjoin(copies, copies.c.id == scans.c.copy_id)
+                          .outerjoin(books, books.c.id == copies.c.book_id))
+             .where(scans.c.stocktake_id == stocktake_id)
+             .order_by(scans.c.id.desc()).limit(limit))
+    if by_id is not None:
+        query = query.where(scans.c.scanned_by_id == by_id)
+    return list(db.session.execute(query))
 
 
 def scanned_at_text(when: datetime) -> str:

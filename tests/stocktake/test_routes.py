@@ -41,6 +41,7 @@ def test_a_volunteer_starts_a_stocktake_and_scans(client, login_as, csrf_token, 
     fragment = answer.get_data(as_text=True)
     assert "<html" not in fragment
     assert 'data-result="found"' in fragment
+    assert "불편한 편의점" in fragment and "813.7-김95ㅂ" in fragment  # the copy shown
     assert re.search(r'data-testid="count-seen">1<', fragment)
     answer = post_scan(client, token, stocktake_id, shelf["911-한15ㅎ"].barcode)
     assert 'data-result="not_in_scope"' in answer.get_data(as_text=True)
@@ -122,6 +123,7 @@ def test_a_withdrawn_copy_put_back_from_the_scan_page(client, login_as, csrf_tok
     token = csrf_token(f"/stocktake/{stocktake_id}")
     fragment = post_scan(client, token, stocktake_id, copy.barcode).get_data(as_text=True)
     assert 'data-result="withdrawn"' in fragment and 'data-testid="reinstate"' in fragment
+    assert f'name="copy_id" value="{copy.id}"' in fragment
     response = client.post("/stocktake/reinstate", headers=FETCH, data={
         "csrf_token": token, "copy_id": str(copy.id), "stocktake_id": str(stocktake_id)})
     assert 'data-result="reinstated"' in response.get_data(as_text=True)

@@ -10,6 +10,7 @@
   if (!form || !panel) { return; }
   var field = form.querySelector("[name=code]");
   var sound = document.getElementById("stocktake-sound");
+  var RECENT = 10;
   var queue = [];
   var busy = false;
   var audio = null;
@@ -68,8 +69,20 @@
     } catch (e) { /* no sound device: the screen says it all */ }
   }
 
+  // The volunteer's last scans: each answer brings its own line, put at the top.
+  function remember() {
+    var list = document.getElementById("my-scans");
+    var entry = panel.querySelector("template[data-scan-entry]");
+    if (!list || !entry || !entry.content.firstElementChild) { return; }
+    list.insertBefore(entry.content.firstElementChild.cloneNode(true), list.firstChild);
+    while (list.children.length > RECENT) { list.removeChild(list.lastChild); }
+    var empty = document.getElementById("no-scans");
+    if (empty) { empty.remove(); }
+  }
+
   function show(html) {
     panel.innerHTML = html;
+    remember();
     var result = panel.querySelector("[data-result]");
     if (result) { play(result.getAttribute("data-result")); }
     focusField();
