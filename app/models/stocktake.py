@@ -131,12 +131,15 @@ class StocktakeScan(db.Model):
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     scanned_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("member.id", ondelete="SET NULL"))
+    # The scanning device (a page's own random id; "" when none was sent): one account on
+    # the café PC and a phone reads two shelves, each in its own order.
+    lane: Mapped[str] = mapped_column(sa.String(32), default="")
 
     copy: Mapped["Copy | None"] = relationship()  # noqa: F821
 
     __table_args__ = (
-        # A volunteer's last scans in a session (the previous copy on the shelf).
-        sa.Index("ix_stocktake_scan_by", "stocktake_id", "scanned_by_id", "id"),
+        # A volunteer's last scans on a device in a session (the previous copy on the shelf).
+        sa.Index("ix_stocktake_scan_by", "stocktake_id", "scanned_by_id", "lane", "id"),
     )
 
 

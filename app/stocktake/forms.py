@@ -11,7 +11,14 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from app.core.forms import BaseForm
 from app.models import Disposition, WithdrawalReason
@@ -81,6 +88,8 @@ class ScanForm(BaseForm):
     """The stocktake's one scan field."""
 
     code = StringField(_l("Scan a copy label"), validators=[DataRequired(), Length(max=100)])
+    # The page's own id, set by its script (see app.stocktake.scanning.scan).
+    lane = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9]{0,32}$")])
 
 
 class ConfirmForm(BaseForm):

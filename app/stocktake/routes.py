@@ -130,7 +130,8 @@ def scan(stocktake_id: int):
     form = ScanForm()
     if not form.validate_on_submit():
         raise _invalid(form)
-    answer = scanning.scan(stocktake, form.code.data, by=current_user, now=utcnow())
+    answer = scanning.scan(stocktake, form.code.data, by=current_user, now=utcnow(),
+                           lane=form.lane.data or "")
     shown = answer.view()  # before the commit, which expires what it would read
     db.session.commit()
     if _is_fetch():

@@ -127,6 +127,7 @@ def _previous_query() -> sa.Select:
             .select_from(scans.join(copies, copies.c.id == scans.c.copy_id))
             .where(scans.c.stocktake_id == sa.bindparam("stocktake_id"),
                    scans.c.scanned_by_id == sa.bindparam("by_id"),
+                   scans.c.lane == sa.bindparam("lane"),
                    scans.c.result.in_([ScanResult.FOUND.value,
                                        ScanResult.FOUND_ON_LOAN.value]))
             .order_by(scans.c.id.desc()).limit(1))
@@ -189,7 +190,7 @@ def _claim(stocktake: Stocktake, copy: Copy, result: ScanResult, *, by: Member,
 
 
 def _count(stocktake: Stocktake, answer: ScanAnswer, *, seen: bool, by: Member,
-           now: datetime) -> None:
+           lane: str, now: datetime) -> None:
     """Count the scan in the session (refused if it closed meanwhile) and log it."""
     row = db.session.execute(_count_statement(answer.result, seen),
                              {"b_stocktake": stocktake.id}).mappings().first()
@@ -200,13 +201,15 @@ def _count(stocktake: Stocktake, answer: ScanAnswer, *, seen: bool, by: Member,
     db.session.execute(_LOG, {
         "stocktake_id": stocktake.id, "copy_id": answer.copy.id if answer.copy else None,
         "barcode": answer.code, "result": answer.result.value, "scanned_at": now,
-        "scanned_by_id": by.id})
+        "scanned_by_id": by.id, "lane": lane})
 
 
-def _previous_place(stocktake: Stocktake, scope: Scope, by: Member) -> tuple | None:
-    """Return the shelf key of the copy this volunteer found just before, in the scope."""
-    row = db.session.execute(_previous_query(),
-                             {"stocktake_id": stocktake.id, "by_id": by.id}).first()
+def _previous_place(stocktake: Stocktake, scope: Scope, by: Member,
+                    lane: str) -> tuple | None:
+    """Return the shelf key of the copy this volunteer (on this device) found just before,
+    in the scope."""
+    row = db.session.execute(_previous_query(), {"stocktake_id": stocktake.id, "by_id": by.id,
+                                                 "lane": lane}).first()
     if row is None or not scope.contains(site_id=row.site_id, shelf=row.shelf,
                                          call_number=row.call_number):
         return None
@@ -238,7 +241,8 @@ def _hold_words(hold: Hold | None, now: datetime) -> list[Words]:
                   (("holder", holder), ("date", format_date(hold.pickup_by, "medium"))))]
 
 
-def _unknown(stocktake: Stocktake, code: str, *, by: Member, now: datetime) -> ScanAnswer:
+def _unknown(stocktake: Stocktake, code: str, *, by: Member, lane: str,
+             now: datetime) -> ScanAnswer:
     answer = ScanAnswer(ScanResult.UNKNOWN, code)
     parsed = parse_scan(code)
     if parsed.is_book:
@@ -246,13 +250,14 @@ def _unknown(stocktake: Stocktake, code: str, *, by: Member, now: datetime) -> S
         answer.details.append(Words(_l("This is a book's ISBN, not one of our copy labels: "
                                        "catalogue the book at intake.")))
     else:
-        answer.details.append(Words(_l("No copy has this barcode.")))
-    _count(stocktake, answer, seen=False, by=by, now=now)
+        answer.details.append(Words(_l("No copy has this barcode. If the book is ours, "
+                                       "catalogue it at intake and give it a new label.")))
+    _count(stocktake, answer, seen=False, by=by, lane=lane, now=now)
     return answer
 
 
 def _decide(stocktake: Stocktake, scope: Scope, copy: Copy, in_scope: bool, *, by: Member,
-            answer: ScanAnswer) -> ScanResult:
+            lane: str, answer: ScanAnswer) -> ScanResult:
     """Tell what the scan found, before anything is written."""
     if copy.status is CopyStatus.WITHDRAWN:
         return ScanResult.WITHDRAWN
@@ -265,7 +270,7 @@ def _decide(stocktake: Stocktake, scope: Scope, copy: Copy, in_scope: bool, *, b
         return ScanResult.NOT_IN_SCOPE
     if stocktake.in_order:
         key = shelf_key(copy.shelf, copy.call_number)
-        previous = _previous_place(stocktake, scope, by) if key else None
+        previous = _previous_place(stocktake, scope, by, lane) if key else None
         if previous is not None and key < previous[0]:
             answer.details.append(Words(_l("Put it before %(call_number)s."),
                                         (("call_number", previous[1]),)))
@@ -273,8 +278,13 @@ def _decide(stocktake: Stocktake, scope: Scope, copy: Copy, in_scope: bool, *, b
     return ScanResult.FOUND
 
 
-def scan(stocktake: Stocktake, code: str, *, by: Member, now: datetime) -> ScanAnswer:
-    """Take one scan into an open stocktake: say what the copy is, and do it once."""
+def scan(stocktake: Stocktake, code: str, *, by: Member, now: datetime,
+         lane: str = "") -> ScanAnswer:
+    """Take one scan into an open stocktake: say what the copy is, and do it once.
+
+    `lane` tells one scanning device from another (the page's own id): a copy is out of
+    order against the copy scanned just before it by the same volunteer on the same device.
+    """
     if not stocktake.is_open:
         raise StocktakeClosed()
     code = clean_code(code)
@@ -284,17 +294,17 @@ def scan(stocktake: Stocktake, code: str, *, by: Member, now: datetime) -> ScanA
         raise InvalidInput(_l("This is too long for a barcode."))
     copy = db.session.scalar(_copy_query(), {"barcode": code})
     if copy is None:
-        return _unknown(stocktake, code, by=by, now=now)
+        return _unknown(stocktake, code, by=by, lane=lane, now=now)
     scope = scope_of(stocktake)
     in_scope = scope.contains(site_id=copy.site_id, shelf=copy.shelf,
                               call_number=copy.call_number)
     answer = ScanAnswer(ScanResult.FOUND, code, copy=copy)
-    result = _decide(stocktake, scope, copy, in_scope, by=by, answer=answer)
+    result = _decide(stocktake, scope, copy, in_scope, by=by, lane=lane, answer=answer)
     claimed, expected = _claim(stocktake, copy, result, by=by, now=now)
     if not claimed:
         answer.result = ScanResult.ALREADY_SCANNED
         answer.details = [Words(_l("Nothing changed."))]
-        _count(stocktake, answer, seen=False, by=by, now=now)
+        _count(stocktake, answer, seen=False, by=by, lane=lane, now=now)
         return answer
     answer.result = result
     if result is ScanResult.WITHDRAWN:
@@ -326,7 +336,7 @@ def scan(stocktake: Stocktake, code: str, *, by: Member, now: datetime) -> ScanA
         answer.details += _hold_words(answer.hold, now)
     db.session.execute(_SEEN, {"b_copy": copy.id, "b_now": now})
     set_committed_value(copy, "last_seen_at", now)
-    _count(stocktake, answer, seen=expected, by=by, now=now)
+    _count(stocktake, answer, seen=expected, by=by, lane=lane, now=now)
     return answer
 
 

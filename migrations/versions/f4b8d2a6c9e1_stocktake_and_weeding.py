@@ -109,13 +109,14 @@ def upgrade():
     sa.Column('result', sa.Enum('found', 'found_on_loan', 'not_in_scope', 'out_of_order', 'withdrawn', 'unknown', 'already_scanned', name='scanresult', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('scanned_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('scanned_by_id', sa.Integer(), nullable=True),
+    sa.Column('lane', sa.String(length=32), nullable=False),
     sa.ForeignKeyConstraint(['copy_id'], ['copy.id'], name=op.f('fk_stocktake_scan_copy_id_copy'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['scanned_by_id'], ['member.id'], name=op.f('fk_stocktake_scan_scanned_by_id_member'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['stocktake_id'], ['stocktake.id'], name=op.f('fk_stocktake_scan_stocktake_id_stocktake'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stocktake_scan'))
     )
     with op.batch_alter_table('stocktake_scan', schema=None) as batch_op:
-        batch_op.create_index('ix_stocktake_scan_by', ['stocktake_id', 'scanned_by_id', 'id'], unique=False)
+        batch_op.create_index('ix_stocktake_scan_by', ['stocktake_id', 'scanned_by_id', 'lane', 'id'], unique=False)
 
     op.create_table('withdrawal',
     sa.Column('id', sa.Integer(), nullable=False),

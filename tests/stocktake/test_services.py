@@ -124,6 +124,21 @@ def test_out_of_order_says_what_it_goes_before(shelf, volunteer, helper, clock):
         is ScanResult.FOUND
 
 
+def test_one_account_on_two_devices_reads_two_shelves(shelf, volunteer, clock):
+    stocktake = start(volunteer, clock, call_from="800", call_to="899")
+
+    def on(lane, call_number):
+        answer = scanning.scan(stocktake, shelf[call_number].barcode, by=volunteer,
+                               now=clock.advance(seconds=2), lane=lane)
+        db.session.commit()
+        return answer.result
+
+    assert on("pc", "843-롤24해") is ScanResult.FOUND
+    assert on("phone", "813.6-조47ㄴ") is ScanResult.FOUND  # its own shelf, its own order
+    assert on("phone", "813.7-김95ㅂ") is ScanResult.FOUND
+    assert on("pc", "833.6-무292ㅍ") is ScanResult.OUT_OF_ORDER
+
+
 def test_out_of_order_only_when_scanning_in_order(shelf, volunteer, clock):
     stocktake = sessions.start_stocktake(Scope(), in_order=False, by=volunteer, now=clock())
     db.session.commit()
@@ -136,7 +151,7 @@ def test_unknown_codes(shelf, volunteer, clock):
     stocktake = start(volunteer, clock)
     answer = scan(stocktake, "2019999999990", volunteer, clock)
     assert (answer.result, answer.copy, answer.isbn) == (ScanResult.UNKNOWN, None, None)
-    assert "No copy has this barcode." in answer.message
+    assert "No copy has this barcode. If the book is ours" in answer.message
     isbn = scan(stocktake, "9788936434120", volunteer, clock)
     assert isbn.isbn == "9788936434120" and "intake" in isbn.message
     assert isbn.counts["unknown"] == 2

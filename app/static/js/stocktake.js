@@ -11,6 +11,16 @@
   var field = form.querySelector("[name=code]");
   var sound = document.getElementById("stocktake-sound");
   var RECENT = 10;
+  // This page's own id: the shelf order is checked per device, so one account on the café
+  // PC and on a phone reads two shelves without mixing them up.
+  var lane = form.querySelector("[data-lane]");
+  if (lane && window.crypto && window.crypto.getRandomValues) {
+    var bytes = new Uint8Array(8);
+    window.crypto.getRandomValues(bytes);
+    lane.value = Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
   var queue = [];
   var busy = false;
   var audio = null;
