@@ -80,10 +80,10 @@ class CopyStatus(enum.StrEnum):
     ON_LOAN = "on_loan"
     ON_HOLD_SHELF = "on_hold_shelf"
     LOST = "lost"
-    DAMAGED = "damaged"
-    WITHDRAWN = "withdrawn"
     # Not found at a stocktake: reversed when the copy turns up; lost after a second one.
     MISSING = "missing"
+    DAMAGED = "damaged"
+    WITHDRAWN = "withdrawn"
 
     @property
     def in_collection(self) -> bool:

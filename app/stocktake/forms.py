@@ -89,7 +89,7 @@ class ScanForm(BaseForm):
 
     code = StringField(_l("Scan a copy label"), validators=[DataRequired(), Length(max=100)])
     # The page's own id, set by its script (see app.stocktake.scanning.scan).
-    lane = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9]{0,32}$")])
+    lane = HiddenField(validators=[Optional(), Length(max=32), Regexp(r"^[A-Za-z0-9]*$")])
 
 
 class ConfirmForm(BaseForm):
