@@ -105,6 +105,7 @@ class MissingForm(BaseForm):
     """The copies of a missing list to mark missing (or lost, if they already were)."""
 
     copy_ids = IdsField()
+    every = BooleanField()  # the whole list, shown or not
 
 
 class CandidatesForm(BaseForm):

@@ -13,7 +13,7 @@ from app.callnumbers import parse_call_number
 from app.extensions import db
 from app.models import Copy, CopyStatus, Loan, ScanResult, Stocktake
 from app.stocktake.scope import placed_call_number, shelf_key
-from app.stocktake.sessions import missing_copies
+from app.stocktake.sessions import missing_copies, missing_places
 
 CHUNK = 1000
 
@@ -46,6 +46,8 @@ class Report:
 
     stocktake: Stocktake
     groups: list[MissingGroup]
+    # The missing copies listed in `groups` (the first ones in shelf order, when limited).
+    listed: int = 0
 
     @property
     def expected(self) -> int:
@@ -114,19 +116,27 @@ def _last_loans(copy_ids: list[int]) -> dict[int, datetime]:
     return last
 
 
-def stocktake_report(stocktake: Stocktake) -> Report:
-    """Return the stocktake's report (the missing list once it is closed)."""
-    copies = [] if stocktake.is_open else missing_copies(stocktake)
-    last = _last_loans([c.id for c in copies])
-    ordered = sorted(copies, key=lambda c: (shelf_key(c.shelf, c.call_number) is None,
-                                            shelf_key(c.shelf, c.call_number) or (), c.id))
+def _shelf_order(row) -> tuple:
+    key = shelf_key(row.shelf, row.call_number)
+    return (key is None, key or (), row.id)
+
+
+def stocktake_report(stocktake: Stocktake, limit: int | None = None) -> Report:
+    """Return the stocktake's report: the missing list once it is closed, in shelf order
+    by range (its first `limit` copies when given)."""
+    if stocktake.is_open:
+        return Report(stocktake, [])
+    ids = [row.id for row in sorted(missing_places(stocktake), key=_shelf_order)[:limit]]
+    copies = {c.id: c for c in missing_copies(stocktake, ids)}
+    last = _last_loans(ids)
     groups: dict[str, MissingGroup] = {}
-    for copy in ordered:
+    for copy_id in ids:
+        copy = copies[copy_id]
         placed = placed_call_number(copy.shelf, copy.call_number)
         label = _range_label(placed)
         groups.setdefault(label, MissingGroup(label)).copies.append(
             MissingCopy(copy, placed, last.get(copy.id)))
-    return Report(stocktake, list(groups.values()))
+    return Report(stocktake, list(groups.values()), listed=len(ids))
 
 
 def describe_scope(stocktake: Stocktake) -> str:

@@ -29,6 +29,9 @@ from app.stocktake.forms import (
 )
 from app.stocktake.pdf import ReportDocument, report_pdf
 
+# The missing copies a report page lists (the CSV and the PDF list them all).
+MISSING_SHOWN = 1000
+
 
 @bp.context_processor
 def _helpers() -> dict:
@@ -118,7 +121,7 @@ def show(stocktake_id: int):
     if stocktake.is_open:
         return _scan_page(stocktake)
     return render_template("stocktake/report.html", stocktake=stocktake,
-                           report=report.stocktake_report(stocktake),
+                           report=report.stocktake_report(stocktake, limit=MISSING_SHOWN),
                            missing_form=MissingForm(), status_name=report.status_name)
 
 
@@ -177,7 +180,8 @@ def mark_missing(stocktake_id: int):
     form = MissingForm()
     if not form.validate_on_submit():
         raise _invalid(form)
-    done = sessions.mark_missing(stocktake, form.copy_ids.data, by=current_user, now=utcnow())
+    chosen = None if form.every.data else form.copy_ids.data
+    done = sessions.mark_missing(stocktake, chosen, by=current_user, now=utcnow())
     db.session.commit()
     flash(_("Marked missing: %(missing)d. Marked lost: %(lost)d.", **done), "success")
     return redirect(url_for("stocktake.show", stocktake_id=stocktake.id), code=303)

@@ -154,27 +154,50 @@ def close_stocktake(stocktake: Stocktake, *, by: Member, now: datetime) -> Stock
     return stocktake
 
 
-def missing_copies(stocktake: Stocktake) -> list[Copy]:
-    """Return the closed stocktake's missing copies (with their books)."""
-    return list(db.session.scalars(
-        sa.select(Copy).join(StocktakeCopy, StocktakeCopy.copy_id == Copy.id)
-        .where(StocktakeCopy.stocktake_id == stocktake.id, StocktakeCopy.missing.is_(True))
-        .options(joinedload(Copy.book, innerjoin=True))))
+def _missing(stocktake: Stocktake):
+    return (sa.select(Copy).join(StocktakeCopy, StocktakeCopy.copy_id == Copy.id)
+            .where(StocktakeCopy.stocktake_id == stocktake.id, StocktakeCopy.missing.is_(True)))
 
 
-def mark_missing(stocktake: Stocktake, copy_ids: list[int], *, by: Member,
+def missing_copies(stocktake: Stocktake, ids: list[int] | None = None) -> list[Copy]:
+    """Return the closed stocktake's missing copies (those of `ids` only, when given), with
+    their books."""
+    if ids is None:
+        return list(db.session.scalars(_missing(stocktake).options(
+            joinedload(Copy.book, innerjoin=True))))
+    found = []
+    for start in range(0, len(ids), CHUNK):
+        found += db.session.scalars(_missing(stocktake).where(
+            Copy.id.in_(ids[start:start + CHUNK])).options(joinedload(Copy.book, innerjoin=True)))
+    return found
+
+
+def missing_places(stocktake: Stocktake) -> list[sa.Row]:
+    """Return (id, shelf, call_number) of the closed stocktake's missing copies."""
+    copies = Copy.__table__
+    rows = StocktakeCopy.__table__
+    return list(db.session.execute(
+        sa.select(copies.c.id, copies.c.shelf, copies.c.call_number)
+        .join(rows, rows.c.copy_id == copies.c.id)
+        .where(rows.c.stocktake_id == stocktake.id, rows.c.missing.is_(True))))
+
+
+def mark_missing(stocktake: Stocktake, copy_ids: list[int] | None, *, by: Member,
                  now: datetime) -> dict[str, int]:
-    """Mark copies of the missing list missing, or lost when they already were missing.
+    """Mark copies of the missing list (all of it when `copy_ids` is None) missing, or lost
+    when they already were missing.
 
     A copy missing since an earlier stocktake and not found again is lost. Copies found
     or lent since the close keep their state. Return how many became missing and lost.
     """
     if stocktake.is_open:
         raise StocktakeOpen()
-    if not copy_ids:
+    if copy_ids is not None and not copy_ids:
         raise NothingSelected()
-    listed = {c.id: c for c in missing_copies(stocktake)}
-    if any(copy_id not in listed for copy_id in copy_ids):
+    listed = {c.id: c for c in missing_copies(stocktake, copy_ids)}
+    if copy_ids is None:
+        copy_ids = sorted(listed)
+    elif any(copy_id not in listed for copy_id in copy_ids):
         raise NotMissing()
     done = {"missing": 0, "lost": 0}
     for copy_id in copy_ids:

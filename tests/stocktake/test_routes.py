@@ -140,3 +140,29 @@ def test_the_stocktake_list_shows_open_and_closed_ones(client, login_as, csrf_to
     assert html.count('data-testid="stocktake-row"') == 2
     assert html.index(f"/stocktake/{second}\"") < html.index(f"/stocktake/{first}\"")
     assert db.session.scalar(sa.select(sa.func.count(Stocktake.id))) == 2
+
+
+def test_a_long_missing_list_is_shown_in_part_and_marked_whole(
+        client, login_as, csrf_token, shelf, monkeypatch):
+    from app.stocktake import routes
+
+    monkeypatch.setattr(routes, "MISSING_SHOWN", 3)
+    login_as(Role.COORDINATOR)
+    stocktake_id = start_one(client, csrf_token, call_from="800", call_to="899")
+    token = csrf_token(f"/stocktake/{stocktake_id}")
+    client.post(f"/stocktake/{stocktake_id}/close", data={"csrf_token": token})
+    html = client.get(f"/stocktake/{stocktake_id}").get_data(as_text=True)
+    assert html.count('data-testid="missing-row"') == 3
+    # The first three in shelf order.
+    for call_number in ("813.6-조47ㄴ", "813.7-김95ㅂ", "813.7-손66아"):
+        assert f'data-barcode="{shelf[call_number].barcode}"' in html
+    assert 'data-testid="missing-shown"' in html
+    csv = client.get(f"/stocktake/{stocktake_id}/report.csv").get_data(as_text=True)
+    assert shelf["843-롤24해"].barcode in csv
+    response = client.post(f"/stocktake/{stocktake_id}/missing",
+                           data={"csrf_token": token, "every": "y"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    in_range = ("813.6-조47ㄴ", "813.7-김95ㅂ", "813.7-손66아", "833.6-무292ㅍ", "843-롤24해")
+    assert {shelf[c].status for c in in_range} == {CopyStatus.MISSING}
+    assert shelf["808-김64ㄷ"].status is CopyStatus.AVAILABLE  # the 유 shelf is not in range
