@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from app.labels import bp as labels_bp
     from app.main import bp as main_bp
     from app.reports import bp as reports_bp
+    from app.stocktake import bp as stocktake_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp, url_prefix="/admin/export")
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(stocktake_bp)
     app.view_functions["static"]._access = ANYONE
 
 

@@ -477,3 +477,41 @@ class SelfCheckoutOff(Forbidden):
     default_message = _l("Self-checkout is not turned on. Please borrow at the desk.")
 
 
+
+
+# Stocktake and weeding.
+
+
+class UnknownStocktake(NotFound):
+    code = "unknown_stocktake"
+    default_message = _l("No such stocktake.")
+
+
+class StocktakeClosed(Conflict):
+    code = "stocktake_closed"
+    default_message = _l("This stocktake is closed: it takes no more scans.")
+
+
+class StocktakeOpen(Conflict):
+    code = "stocktake_open"
+    default_message = _l("Close the stocktake first: its missing list is not final yet.")
+
+
+class InvalidScope(InvalidInput):
+    code = "invalid_scope"
+    default_message = _l("The call-number range is empty: its start sorts after its end.")
+
+
+class NotWithdrawn(Conflict):
+    code = "not_withdrawn"
+    default_message = _l("This copy is not withdrawn.")
+
+
+class NotMissing(Conflict):
+    code = "not_missing"
+    default_message = _l("This copy is not on this stocktake's missing list.")
+
+
+class NothingSelected(InvalidInput):
+    code = "nothing_selected"
+    default_message = _l("Choose at least one copy.")

@@ -236,14 +236,22 @@ def api_token(base: str, email: str) -> str:
 
 
 def session_cookie(base: str, email: str) -> str:
+    return logged_in(base, email)[0]
+
+
+def logged_in(base: str, email: str) -> tuple[str, str, urllib.request.OpenerDirector]:
+    """Log in through the login page; return the session cookie, its CSRF token and the
+    opener that holds the session."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/login", timeout=10).read().decode()
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode({"csrf_token": token, "email": email,
                                    "password": PASSWORD}).encode()
-    opener.open(base + "/login", data=data, timeout=10).read()
-    return "; ".join(f"{c.name}={c.value}" for c in jar)
+    page = opener.open(base + "/login", data=data, timeout=10).read().decode()
+    # Logging in starts a new session: its token is on the page it lands on.
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    return "; ".join(f"{c.name}={c.value}" for c in jar), token, opener
 
 
 # --------------------------------------------------------------------------- load
@@ -448,6 +456,7 @@ def measure_size(results: dict, size: str, url: str, facts: dict, seconds: float
                             seconds=seconds)
         if size == "100k":
             entry.update(desk_figures(server, url, isbns, seconds))
+            entry.update(stocktake_figures(server, url, seconds))
             entry["rss_mb"] = server.worker_rss_mb()
         results["sizes"][size]["figures"] = entry
     finally:
@@ -499,6 +508,51 @@ def desk_figures(server: Server, url: str, isbns: list[str], seconds: float) -> 
                                seconds=page_seconds, headers=cookie, threads=1, connections=1)
     out["reports"] = wrk(server.base, [("GET", "/reports?start=2024-01-01&end=2025-12-31", "")],
                          seconds=page_seconds, headers=cookie, threads=1, connections=1)
+    return out
+
+
+def stocktake_figures(server: Server, url: str, seconds: float) -> dict:
+    """A stocktake of the whole collection started through its page (the expected list of
+    every shelved copy frozen), then its scan station: distinct copies scanned one after
+    another in shelf order, as a volunteer does (1 connection: the latency target), and on
+    4 connections at once (each with its own copies; one account, so their shelf orders
+    interleave and many answers are out_of_order: the same work)."""
+    # The generated copies have no call numbers: give the ones scanned here call numbers in
+    # the order they are scanned (a shelf read left to right), so each scan is also checked
+    # against the volunteer's previous copy, as on a real shelf. (A scratch copy: it may.)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        barcodes = [r[0] for r in conn.execute(sa.text(
+            "SELECT barcode FROM copy WHERE status = 'available' ORDER BY id LIMIT 8000"))]
+        conn.execute(sa.text("UPDATE copy SET call_number = :call WHERE barcode = :code"),
+                     [{"call": f"{800 + i // 100}-가{i % 100:02d}ㄱ", "code": code}
+                      for i, code in enumerate(barcodes)])
+    cookie, token, opener = logged_in(server.base, "volunteer@bench.example")
+    started = time.perf_counter()
+    data = urllib.parse.urlencode({"csrf_token": token, "in_order": "y"}).encode()
+    with opener.open(server.base + "/stocktake", data=data, timeout=300) as response:
+        stocktake = int(re.search(r"/stocktake/(\d+)$", response.url).group(1))
+    start_ms = (time.perf_counter() - started) * 1000
+    with engine.connect() as conn:
+        expected = conn.execute(sa.text("SELECT expected FROM stocktake WHERE id = :id"),
+                                {"id": stocktake}).scalar()
+    engine.dispose()
+    headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
+               "X-Stocktake-Fetch": "1"}
+    path = f"/stocktake/{stocktake}/scan"
+    quoted = urllib.parse.quote(token, safe="")
+
+    def scans(codes):
+        return [("POST", path, f"csrf_token={quoted}&code={code}") for code in codes]
+
+    k = DESK_CONNECTIONS
+    half = len(barcodes) // 2
+    out = {"stocktake_start_ms": start_ms, "stocktake_expected": expected}
+    out["stocktake_1c"] = wrk(server.base, seconds=seconds, headers=headers,
+                              sequences=[scans(barcodes[:half])])
+    rest = barcodes[half:]
+    out["stocktake"] = wrk(server.base, seconds=seconds, headers=headers,
+                           sequences=[scans(rest[i::k]) for i in range(k)])
     return out
 
 
@@ -563,6 +617,14 @@ def table(results: dict) -> str:
                     fig(f"{name} {size}", d, desk_target,
                         f"server {fmt(d['app_p50_ms'])} ms; {100 * d['rps'] / bare:.0f}% of "
                         f"bare; {d['statuses']}")
+            if "stocktake_1c" in f:
+                for label, d in (("1 conn", f["stocktake_1c"]),
+                                 (f"{DESK_CONNECTIONS} conns", f["stocktake"])):
+                    fig(f"stocktake scan {size}, {label}", d, "server < 10 ms",
+                        f"server {fmt(d['app_p50_ms'])} ms (p95 {fmt(d['app_p95_ms'])}); "
+                        f"{d['statuses']}")
+                rows.append((f"stocktake start (whole collection, {f['stocktake_expected']} "
+                             "copies expected)", fmt(f["stocktake_start_ms"]), "", "", "", ""))
             fig("campaign page (100k loans), 1 conn", f["campaign_page"], "well under 1 s",
                 f"{f['campaign_page']['statuses']}")
             fig("/reports (100k loans), 1 conn", f["reports"], "well under 1 s",

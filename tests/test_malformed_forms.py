@@ -27,14 +27,17 @@ from app.core.defaults import default_site, ensure_defaults
 from app.core.forms import BaseForm
 from app.extensions import db
 from app.imports.uploads import store_upload
-from app.models import Donation, Hold, LabelTemplate, Loan, Member, Role, utcnow
+from app.models import Donation, Hold, LabelTemplate, Loan, Member, Role, WithdrawalReason, utcnow
+from app.stocktake.sessions import make_scope, start_stocktake
+from app.stocktake.weeding import withdraw
 
 DAMAGE = ("huge", "nul", "bad_utf8", "long", "file")
 HUGE = ("99999999999999999999", "-99999999999999999999", str(2**64), str(2**31), "1e400",
         "9788936434267")
 # Routes whose URL takes something other than these are GET-only (exports, reports).
 WORLD_ARGUMENTS = ("member_id", "book_id", "copy_id", "loan_id", "hold_id", "campaign_id",
-                   "donation_id", "template_id", "token_id", "token")
+                   "donation_id", "template_id", "token_id", "token", "stocktake_id",
+                   "withdrawal_id")
 
 
 def _form_routes(app) -> list:
@@ -102,6 +105,9 @@ def world(app, client, make_member, make_copy, make_campaign, tmp_path):
     hold = Hold(book_id=lent.book_id, member_id=other.id, site_id=site.id)
     db.session.add_all([donation, hold])
     _raw, token = issue_token(coordinator, days=1, now=now)
+    stocktake = start_stocktake(make_scope(), by=coordinator, now=now)
+    spare = make_copy()
+    withdrawal, = withdraw([spare], reason=WithdrawalReason.DAMAGED, by=coordinator, now=now)
     db.session.commit()
     upload = store_upload(tmp_path / "uploads", io.BytesIO(
         "title,isbn\n아몬드,9788936434267\n".encode()), "books.csv", by=coordinator)
@@ -109,7 +115,8 @@ def world(app, client, make_member, make_copy, make_campaign, tmp_path):
            "loan_id": db.session.scalar(db.select(Loan.id).where(Loan.copy_id == lent.id)),
            "hold_id": hold.id, "campaign_id": campaign.id, "donation_id": donation.id,
            "template_id": db.session.scalar(db.select(LabelTemplate.id)),
-           "token_id": token.id, "token": upload.token}
+           "token_id": token.id, "token": upload.token, "stocktake_id": stocktake.id,
+           "withdrawal_id": withdrawal.id}
     return coordinator, ids, other.card_barcode
 
 

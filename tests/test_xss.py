@@ -23,7 +23,18 @@ from wtforms import PasswordField, StringField
 import app as app_package
 from app.accounts.services import issue_token
 from app.extensions import db
-from app.models import Book, Campaign, Copy, LabelTemplate, Loan, Member, Role, utcnow
+from app.models import (
+    Book,
+    Campaign,
+    Copy,
+    CopyStatus,
+    LabelTemplate,
+    Loan,
+    Member,
+    Role,
+    Withdrawal,
+    utcnow,
+)
 from tests.support.providers import block_network, web  # noqa: F401
 
 # The classic payloads, in one string (fields of 100+ characters) ...
@@ -73,6 +84,16 @@ COVERED = {
     "labels.RangeForm.last": "payload",
     "labels.ScansForm.codes": "payload",
     "labels.TemplateForm.name": "payload",
+    "stocktake.StartForm.shelf": "payload",
+    "stocktake.StartForm.call_from": "payload",
+    "stocktake.StartForm.call_to": "payload",
+    "stocktake.StartForm.note": "payload",
+    "stocktake.ScanForm.code": "payload",
+    "stocktake.ScanForm.lane": "payload",  # refused: letters and digits only
+    "stocktake.ReinstateForm.stocktake_id": "read only as a number, never shown",
+    "stocktake.WithdrawForm.passed_to": "payload",
+    "stocktake.WithdrawForm.note": "payload",
+    "stocktake.DispositionForm.passed_to": "payload",
 }
 
 
@@ -306,6 +327,27 @@ def test_payloads_never_come_back_as_markup(app, browser, make_member, make_book
     b.post("/desk/scan", {"code": LONG[:100]}, headers={"X-Desk-Fetch": "1"})
     assert _scalar(Loan, copy_id=copy.id) is not None
 
+    # --- a stocktake with payloads in its scope and scans; weeding with its fate -------
+    b.as_(volunteer)
+    open_one = b.post("/stocktake", {"shelf": SHORT, "call_from": SHORT, "call_to": SHORT + "z",
+                                     "note": LONG, "in_order": "y"}).headers["Location"]
+    b.follow(b.post(f"{open_one}/scan", {"code": LONG[:100], "lane": SHORT}))
+    b.post(f"{open_one}/scan", {"code": LONG[:100]})
+    b.post(f"{open_one}/scan", {"code": SHORT}, headers={"X-Stocktake-Fetch": "1"})
+    closed_one = b.post("/stocktake", {"note": "N" + LONG}).headers["Location"]
+    b.as_(coordinator)
+    b.follow(b.post(f"{closed_one}/close"))
+    spares = [make_copy(book=book, status=CopyStatus.DAMAGED) for _ in range(2)]
+    b.follow(b.post("/weeding/withdraw", {
+        "copy_ids": [str(spares[0].id)], "reason": "other", "disposition": "passed_on",
+        "passed_to": LONG, "note": LONG}))
+    b.follow(b.post("/weeding/withdraw", {"copy_ids": [str(spares[1].id)], "reason": "damaged",
+                                          "disposition": "pending", "note": SHORT}))
+    pending = _scalar(Withdrawal, copy_id=spares[1].id)
+    b.follow(b.post(f"/weeding/withdrawals/{pending.id}", {"disposition": "passed_on",
+                                                            "passed_to": "P" + LONG}))
+    assert _scalar(Withdrawal, copy_id=spares[1].id).passed_to == "P" + LONG
+
     # --- the JSON API: a book and a campaign with payloads ---------------------------
     api = {}
     for who in (volunteer, coordinator):
@@ -351,13 +393,16 @@ def test_payloads_never_come_back_as_markup(app, browser, make_member, make_book
     staff_pages = [f"/api/v1/isbn/{ISBN_UNKNOWN}", "/desk", "/desk/overdue",
                    "/desk/overdue/letters", "/labels",
                    "/labels/templates", "/labels/preview", "/intake", "/intake/incomplete",
-                   f"/intake/books/{book.id}/edit", f"/campaigns/{campaign.id}/donations"]
+                   f"/intake/books/{book.id}/edit", f"/campaigns/{campaign.id}/donations",
+                   "/stocktake", open_one, closed_one, f"{closed_one}/report.csv"]
     coordinator_pages = [
         "/admin", f"/admin/members/{member.id}", "/admin/deletions", "/admin/import",
         "/labels/cards", f"/campaigns/{campaign.id}/edit",
         f"/campaigns/{campaign.id}/donations.csv", "/reports", "/reports/collection.csv",
         "/admin/members/new",
         f"/labels/templates/{_scalar(LabelTemplate, name='T' + LONG[:99]).id}",
+        "/weeding", "/weeding/withdrawals", "/weeding/least-borrowed",
+        "/weeding/least-borrowed.csv", ("/weeding", {"damaged": "y", "years": "1"}),
     ]
     reports = [("/reports", {"start": LONG, "end": LONG}),
                ("/reports", {"start": "2026-01-01", "end": SHORT}),
@@ -366,7 +411,8 @@ def test_payloads_never_come_back_as_markup(app, browser, make_member, make_book
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
     b.as_(coordinator)
     for path in (f"/catalog/{book.id}", f"/campaigns/{campaign.id}", "/labels/templates",
-                 f"/admin/members/{member.id}", "/intake/incomplete"):
+                 f"/admin/members/{member.id}", "/intake/incomplete", open_one, closed_one,
+                 "/weeding/withdrawals"):
         assert escaped in b.get(path).get_data(as_text=True), path
     for who in (None, member, volunteer, coordinator):
         b.as_(who)

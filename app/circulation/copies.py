@@ -13,7 +13,10 @@ from app.extensions import db
 from app.models import Copy, CopyStatus, Hold, HoldStatus, LoanRules, Member
 
 # States a copy can be put into by hand at the desk.
-MANUAL_STATES = (CopyStatus.LOST, CopyStatus.DAMAGED, CopyStatus.WITHDRAWN, CopyStatus.AVAILABLE)
+MANUAL_STATES = (CopyStatus.LOST, CopyStatus.DAMAGED, CopyStatus.WITHDRAWN, CopyStatus.AVAILABLE,
+                 CopyStatus.MISSING)
+# States of a copy that is not where it should be: checking it in brings it back.
+NOT_FOUND_STATES = (CopyStatus.LOST, CopyStatus.MISSING)
 
 
 def set_status(copy: Copy, status: CopyStatus, now: datetime) -> None:
@@ -48,7 +51,7 @@ def shelve_or_release(copy: Copy, *, now: datetime, rules: LoanRules) -> Hold | 
 
 
 def set_copy_state(copy: Copy, status: CopyStatus, *, by: Member, now: datetime) -> Copy:
-    """Mark a copy lost, damaged or withdrawn, or put it back in service."""
+    """Mark a copy lost, missing, damaged or withdrawn, or put it back in service."""
     if status not in MANUAL_STATES:
         raise InvalidInput()
     if copy.status == status:
@@ -91,5 +94,5 @@ def mark_withdrawn(copy: Copy, *, by: Member, now: datetime) -> Copy:
 
 
 def mark_available(copy: Copy, *, by: Member, now: datetime) -> Copy:
-    """Put a damaged, withdrawn or lost copy back in service."""
+    """Put a damaged, withdrawn, lost or missing copy back in service."""
     return set_copy_state(copy, CopyStatus.AVAILABLE, by=by, now=now)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.circulation.copies import set_status, shelve_or_release
+from app.circulation.copies import NOT_FOUND_STATES, set_status, shelve_or_release
 from app.circulation.holds import expire_hold_for_copy
 from app.circulation.lookups import open_loan, open_loans, ready_hold_for_copy
 from app.circulation.privacy import borrower_key, mask_name
@@ -55,6 +55,8 @@ def _not_available(copy: Copy, loan: Loan | None) -> CopyNotAvailable:
                "first."), due=loan.due_on.isoformat())
     reasons = {
         CopyStatus.LOST: _l("This copy is marked lost. Check it in to put it back."),
+        CopyStatus.MISSING: _l("This copy is marked missing (not found at a stocktake). Check "
+                               "it in to put it back."),
         CopyStatus.DAMAGED: _l("This copy is marked damaged and is not lent."),
         CopyStatus.WITHDRAWN: _l("This copy is withdrawn from the collection."),
     }
@@ -151,8 +153,8 @@ def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
     rules = rules_for(copy)
     loan = open_loan(copy)
     if loan is None:
-        if copy.status is CopyStatus.LOST:
-            # A lost copy found again comes back into the collection.
+        if copy.status in NOT_FOUND_STATES:
+            # A lost or missing copy found again comes back into the collection.
             audit.record("copy.found", actor=by, entity="copy", entity_id=copy.id, now=now)
             hold = shelve_or_release(copy, now=now, rules=rules)
             return Return(copy, None, hold=hold, found=True)

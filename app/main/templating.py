@@ -24,6 +24,7 @@ NAV = [
     NavItem("intake.station", _l("Intake"), Role.VOLUNTEER),
     NavItem("circulation.desk", _l("Desk"), Role.VOLUNTEER),
     NavItem("labels.queue", _l("Labels"), Role.VOLUNTEER),
+    NavItem("stocktake.index", _l("Stocktake"), Role.VOLUNTEER),
     NavItem("campaigns.index", _l("Campaigns"), Role.MEMBER),
     NavItem("reports.index", _l("Reports"), Role.COORDINATOR),
     NavItem("admin.index", _l("Admin"), Role.COORDINATOR),

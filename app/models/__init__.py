@@ -15,6 +15,15 @@ from app.models.circulation import Hold, HoldStatus, Loan, LoanRules
 from app.models.donations import Campaign, CampaignBook, Donation
 from app.models.labels import LabelKind, LabelQueueItem, LabelTemplate
 from app.models.sites import Site
+from app.models.stocktake import (
+    Disposition,
+    ScanResult,
+    Stocktake,
+    StocktakeCopy,
+    StocktakeScan,
+    Withdrawal,
+    WithdrawalReason,
+)
 
 __all__ = [
     "MAX_ID",
@@ -26,6 +35,7 @@ __all__ = [
     "CampaignBook",
     "Copy",
     "CopyStatus",
+    "Disposition",
     "Donation",
     "Hold",
     "HoldStatus",
@@ -38,8 +48,14 @@ __all__ = [
     "Member",
     "MetadataCache",
     "Role",
+    "ScanResult",
     "SearchGram",
     "Setting",
     "Site",
+    "Stocktake",
+    "StocktakeCopy",
+    "StocktakeScan",
+    "Withdrawal",
+    "WithdrawalReason",
     "utcnow",
 ]

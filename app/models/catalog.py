@@ -80,6 +80,8 @@ class CopyStatus(enum.StrEnum):
     ON_LOAN = "on_loan"
     ON_HOLD_SHELF = "on_hold_shelf"
     LOST = "lost"
+    # Not found at a stocktake: reversed when the copy turns up; lost after a second one.
+    MISSING = "missing"
     DAMAGED = "damaged"
     WITHDRAWN = "withdrawn"
 
@@ -119,6 +121,8 @@ class Copy(db.Model):
         sa.ForeignKey("member.id", ondelete="SET NULL")
     )
     label_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a stocktake last scanned it on a shelf.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     book: Mapped[Book] = relationship(back_populates="copies")
     donation: Mapped["Donation | None"] = relationship(back_populates="copies")  # noqa: F821

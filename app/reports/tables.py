@@ -23,6 +23,7 @@ STATUS_NAMES = {
     CopyStatus.ON_LOAN: _l("On loan"),
     CopyStatus.ON_HOLD_SHELF: _l("On the hold shelf"),
     CopyStatus.LOST: _l("Lost"),
+    CopyStatus.MISSING: _l("Missing"),
     CopyStatus.DAMAGED: _l("Damaged"),
     CopyStatus.WITHDRAWN: _l("Withdrawn"),
 }

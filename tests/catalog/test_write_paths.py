@@ -270,8 +270,78 @@ def withdraw_and_lend(client, volunteer, campaign, tmp_path):
     return book_id
 
 
+def _hit(book_id: int):
+    db.session.expire_all()
+    return next(hit for hit in search(SearchQuery(q=ISBN), now=utcnow()).items
+                if hit.book.id == book_id)
+
+
+def weeding(client, volunteer, campaign, tmp_path):
+    """Weeding's writes: copies withdrawn (제적) with a reason, passed on, one put back."""
+    from app.models import Disposition, WithdrawalReason
+    from app.stocktake.weeding import reinstate, withdraw
+
+    book_id = intake_station(client, volunteer, campaign, tmp_path)
+    book = db.session.get(Book, book_id)
+    copy = book.copies[0]
+    withdraw([copy], reason=WithdrawalReason.DUPLICATE, disposition=Disposition.PASSED_ON,
+             passed_to="서산시립도서관", by=volunteer, now=utcnow())
+    db.session.commit()
+    assert_tallies_match_a_recount()
+    assert (_hit(book_id).copies, _hit(book_id).available) == (0, 0)
+    reinstate(copy, by=volunteer, now=utcnow())
+    db.session.commit()
+    assert (_hit(book_id).copies, _hit(book_id).available) == (1, 1)
+    return book_id
+
+
+def stocktake(client, volunteer, campaign, tmp_path):
+    """A stocktake's writes: a copy found on loan returned, copies missing, then lost, then
+    found again on a shelf; the scan page's reinstatement of a withdrawn copy."""
+    from app.circulation.services import check_out, mark_withdrawn
+    from app.intake.services import add_another_copy
+    from app.stocktake import scanning, sessions
+    from app.stocktake.scope import Scope
+    from app.stocktake.weeding import reinstate
+
+    book_id = intake_station(client, volunteer, campaign, tmp_path)
+    book = db.session.get(Book, book_id)
+    lent = book.copies[0]
+    check_out(lent, volunteer, by=volunteer, now=utcnow())
+    shelved = add_another_copy(book, _donation(volunteer, campaign), by=volunteer,
+                               now=utcnow()).copy
+    db.session.commit()
+
+    def one_stocktake(*scans):
+        session = sessions.start_stocktake(Scope(), by=volunteer, now=utcnow())
+        for copy in scans:
+            scanning.scan(session, copy.barcode, by=volunteer, now=utcnow())
+        sessions.close_stocktake(session, by=volunteer, now=utcnow())
+        sessions.mark_missing(session, [c.id for c in sessions.missing_copies(session)],
+                              by=volunteer, now=utcnow())
+        db.session.commit()
+        assert_tallies_match_a_recount()
+
+    one_stocktake(lent)  # found on loan and returned; the other copy goes missing
+    assert (lent.status, shelved.status) == (CopyStatus.AVAILABLE, CopyStatus.MISSING)
+    one_stocktake(lent)  # missing twice: lost
+    assert shelved.status is CopyStatus.LOST
+    found = sessions.start_stocktake(Scope(), by=volunteer, now=utcnow())
+    scanning.scan(found, shelved.barcode, by=volunteer, now=utcnow())
+    db.session.commit()
+    assert shelved.status is CopyStatus.AVAILABLE
+    assert (_hit(book_id).copies, _hit(book_id).available) == (2, 2)
+    mark_withdrawn(shelved, by=volunteer, now=utcnow())
+    scanning.scan(found, lent.barcode, by=volunteer, now=utcnow())
+    db.session.commit()
+    reinstate(shelved, by=volunteer, now=utcnow())
+    db.session.commit()
+    return book_id
+
+
 WRITE_PATHS = [intake_station, api_intake, manual_form, edit, metadata_refresh, csv_import,
-               xlsx_import, marc_import, restore, seed_demo, bench_loader, withdraw_and_lend]
+               xlsx_import, marc_import, restore, seed_demo, bench_loader, withdraw_and_lend,
+               weeding, stocktake]
 
 
 @pytest.mark.parametrize("write", WRITE_PATHS, ids=lambda f: f.__name__)

@@ -58,7 +58,8 @@ def test_collection_by_subject_and_status(history):
     assert services.collection_by_subject() == [("8", 3)]  # the withdrawn zine is out
     assert services.collection_by_status() == [
         (CopyStatus.AVAILABLE, 1), (CopyStatus.ON_LOAN, 2), (CopyStatus.ON_HOLD_SHELF, 0),
-        (CopyStatus.LOST, 0), (CopyStatus.DAMAGED, 0), (CopyStatus.WITHDRAWN, 1)]
+        (CopyStatus.LOST, 0), (CopyStatus.MISSING, 0), (CopyStatus.DAMAGED, 0),
+        (CopyStatus.WITHDRAWN, 1)]
 
 
 def test_catalogued_per_volunteer(history):
