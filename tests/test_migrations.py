@@ -142,3 +142,13 @@ def test_the_tally_triggers_are_those_the_migration_froze(dialect):
 
     assert frozen(f"{dialect}_create") == [s.strip() for s in tally.create_statements(dialect)]
     assert frozen(f"{dialect}_drop") == tally.drop_statements(dialect)
+
+
+def test_a_migration_leaves_the_apps_loggers_alone(empty_database_url):
+    """Alembic's logging setup used to disable every logger it did not name, the app's
+    too: a server error after a migration in the same process was then never logged."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    assert not app.logger.disabled
+    with app.app_context():
+        upgrade()
+    assert not app.logger.disabled

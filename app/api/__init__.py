@@ -20,4 +20,12 @@ def _csrf_for_cookie_sessions():
     return None
 
 
-from app.api import books, campaigns, circulation, intake, labels, routes  # noqa: E402,F401
+from app.api import (  # noqa: E402,F401
+    books,
+    campaigns,
+    circulation,
+    intake,
+    labels,
+    routes,
+    stocktake,
+)

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.core.access import access
 from app.core.csvutil import csv_response
+from app.core.forms import submitted
 from app.errors import InvalidInput
 from app.extensions import db
 from app.models import Copy, Disposition, Role, Site, WithdrawalReason, utcnow
@@ -166,7 +167,7 @@ def reinstate():
 def close(stocktake_id: int):
     """Close a stocktake: its missing list is fixed."""
     stocktake = sessions.get_stocktake(stocktake_id)
-    ConfirmForm().validate_on_submit()
+    submitted(ConfirmForm())
     sessions.close_stocktake(stocktake, by=current_user, now=utcnow())
     db.session.commit()
     return redirect(url_for("stocktake.show", stocktake_id=stocktake.id), code=303)

@@ -166,6 +166,10 @@ CALLER = {
     ("POST", "/loans/{loan_id}/renew"): Role.VOLUNTEER,
     ("DELETE", "/holds/{hold_id}"): Role.VOLUNTEER, ("POST", "/labels"): Role.VOLUNTEER,
     ("POST", "/campaigns"): Role.COORDINATOR,
+    ("POST", "/stocktakes"): Role.VOLUNTEER,
+    ("POST", "/stocktakes/{stocktake_id}/scans"): Role.VOLUNTEER,
+    ("GET", "/stocktakes/{stocktake_id}"): Role.VOLUNTEER,
+    ("POST", "/stocktakes/{stocktake_id}/close"): Role.COORDINATOR,
     ("DELETE", "/tokens/current"): "revoker-current", ("DELETE", "/tokens/{token_id}"): "revoker",
 }
 REVOKER, REVOKER_CURRENT = "revoker", "revoker-current"
@@ -193,6 +197,12 @@ def _seeds(seed: dict) -> dict:
         ("POST", "/loans/{loan_id}/renew"): [("path", "loan_id", seed["loans"])],
         ("DELETE", "/holds/{hold_id}"): [("path", "hold_id", seed["holds"])],
         ("DELETE", "/tokens/{token_id}"): [("path", "token_id", seed["revocable"])],
+        ("POST", "/stocktakes"): [("body", "scope", [{}, {"call_from": "000"}])],
+        ("POST", "/stocktakes/{stocktake_id}/scans"): [
+            ("path", "stocktake_id", seed["stocktakes"][:1]), ("body", "barcode", barcodes)],
+        ("GET", "/stocktakes/{stocktake_id}"): [("path", "stocktake_id", seed["stocktakes"])],
+        ("POST", "/stocktakes/{stocktake_id}/close"): [
+            ("path", "stocktake_id", seed["stocktakes"][1:])],
     }
 
 
@@ -234,6 +244,7 @@ def seeded(app, make_member, make_book, make_copy, make_campaign):
     """Members of each role with tokens, books, copies, loans, holds and a campaign."""
     from app.accounts.services import issue_token
     from app.circulation import services as circulation
+    from app.stocktake.sessions import make_scope, start_stocktake
 
     now = utcnow()
     members = {role: make_member(role, password=SEED_PASSWORD) for role in Role}
@@ -259,6 +270,9 @@ def seeded(app, make_member, make_book, make_copy, make_campaign):
     tokens[REVOKER], _stored = issue_token(revoker, days=1, now=now)
     tokens[REVOKER_CURRENT], _stored = issue_token(revoker, days=1, now=now)
     revocable = [issue_token(revoker, days=1, now=now)[1] for _ in range(3)]
+    # One stocktake to scan into, others to close.
+    stocktakes = [start_stocktake(make_scope(), by=members[Role.VOLUNTEER], now=now).id
+                  for _ in range(4)]
     db.session.commit()
     return {
         "tokens": tokens,
@@ -273,6 +287,7 @@ def seeded(app, make_member, make_book, make_copy, make_campaign):
         "campaigns": [campaign.id],
         "loans": [loan.id for loan in loans],
         "holds": [hold.id for hold in holds],
+        "stocktakes": stocktakes,
     }
 
 
