@@ -5,8 +5,6 @@ Hangul prints on any PC; reportlab cannot embed CJK .ttc files.
 """
 
 import io
-import os
-import threading
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,12 +14,10 @@ from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-FONT_PATH = "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"
-FONT_BOLD_PATH = "/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf"
-_lock = threading.Lock()
+from app.labels.fonts import fonts
+
 ACCENT = Color(0.45, 0.30, 0.18)
 
 
@@ -68,20 +64,6 @@ class Acknowledgement:
     cafe_name: str
 
 
-def _fonts() -> tuple[str, str]:
-    regular_path = os.environ.get("BOOKCAFE_FONT") or FONT_PATH
-    bold_path = os.environ.get("BOOKCAFE_FONT_BOLD") or FONT_BOLD_PATH
-    with _lock:
-        registered = pdfmetrics.getRegisteredFontNames()
-        if "AckRegular" not in registered:
-            pdfmetrics.registerFont(TTFont("AckRegular", regular_path))
-        if "AckBold" not in registered:
-            try:
-                pdfmetrics.registerFont(TTFont("AckBold", bold_path))
-            except Exception:  # no bold face: the regular one will do
-                return "AckRegular", "AckRegular"
-    return "AckRegular", "AckBold"
-
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Break text into lines that fit (by word, or by character for Hangul runs)."""
@@ -111,7 +93,7 @@ def acknowledgement_pdf(ack: Acknowledgement, lang: str = "ko") -> bytes:
         t = _texts(ack, count)
         borrowed_texts = [_borrowed(n) for _t, _c, n in ack.books[:MAX_LISTED]]
         more = _more(len(ack.books) - MAX_LISTED)
-    regular, bold = _fonts()
+    regular, bold = fonts()
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4, pageCompression=1)
     pdf.setTitle(t["title"])

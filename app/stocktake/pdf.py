@@ -7,8 +7,6 @@ fonts-nanum), as the labels and letters are.
 from __future__ import annotations
 
 import io
-import os
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,13 +14,11 @@ from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-FONT_PATH = "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"
-FONT_BOLD_PATH = "/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf"
+from app.labels.fonts import fonts
+
 GREY = Color(0.45, 0.45, 0.45)
-_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -40,20 +36,6 @@ class ReportDocument:
     footer: str
 
 
-def _fonts() -> tuple[str, str]:
-    regular_path = os.environ.get("BOOKCAFE_FONT") or FONT_PATH
-    bold_path = os.environ.get("BOOKCAFE_FONT_BOLD") or FONT_BOLD_PATH
-    with _lock:
-        registered = pdfmetrics.getRegisteredFontNames()
-        if "StocktakeRegular" not in registered:
-            pdfmetrics.registerFont(TTFont("StocktakeRegular", regular_path))
-        if "StocktakeBold" not in registered:
-            try:
-                pdfmetrics.registerFont(TTFont("StocktakeBold", bold_path))
-            except Exception:  # no bold face: the regular one will do
-                return "StocktakeRegular", "StocktakeRegular"
-    return "StocktakeRegular", "StocktakeBold"
-
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
     if pdfmetrics.stringWidth(text, font, size) <= width:
@@ -69,7 +51,7 @@ SHARES = (0.17, 0.15, 0.32, 0.1, 0.13, 0.13)
 
 def report_pdf(doc: ReportDocument) -> bytes:
     """Return the report as an A4 PDF (pages as many as the missing list needs)."""
-    regular, bold = _fonts()
+    regular, bold = fonts()
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4, pageCompression=1)
     pdf.setTitle(doc.title)

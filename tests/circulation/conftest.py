@@ -1,6 +1,6 @@
 """Circulation fixtures: a fixed clock, desk staff, members, books with copies, rules."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import pytest
 
@@ -8,9 +8,8 @@ from app.circulation.loans import check_out, return_copy
 from app.core.defaults import loan_rules
 from app.extensions import db
 from app.models import Role
+from tests.support.clock import Clock
 
-# Noon in Seoul on a Monday: local date 2026-03-02.
-NOON = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)  # the clock fixture's local date in Seoul
 
 
@@ -27,19 +26,6 @@ def back(copy, by, clock):
     db.session.commit()
     return done
 
-
-class Clock:
-    """A clock tests move by hand."""
-
-    def __init__(self, start: datetime = NOON):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> datetime:
-        self.now = self.now + timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ off, the partial unique index on open loans alone still allows only one loan.
 """
 
 import json
-import threading
 import urllib.error
 import urllib.request
 
@@ -16,6 +15,7 @@ from app.accounts.services import create_member, issue_token
 from app.circulation import loans
 from app.extensions import db
 from app.models import Loan, Role, utcnow
+from tests.support.concurrency import at_once
 
 
 def _post(url: str, token: str, body: dict) -> tuple[int, dict]:
@@ -31,21 +31,6 @@ def _post(url: str, token: str, body: dict) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def _at_once(n: int, work) -> list:
-    """Run work(i) in n threads released together; return the results in order."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        barrier.wait()
-        results[i] = work(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 @pytest.fixture
@@ -72,7 +57,7 @@ def test_fifty_members_one_copy_give_one_loan(live_server, staff_token, make_mem
     db.session.commit()
     barcode = copy.barcode
     url = f"{live_server}/api/v1/checkouts"
-    results = _at_once(50, lambda i: _post(url, staff_token, {
+    results = at_once(50, lambda i: _post(url, staff_token, {
         "member_card": cards[i], "copy_barcode": barcode}))
     statuses = sorted(status for status, _body in results)
     assert statuses == [201] + [409] * 49, statuses
@@ -90,7 +75,7 @@ def test_ten_scans_by_the_same_member_give_one_loan(live_server, staff_token, me
                                                     rules, precheck):
     url = f"{live_server}/api/v1/checkouts"
     body = {"member_card": member.card_barcode, "copy_barcode": copy.barcode}
-    results = _at_once(10, lambda i: _post(url, staff_token, body))
+    results = at_once(10, lambda i: _post(url, staff_token, body))
     statuses = sorted(status for status, _body in results)
     if precheck == "checked":
         assert statuses == [200] * 9 + [201], results

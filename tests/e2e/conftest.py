@@ -40,12 +40,18 @@ def browser():
         browser.close()
 
 
+def korean_context(browser, base_url: str):
+    """Return a fresh browser profile (Korean, like the café's PC) on the server."""
+    context = browser.new_context(base_url=base_url, locale="ko-KR",
+                                  extra_http_headers={"Accept-Language": "ko-KR,ko;q=0.9"})
+    context.set_default_timeout(10_000)
+    return context
+
+
 @pytest.fixture
 def browser_context(browser, live_server):
     """A fresh browser profile (Korean, like the café's PC) on the live server."""
-    context = browser.new_context(base_url=live_server, locale="ko-KR",
-                                  extra_http_headers={"Accept-Language": "ko-KR,ko;q=0.9"})
-    context.set_default_timeout(10_000)
+    context = korean_context(browser, live_server)
     yield context
     context.close()
 

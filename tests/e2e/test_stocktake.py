@@ -20,7 +20,7 @@ from app.models import (
 )
 from app.stocktake.weeding import withdraw
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import scan
+from tests.e2e.conftest import korean_context, scan
 
 pytestmark = pytest.mark.e2e
 
@@ -57,9 +57,7 @@ def login(page, member) -> None:
 
 @pytest.fixture
 def second_context(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="ko-KR",
-                                  extra_http_headers={"Accept-Language": "ko-KR,ko;q=0.9"})
-    context.set_default_timeout(10_000)
+    context = korean_context(browser, live_server)
     yield context
     context.close()
 

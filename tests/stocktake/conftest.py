@@ -1,15 +1,12 @@
 """Stocktake fixtures: a fixed clock, staff, and a shelf of copies with call numbers."""
 
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.core.defaults import loan_rules
 from app.extensions import db
 from app.models import Role
-
-# Noon in Seoul on a Monday: local date 2026-03-02.
-NOON = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+from tests.support.clock import Clock
 
 # (call number, shelf, title): the 800s in shelf order, then the children's shelf 유.
 SHELF = [
@@ -23,19 +20,6 @@ SHELF = [
     ("유 813.8-권74ㄱ", None, "강아지똥"),
 ]
 
-
-class Clock:
-    """A clock tests move by hand."""
-
-    def __init__(self, start: datetime = NOON):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> datetime:
-        self.now = self.now + timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ loan) alone still closes the loan and traps the hold only once.
 
 import http.cookiejar
 import re
-import threading
 import urllib.parse
 import urllib.request
 
@@ -32,6 +31,7 @@ from app.models import (
 from app.stocktake import scanning, sessions
 from app.stocktake.scope import Scope
 from tests.conftest import PASSWORD
+from tests.support.concurrency import at_once
 
 OUTSIDE_REQUESTS = True
 SCANS = 16
@@ -62,20 +62,6 @@ class Browser:
             return error.code, error.read().decode()
 
 
-def _at_once(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        barrier.wait()
-        results[i] = work(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 @pytest.fixture(params=["claimed", "loan-guard-only"])
@@ -104,7 +90,7 @@ def test_a_copy_on_loan_scanned_at_once_is_returned_once(
                 Browser(live_server, "second@example.com")]
     tokens = [b.token(f"/stocktake/{stocktake_id}") for b in browsers]
     path = f"/stocktake/{stocktake_id}/scan"
-    answers = _at_once(SCANS, lambda i: browsers[i % 2].post(
+    answers = at_once(SCANS, lambda i: browsers[i % 2].post(
         path, {"csrf_token": tokens[i % 2], "code": barcode}, {"X-Stocktake-Fetch": "1"}))
 
     assert all(status == 200 for status, _html in answers), answers

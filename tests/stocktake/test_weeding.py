@@ -19,7 +19,7 @@ from app.models import (
     WithdrawalReason,
 )
 from app.stocktake import weeding
-from tests.stocktake.conftest import NOON
+from tests.support.clock import NOON
 
 LAST_YEAR = NOON - timedelta(days=400)
 
