@@ -129,6 +129,22 @@ class Conflict(DomainError):
     status = 409
 
 
+class IdempotencyKeyReused(DomainError):
+    """An idempotency key sent again with another request than the one it was first used for."""
+
+    code = "idempotency_key_reused"
+    status = 422
+    default_message = _l("This idempotency key was already used for another request.")
+
+
+class IdempotencyKeyInProgress(Conflict):
+    """A request sent again while the first one with its key is still being answered."""
+
+    code = "idempotency_key_in_progress"
+    default_message = _l("The first request with this idempotency key is still being answered. "
+                         "Please try again in a moment.")
+
+
 class EmailTaken(Conflict):
     code = "email_taken"
     default_message = _l("An account with this email address already exists.")

@@ -16,6 +16,7 @@ from typing import Annotated
 from flask import Response, current_app, jsonify, request
 from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
+from app.core.idempotency import answer_once
 from app.core.jsonbody import read_json
 from app.core.validation import parse_args, parse_body
 
@@ -99,7 +100,8 @@ def operation(operation_id: str, *, tag: str, responses: dict, body: type[BaseMo
                 kwargs["body"] = parse_body(declared.body, read_json())
             if declared.query is not None:
                 kwargs["query"] = parse_args(declared.query, request.args)
-            return _respond(declared, view(**kwargs))
+            # A write sent again with its Idempotency-Key gets the first answer, done once.
+            return answer_once(lambda: _respond(declared, view(**kwargs)))
 
         run.operation = declared
         return run

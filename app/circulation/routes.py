@@ -22,6 +22,7 @@ from app.circulation.forms import (
 from app.circulation.overdue import Overdue, overdue_by_member
 from app.circulation.rules import local_date, rules_for
 from app.core.access import access
+from app.core.idempotency import idempotent
 from app.core.params import int_arg
 from app.errors import shown_inline
 from app.extensions import db
@@ -52,6 +53,7 @@ def desk():
 
 @bp.route("/desk/scan", methods=["POST"])
 @access(Role.VOLUNTEER)
+@idempotent
 def scan():
     """Route one scan: card, copy (out or in), ISBN, or a name or phone number."""
     form = ScanForm()

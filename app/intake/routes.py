@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from app.campaigns.services import default_campaign
 from app.core.access import access
+from app.core.idempotency import idempotent
 from app.core.params import page_arg
 from app.errors import shown_inline
 from app.extensions import db
@@ -157,6 +158,7 @@ def finish():
 
 @bp.route("/scan", methods=["POST"])
 @access(Role.VOLUNTEER)
+@idempotent
 def scan():
     """One scan: a book's ISBN (a new copy), or one of the one-key commands."""
     station, form = _open_station(), ScanForm()

@@ -13,6 +13,7 @@ from app.models.catalog import (
 )
 from app.models.circulation import Hold, HoldStatus, Loan, LoanRules
 from app.models.donations import Campaign, CampaignBook, Donation
+from app.models.idempotency import IdempotencyKey
 from app.models.labels import LabelKind, LabelQueueItem, LabelTemplate
 from app.models.sites import Site
 from app.models.stocktake import (
@@ -39,6 +40,7 @@ __all__ = [
     "Donation",
     "Hold",
     "HoldStatus",
+    "IdempotencyKey",
     "LabelKind",
     "LabelQueueItem",
     "LabelTemplate",

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from app.core.access import access
 from app.core.csvutil import csv_response
 from app.core.forms import submitted
+from app.core.idempotency import idempotent
 from app.errors import InvalidInput
 from app.extensions import db
 from app.models import Copy, Disposition, Role, Site, WithdrawalReason, utcnow
@@ -128,6 +129,7 @@ def show(stocktake_id: int):
 
 @bp.route("/stocktake/<int(max=2147483647):stocktake_id>/scan", methods=["POST"])
 @access(Role.VOLUNTEER)
+@idempotent
 def scan(stocktake_id: int):
     """Take one scan: the result panel for the page's script, or the whole page."""
     stocktake = sessions.get_stocktake(stocktake_id)
