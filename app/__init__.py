@@ -19,7 +19,9 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # No inline scripts and nothing from another origin: every asset is served by the app.
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
-    "script-src 'self'",
+    # WebAssembly (the camera's barcode decoder, app/static/vendor/zxing-wasm) compiles
+    # only with 'wasm-unsafe-eval'; JavaScript's eval stays forbidden.
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "connect-src 'self'",
@@ -33,7 +35,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
 }
 
 
