@@ -37,3 +37,12 @@ def test_hsts_only_when_cookies_are_secure(app, client):
     assert "Strict-Transport-Security" not in client.get("/").headers
     app.config["SESSION_COOKIE_SECURE"] = True
     assert client.get("/").headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_the_camera_and_its_webassembly_decoder_are_allowed_from_this_site_only(client):
+    response = client.get("/login")
+    script_src = response.headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert script_src.split() == ["'self'", "'wasm-unsafe-eval'"]  # never 'unsafe-eval'
+    assert "connect-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "camera=(self)" in response.headers["Permissions-Policy"]
+    assert "microphone=()" in response.headers["Permissions-Policy"]

@@ -7,8 +7,9 @@ The camera is Chromium's fake one, playing a video the test renders from real ba
 import pytest
 import sqlalchemy as sa
 
+from app.core.defaults import loan_rules
 from app.extensions import db
-from app.models import Book, Copy, Loan, Role
+from app.models import Book, Copy, Loan, Role, ScanResult, StocktakeScan
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import CHROMIUM_FLAGS, _chromium, scan
 from tests.support.camera import barcode_image, camera_flags, write_y4m
@@ -80,6 +81,9 @@ def camera_scan(page) -> str:
     """Open the camera next to the scan field; return the code it took."""
     page.click("[data-testid=scan-camera-button]")
     page.wait_for_selector("html[data-camera-code]", state="attached")
+    # From the first frame to the code taken (the issue asks for under 3 s; measured here,
+    # reported in the test output, not asserted: no timing asserts in tests).
+    print(f"camera: {page.get_attribute('html', 'data-camera-ms')} ms")
     return page.get_attribute("html", "data-camera-code")
 
 
@@ -219,3 +223,39 @@ def test_a_scan_kept_when_the_page_was_closed_is_sent_when_it_is_opened(english,
     again.wait_for_function("() => window.scanQueue && window.scanQueue.pending() === 0")
     again.wait_for_selector(f"[data-borrower='{borrower.id}']")
     assert count(Loan) == 1
+
+
+def test_stocktake_a_label_shown_to_the_camera_is_found(camera, live_server, make_member,
+                                                        make_book, make_copy):
+    copy = make_copy(make_book(title="아몬드"), call_number="813.7-손66아")
+    volunteer = make_member(Role.VOLUNTEER, locale="en")
+    page = camera(barcode_image(copy.barcode))
+    log_in(page, volunteer)
+    page.goto("/stocktake")
+    page.fill("input[name=call_from]", "800")
+    page.fill("input[name=call_to]", "899")
+    page.click("[data-testid=start-stocktake]")
+    page.wait_for_selector("[data-testid=scan-form]")
+    assert camera_scan(page) == copy.barcode
+    page.wait_for_selector("[data-testid=my-scan]")
+    db.session.rollback()
+    scanned = db.session.scalar(sa.select(StocktakeScan))
+    assert scanned is not None and scanned.copy_id == copy.id
+    assert scanned.result == ScanResult.FOUND
+    only_the_app(page, live_server)
+
+
+def test_a_member_borrows_with_their_phones_camera(camera, live_server, make_member, make_copy):
+    rules = loan_rules()
+    rules.self_checkout = True
+    db.session.commit()
+    member = make_member(Role.MEMBER, locale="en")
+    copy = make_copy()
+    page = camera(barcode_image(copy.barcode))
+    log_in(page, member)
+    page.goto("/me")
+    page.click("[data-testid=scan-camera-button]")  # the form is sent, as a scanner's Enter
+    page.wait_for_selector("[data-testid=my-loan]")
+    assert count(Loan) == 1
+    loan = db.session.scalar(sa.select(Loan))
+    assert loan.member_id == member.id and loan.copy_id == copy.id
