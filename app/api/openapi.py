@@ -95,7 +95,11 @@ def build(app: Flask) -> dict:
             "version": "1.0.0",
             "description": "The café's catalogue, circulation and campaigns. Errors are "
                            "`{\"error\": {\"code\", \"message\"}}` with a 4xx status. Times "
-                           "are ISO 8601 with offset; dates are YYYY-MM-DD.",
+                           "are ISO 8601 with offset; dates are YYYY-MM-DD. A write sent "
+                           "with an `Idempotency-Key` header (1-255 visible ASCII "
+                           "characters) is done once per member and key: for a day, the "
+                           "same key gets the first answer back (`Idempotent-Replayed: "
+                           "true`); with another body, 422 idempotency_key_reused.",
         },
         "servers": [{"url": API_PREFIX}],
         "security": MEMBER,
