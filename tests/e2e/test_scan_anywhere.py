@@ -259,3 +259,16 @@ def test_a_member_borrows_with_their_phones_camera(camera, live_server, make_mem
     assert count(Loan) == 1
     loan = db.session.scalar(sa.select(Loan))
     assert loan.member_id == member.id and loan.copy_id == copy.id
+
+
+def test_a_book_found_in_the_catalogue_by_its_isbn_on_camera(camera, make_member, make_book):
+    make_book(isbn13="9780316030571", title="Use of Weapons")
+    make_book(title="Another book")
+    member = make_member(Role.MEMBER, locale="en")
+    page = camera(barcode_image("9780316030571"))
+    log_in(page, member)
+    page.goto("/catalog")
+    page.click("[data-testid=scan-camera-button]")
+    page.wait_for_url("**q=9780316030571**")
+    assert "Use of Weapons" in page.inner_text("main")
+    assert "Another book" not in page.inner_text("main")

@@ -101,7 +101,8 @@
   }
 
   function field(form) {
-    return form.querySelector("[data-scan-field], .scan-field, textarea, input[type=text]");
+    return form.querySelector(
+      "[data-scan-field], .scan-field, textarea, input[type=text], input[type=search]");
   }
 
   // A code read twice alike is typed in; it is not taken again until it has left the view,
@@ -239,10 +240,11 @@
     }
   }, true);
 
-  // No camera API (an old browser, or a page not served over HTTPS): no button.
-  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+  // The buttons show only with a camera API (not in an old browser, nor on a page not
+  // served over HTTPS).
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     Array.prototype.forEach.call(document.querySelectorAll("[data-scan-camera]"), function (b) {
-      b.hidden = true;
+      b.hidden = false;
     });
   }
   window.scanCamera = { close: close };
