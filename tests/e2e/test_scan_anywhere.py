@@ -4,6 +4,8 @@ The camera is Chromium's fake one, playing a video the test renders from real ba
 (tests/support/camera.py). The decoder is ZXing-C++ as WebAssembly, served by the app.
 """
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -272,3 +274,37 @@ def test_a_book_found_in_the_catalogue_by_its_isbn_on_camera(camera, make_member
     page.wait_for_url("**q=9780316030571**")
     assert "Use of Weapons" in page.inner_text("main")
     assert "Another book" not in page.inner_text("main")
+
+
+def test_a_scan_whose_answer_was_lost_is_sent_again_and_done_once(english, make_member,
+                                                                  make_copy):
+    """The request reached the server (a loan was made) but its answer never came back: the
+    page sends the scan again with the same key, and the server answers without a second
+    effect (without the key the desk would have taken the copy back in)."""
+    volunteer = make_member(Role.VOLUNTEER, locale="en")
+    borrower = make_member(Role.MEMBER, password="")
+    copy = make_copy()
+    page = english.new_page()
+    log_in(page, volunteer)
+    page.goto("/desk")
+    scan(page, borrower.card_barcode)
+    page.wait_for_selector(f"[data-borrower='{borrower.id}']")
+    sent = []
+
+    def lose_the_first_answer(route):
+        sent.append(route.request.post_data_buffer)
+        if len(sent) == 1:
+            route.fetch()  # the server does the work...
+            route.abort("connectionreset")  # ...and the answer is lost on the way back
+        else:
+            route.continue_()
+
+    page.route("**/desk/scan", lose_the_first_answer)
+    scan(page, copy.barcode)
+    page.wait_for_selector("[data-testid=desk-result][data-outcome=ok]")
+    page.wait_for_selector("[data-testid=scan-queue]", state="hidden")
+    keys = [re.search(rb'name="idempotency_key"\r\n\r\n([^\r]+)', body).group(1) for body in sent]
+    assert len(keys) == 2 and keys[0] == keys[1]  # the same scan, with the same key
+    assert count(Loan) == 1
+    loan = db.session.scalar(sa.select(Loan))
+    assert loan.returned_at is None and loan.copy_id == copy.id
