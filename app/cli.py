@@ -221,6 +221,17 @@ def purge_access_log() -> None:
                "deleted.")
 
 
+@library.command("purge-idempotency-keys")
+@with_appcontext
+def purge_idempotency_keys() -> None:
+    """Delete idempotency keys (and the answers kept with them) older than a day."""
+    from app.core.idempotency import purge_expired
+
+    removed = purge_expired(now=utcnow())
+    db.session.commit()
+    click.echo(f"{removed} idempotency key(s) older than a day deleted.")
+
+
 @library.command("send-reminders")
 @click.option("--force", is_flag=True, help="Also remind members reminded in the last week.")
 @with_appcontext

@@ -154,6 +154,14 @@ def keep(member_id: int, key: str, asked: str, response: Response, *, now: datet
         session.rollback()
 
 
+def purge_expired(*, now: datetime) -> int:
+    """Delete every member's keys older than a day; return how many (each member's own
+    expired keys also go whenever they send a write with a key)."""
+    result = db.session.execute(sa.delete(IdempotencyKey).where(
+        IdempotencyKey.created_at < now - LIFETIME))
+    return result.rowcount
+
+
 def replay(row: IdempotencyKey) -> Response:
     """Return the stored answer of a key."""
     response = Response(row.body or "", status=row.status)

@@ -97,6 +97,20 @@ def test_a_key_expires_after_a_day(api, monkeypatch):
     assert count(IdempotencyKey) == 1  # the expired one was cleared
 
 
+def test_the_daily_purge_deletes_every_members_old_keys(api, make_member, runner, monkeypatch):
+    other = _token(make_member(Role.VOLUNTEER, password=None))
+    api({"scan": ISBN, "force": True}, key="a")
+    api({"scan": ISBN, "force": True}, key="b", token=other)
+    assert count(IdempotencyKey) == 2
+    result = runner.invoke(args=["library", "purge-idempotency-keys"])
+    assert "0 idempotency key(s)" in result.output and count(IdempotencyKey) == 2
+    later = utcnow() + idempotency.LIFETIME + timedelta(minutes=1)
+    monkeypatch.setattr("app.cli.utcnow", lambda: later)
+    result = runner.invoke(args=["library", "purge-idempotency-keys"])
+    assert "2 idempotency key(s)" in result.output and count(IdempotencyKey) == 0
+    assert count(Copy) == 2  # the work stays; only the kept answers go
+
+
 @pytest.mark.parametrize("key", ["x" * 256, "한글", "two words"])
 def test_a_malformed_key_is_400(api, key):
     response = api({"scan": ISBN, "force": True}, key=key)
