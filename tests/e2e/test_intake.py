@@ -165,7 +165,7 @@ def test_a_lost_network_keeps_the_scan_and_sends_it_once(page, web_login, make_b
     try:
         scan(page, "9780316030571")
         page.wait_for_selector("[data-testid=scan-queue] li[data-state=waiting]")
-        assert page.locator("[data-testid=scan-queue] li").all_inner_texts() == ["9780316030571"]
+        assert page.locator("[data-testid=queued-code]").all_inner_texts() == ["9780316030571"]
         assert page.url.endswith("/intake") and count(Copy) == 0
         assert focused_testid(page) == "scan-field"
     finally:

@@ -146,7 +146,7 @@ def test_desk_member_card_then_copy_label_by_camera_make_a_loan(camera, live_ser
 
 def waiting(page) -> list[str]:
     box = page.locator("[data-testid=scan-queue]")
-    return box.locator("li").all_inner_texts()
+    return box.locator("[data-testid=queued-code]").all_inner_texts()
 
 
 def test_desk_scans_made_offline_go_through_once_each_in_order(english, make_member,

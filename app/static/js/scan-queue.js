@@ -69,7 +69,15 @@
         var item = document.createElement("li");
         item.className = "scan-queue-item scan-queue-" + entry.state;
         item.setAttribute("data-state", entry.state);
-        item.textContent = entry.code;
+        var code = document.createElement("span");
+        code.setAttribute("data-testid", "queued-code");
+        code.textContent = entry.code;
+        item.appendChild(code);
+        if (entry.state === "waiting") {
+          var note = document.createElement("small");
+          note.textContent = " (" + (box.getAttribute("data-label-waiting") || "…") + ")";
+          item.appendChild(note);
+        }
         list.appendChild(item);
       });
     });
