@@ -78,6 +78,26 @@ def test_a_key_used_again_with_another_body_is_refused(api):
     assert count(Copy) == 1
 
 
+def test_a_resend_while_the_first_is_still_at_work_is_told_to_wait(api, monkeypatch):
+    assert api({"scan": ISBN, "force": True}, key="slow").status_code == 201
+    row = db.session.scalar(sa.select(IdempotencyKey))
+    row.status = None  # as if the first request had claimed the key and not yet answered
+    db.session.commit()
+    monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.1)
+    again = api({"scan": ISBN, "force": True}, key="slow")
+    assert again.status_code == 409
+    assert again.json["error"]["code"] == "idempotency_key_in_progress"
+    assert count(Copy) == 1
+
+
+def test_a_key_that_kept_nothing_is_a_new_request(api):
+    assert api({"scan": ISBN, "force": True}, key="gone").status_code == 201
+    db.session.execute(sa.delete(IdempotencyKey))  # e.g. the first request was rolled back
+    db.session.commit()
+    assert api({"scan": ISBN, "force": True}, key="gone").status_code == 201
+    assert count(Copy) == 2 and count(IdempotencyKey) == 1
+
+
 def test_keys_are_each_members_own(api, make_member):
     other = _token(make_member(Role.VOLUNTEER, password=None))
     first = api({"scan": ISBN, "force": True}, key="same")
