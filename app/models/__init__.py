@@ -14,6 +14,7 @@ from app.models.catalog import (
 from app.models.circulation import Hold, HoldStatus, Loan, LoanRules
 from app.models.donations import Campaign, CampaignBook, Donation
 from app.models.labels import LabelKind, LabelQueueItem, LabelTemplate
+from app.models.notices import Notice, NoticePreference
 from app.models.sites import Site
 from app.models.stocktake import (
     Disposition,
@@ -46,6 +47,8 @@ __all__ = [
     "LoanRules",
     "LoginAttempt",
     "Member",
+    "Notice",
+    "NoticePreference",
     "MetadataCache",
     "Role",
     "ScanResult",
