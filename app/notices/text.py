@@ -2,7 +2,8 @@
 
 A text message is an SMS while it fits in 90 bytes (counted as the networks count Korean:
 two bytes a Hangul syllable, in EUC-KR/CP949), else an LMS (up to 2,000 bytes, with a title
-of up to 40 bytes); a longer list of books is shortened to "the first title and N more".
+of up to 40 bytes) naming every book; only a list longer than that is shortened to "the
+first title and N more".
 """
 
 from dataclasses import dataclass
@@ -106,8 +107,6 @@ def compose_text(member: Member, sections: list[Section], *, cafe_name: str) -> 
         if text_bytes(full) <= SMS_BYTES:
             return TextMessage("SMS", full)
         short = "\n".join([head, *(section_line(s, short=True) for s in sections)])
-        if text_bytes(short) <= SMS_BYTES:
-            return TextMessage("SMS", short)
         subject = cut_to_bytes(subject_of(sections, cafe_name), LMS_TITLE_BYTES)
         text = full if text_bytes(full) <= LMS_BYTES else cut_to_bytes(short, LMS_BYTES)
         return TextMessage("LMS", text, subject)

@@ -17,6 +17,7 @@ from app.models import Notice
 from app.notices import services
 from app.notices.preferences import save_preference
 from app.notices.sending import BACKOFF
+from app.notices.text import text_bytes
 from tests.notices.conftest import TODAY
 from tests.notices.provider_stub import REFUSED, SERVER_ERROR
 
@@ -62,7 +63,7 @@ def test_everything_due_for_a_member_goes_in_one_message(app, smtp, clock, make_
     run(app, clock())
     assert len(smtp.messages) == 1
     body = smtp.messages[0][2].get_content()
-    assert "김하늘님" in body
+    assert "김하늘 님께" in body
     for title in ("아몬드", "채식주의자", "소년이 온다"):
         assert title in body
     assert {n.kind for n in notices()} == {"overdue", "due_today", "due_soon"}
@@ -72,7 +73,7 @@ def test_everything_due_for_a_member_goes_in_one_message(app, smtp, clock, make_
 def test_a_text_message_names_all_books_signed_for_the_provider(app, provider, clock, texter,
                                                                  lend):
     member = texter(name="김하늘", locale="ko")
-    for title, days in (("아몬드", 1), ("채식주의자", 2), ("소년이 온다", 4)):
+    for title, days in (("아몬드", 1), ("채식주의자", 2), ("작별하지 않는다", 4)):
         lend(member, title, TODAY - timedelta(days=days))
     done = run(app, clock())
     assert done.sent.messages == 1
@@ -81,8 +82,9 @@ def test_a_text_message_names_all_books_signed_for_the_provider(app, provider, c
     message = request["body"]["message"]
     assert message["to"] == "01012345678" and message["from"] == "0215441234"
     assert message["type"] == "LMS"  # three titles do not fit in 90 bytes
-    for title in ("아몬드", "채식주의자", "소년이 온다"):
+    for title in ("아몬드", "채식주의자", "작별하지 않는다"):
         assert title in message["text"]
+    assert text_bytes(message["text"]) > 90 and message["subject"]
     auth = request["headers"]["Authorization"]
     fields = dict(re.findall(r"(\w+)=([^,\s]+)", auth.removeprefix("HMAC-SHA256 ")))
     assert fields["apiKey"] == "NCSTESTKEY"
@@ -211,7 +213,7 @@ def test_messages_are_in_the_members_language(app, smtp, clock, make_member, len
     assert "Due today" in by_to[english.email]["Subject"]
     assert "Dear Alice," in by_to[english.email].get_content()
     assert "오늘 반납" in by_to[korean.email]["Subject"]
-    assert "박지민님" in by_to[korean.email].get_content()
+    assert "박지민 님께" in by_to[korean.email].get_content()
 
 
 def test_a_returned_book_is_left_out_and_a_notice_with_nothing_left_is_void(
