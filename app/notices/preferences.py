@@ -6,8 +6,8 @@ from app.extensions import db
 from app.models import Member, NoticePreference
 from app.notices.schedule import KINDS
 
-# Korean mobile numbers: 010 (and the old 011, 016-019) then 7 or 8 digits.
-_MOBILE = re.compile(r"^01[016789]\d{7,8}$")
+# Korean mobile numbers: 010 then 8 digits; the old 011, 016-019 then 7 or 8.
+_MOBILE = re.compile(r"^(010\d{8}|01[16789]\d{7,8})$")
 
 
 def normalise_mobile(text: str | None) -> str | None:
