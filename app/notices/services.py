@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
-from app.models import Hold, Member, Notice
+from app.models import Hold, Loan, Member, Notice
 from app.notices import build, sending
 from app.notices.channels import configured_channels
 
@@ -114,9 +114,11 @@ def retry(notice_id: int, *, now: datetime) -> Notice | None:
     return sending.retry(notice, now=now) if notice is not None else None
 
 
-def last_text_notice(loan_id: int) -> Notice | None:
-    """The last notice sent about a loan (for the desk: "notified by text on 12/3")."""
+def last_overdue_notice(loan: Loan, *, channel: str = "text") -> Notice | None:
+    """The last overdue notice sent about a loan (for the desk: "notified by text on 12/3")."""
     rows = db.session.scalars(
-        sa.select(Notice).where(Notice.state == "sent", Notice.kind == "overdue")
+        sa.select(Notice).where(Notice.member_id == loan.member_id, Notice.state == "sent",
+                                Notice.kind == "overdue", Notice.channel == channel)
         .order_by(Notice.sent_at.desc()).limit(50))
+    loan_id = loan.id
     return next((n for n in rows if any(i.get("loan_id") == loan_id for i in n.items)), None)

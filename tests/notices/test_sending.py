@@ -233,3 +233,12 @@ def test_a_returned_book_is_left_out_and_a_notice_with_nothing_left_is_void(
     done = run(app, clock())
     assert done.sent.void == 1 and smtp.messages == []
     assert notices()[0].state == "void"
+
+
+def test_the_desk_can_tell_when_a_member_was_texted_about_an_overdue_loan(
+        app, provider, clock, texter, lend):
+    loan = lend(texter(), "아몬드", TODAY - timedelta(days=1))
+    assert services.last_overdue_notice(loan) is None
+    run(app, clock())
+    notice = services.last_overdue_notice(loan)
+    assert notice is not None and notice.sent_at == clock()
