@@ -242,3 +242,70 @@ def test_the_desk_can_tell_when_a_member_was_texted_about_an_overdue_loan(
     run(app, clock())
     notice = services.last_overdue_notice(loan)
     assert notice is not None and notice.sent_at == clock()
+
+
+def test_a_donor_hears_once_that_their_book_was_first_borrowed(
+        app, smtp, clock, make_member, make_book, make_copy, volunteer):
+    from app.circulation.loans import check_out
+    from app.core.defaults import default_site
+    from app.models import Donation
+    donor = make_member(name="Donor", locale="en", password="")
+    borrower = make_member(password="")
+    donation = Donation(donor_id=donor.id, site_id=default_site().id, received_at=clock())
+    db.session.add(donation)
+    db.session.flush()
+    copy = make_copy(make_book(title="Almond"), donation_id=donation.id)
+    check_out(copy, borrower, by=volunteer, now=clock())
+    db.session.commit()
+    run(app, clock())
+    to_donor = [m for _s, to, m in smtp.messages if to == [donor.email]]
+    assert len(to_donor) == 1 and "Almond" in to_donor[0].get_content()
+    return_copy(copy, by=volunteer, now=clock.advance(hours=1))
+    check_out(copy, borrower, by=volunteer, now=clock.advance(days=1))
+    db.session.commit()
+    run(app, clock())
+    assert len([m for _s, to, m in smtp.messages if to == [donor.email]]) == 1
+
+
+def test_a_hold_ending_tomorrow_is_told_the_day_before(app, smtp, clock, make_member,
+                                                       make_book, make_copy, volunteer):
+    from app.circulation.loans import check_out
+    holder = make_member(name="Hana", locale="en", password="")
+    book = make_book(title="Almond")
+    copy = make_copy(book)
+    check_out(copy, make_member(password=""), by=volunteer, now=clock())
+    place_hold(book, holder, now=clock())
+    db.session.commit()
+    return_copy(copy, by=volunteer, now=clock())
+    db.session.commit()
+    run(app, clock())  # the hold-ready notice
+    [hold_row] = notices(member_id=holder.id)
+    pickup = hold_row.items[0]["date"]
+    from datetime import date
+    days = (date.fromisoformat(pickup) - TODAY).days
+    run(app, clock.advance(days=days - 1))
+    rows = notices(member_id=holder.id)
+    assert [n.kind for n in rows] == ["hold_ready", "hold_expiring"]
+    assert rows[1].state == "sent"
+    assert "Hold expiring" in smtp.messages[-1][2]["Subject"]
+
+
+def test_a_run_that_died_mid_send_is_picked_up_later_and_a_given_up_notice_can_be_retried(
+        app, provider, clock, texter, lend):
+    from app.notices.sending import STALE_CLAIM
+    lend(texter(), "아몬드", TODAY - timedelta(days=1))
+    with app.test_request_context("/"):
+        services.build.add_to_outbox(services.build.gather(clock(), services.load_schedule()),
+                                     now=clock(), channels={"text"})
+    [row] = notices()
+    row.state, row.claim, row.claimed_at = "sending", "dead-run", clock()
+    db.session.commit()
+    assert run(app, clock.advance(minutes=1)).sent.messages == 0  # still claimed
+    assert run(app, clock.advance(seconds=STALE_CLAIM.total_seconds())).sent.messages == 1
+    db.session.refresh(row)
+    row.state = "given_up"
+    db.session.commit()
+    services.retry(row.id, now=clock())
+    db.session.commit()
+    assert row.state == "pending"
+    assert run(app, clock()).sent.messages == 1
