@@ -128,3 +128,20 @@ def test_send_notices_command_dry_run_and_twice(app, runner, smtp, make_member, 
     clock.advance(hours=12)  # 22:30 in Seoul
     quiet = runner.invoke(args=["library", "send-notices"])
     assert "quiet hours" in quiet.output
+
+
+def test_a_members_notices_are_in_their_data_and_deleted_with_it(app, make_member):
+    from app.accounts.privacy import anonymise, export_member_data
+    from app.models import utcnow
+    from app.notices.preferences import save_preference
+    coordinator = make_member(Role.COORDINATOR, password="")
+    member = make_member(password="")
+    save_preference(member, by_email=False, by_text=True, mobile="01012345678", kinds_off=[])
+    _notice(member, recipient="01012345678", created_at=utcnow())
+    data = export_member_data(member, by=member, now=utcnow())
+    assert data["notice_choices"]["mobile"] == "01012345678"
+    assert data["notices"][0]["books"] == ["아몬드"]
+    anonymise(member, by=coordinator)
+    db.session.commit()
+    assert db.session.get(NoticePreference, member.id) is None
+    assert db.session.scalars(sa.select(Notice)).all() == []
