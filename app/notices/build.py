@@ -93,8 +93,15 @@ def hold_ready_all(now: datetime, schedule: Schedule) -> list[Due]:
     holds = db.session.scalars(
         sa.select(Hold).where(Hold.status == HoldStatus.READY, Hold.member_id.is_not(None))
         .order_by(Hold.id))
-    return [Due(hold.member, "hold_ready", f"hold_ready:{hold.id}", [_hold_item(hold)])
+    return [Due(hold.member, "hold_ready", _hold_ready_key(hold), [_hold_item(hold)])
             for hold in holds]
+
+
+def _hold_ready_key(hold: Hold) -> str:
+    """One notice per hold and day it became ready (a hold put back in line and ready
+    again later is told again)."""
+    day = local_date(hold.ready_at) if hold.ready_at else "-"
+    return f"hold_ready:{hold.id}:{day}"
 
 
 def donation_borrowed(now: datetime, schedule: Schedule) -> list[Due]:
@@ -172,5 +179,5 @@ def hold_ready(hold: Hold, *, now: datetime, channels) -> list[Notice]:
     """The hook: a copy was trapped for this hold; tell its member (at the next run)."""
     if hold.member is None:
         return []
-    return add_to_outbox([Due(hold.member, "hold_ready", f"hold_ready:{hold.id}",
+    return add_to_outbox([Due(hold.member, "hold_ready", _hold_ready_key(hold),
                               [_hold_item(hold)])], now=now, channels=channels)

@@ -10,15 +10,16 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db
+from app.extensions import db, savepoint
 from app.models import Hold, Loan, Member, Notice
 from app.notices import build, sending
 from app.notices.channels import configured_channels
 
 __all__ = ["configured_channels"]
 from app.notices.schedule import load_schedule
-from app.notices.text import compose_email, compose_text
+from app.notices.text import compose_email, compose_text, text_bytes
 
 PAGE = 100
 
@@ -41,6 +42,7 @@ class Preview:
     subject: str
     text: str
     sent_as: str
+    size: int = 0  # bytes, as a text message is counted (EUC-KR/CP949)
 
 
 def run(*, now: datetime, config: dict, commit: Callable[[], None]) -> Run:
@@ -82,15 +84,21 @@ def preview(*, now: datetime, config: dict) -> list[Preview]:
         else:
             text = compose_text(member, sections, cafe_name=config["CAFE_NAME"])
             previews.append(Preview(member, channel, [s.kind for s in sections],
-                                    text.subject, text.text, text.type.lower()))
+                                    text.subject, text.text, text.type.lower(),
+                                    text_bytes(text.text)))
     return previews
 
 
 def hold_became_ready(hold: Hold, *, now: datetime) -> None:
     """The hook circulation calls when a returned copy is trapped for a hold (flushes)."""
-    if "hold_ready" not in load_schedule().kinds_on:
-        return
-    build.hold_ready(hold, now=now, channels=configured_channels(current_app.config))
+    try:
+        with savepoint():
+            if "hold_ready" in load_schedule().kinds_on:
+                build.hold_ready(hold, now=now,
+                                 channels=configured_channels(current_app.config))
+    except SQLAlchemyError:
+        # The return at the desk goes on; the next run's gathering finds the ready hold.
+        current_app.logger.exception("hold %s: its notice is left to the next run", hold.id)
 
 
 def outbox(*, state: str | None = None, channel: str | None = None, kind: str | None = None,

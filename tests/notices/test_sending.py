@@ -309,3 +309,27 @@ def test_a_run_that_died_mid_send_is_picked_up_later_and_a_given_up_notice_can_b
     db.session.commit()
     assert row.state == "pending"
     assert run(app, clock()).sent.messages == 1
+
+
+def test_a_failing_hook_never_stops_a_return_and_the_next_run_tells_the_holder(
+        app, smtp, clock, make_member, make_book, make_copy, volunteer, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from app.circulation.loans import check_out
+    from app.notices import build
+
+    def broken(*args, **kw):
+        raise OperationalError("INSERT", {}, Exception("disk full"))
+
+    holder = make_member(name="Hana", locale="en", password="")
+    book = make_book(title="Almond")
+    copy = make_copy(book)
+    check_out(copy, make_member(password=""), by=volunteer, now=clock())
+    place_hold(book, holder, now=clock())
+    db.session.commit()
+    monkeypatch.setattr(build, "hold_ready", broken)
+    return_copy(copy, by=volunteer, now=clock())
+    db.session.commit()
+    assert notices() == []
+    run(app, clock())
+    assert [to for _s, to, _m in smtp.messages] == [[holder.email]]
