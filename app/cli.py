@@ -260,6 +260,10 @@ def send_notices(dry_run: bool) -> None:
             click.echo(f"{len(previews)} message(s) would be sent.")
             return
         done = notices.run(now=utcnow(), config=config, commit=db.session.commit)
+    if not notices.configured_channels(config):
+        click.echo("No channel is configured (MAIL_SERVER, NOTICES_SMS_PROVIDER): "
+                   "nothing is gathered or sent.")
+        return
     if done.sent.quiet:
         click.echo(f"{done.added} notice(s) added; quiet hours: nothing sent.")
         return

@@ -128,6 +128,9 @@ def test_send_notices_command_dry_run_and_twice(app, runner, smtp, make_member, 
     clock.advance(hours=12)  # 22:30 in Seoul
     quiet = runner.invoke(args=["library", "send-notices"])
     assert "quiet hours" in quiet.output
+    app.config["MAIL_SERVER"] = ""
+    off = runner.invoke(args=["library", "send-notices"])
+    assert off.exit_code == 0 and "No channel is configured" in off.output
 
 
 def test_a_members_notices_are_in_their_data_and_deleted_with_it(app, make_member):
