@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from app.intake import bp as intake_bp
     from app.labels import bp as labels_bp
     from app.main import bp as main_bp
+    from app.notices import bp as notices_bp
     from app.reports import bp as reports_bp
     from app.stocktake import bp as stocktake_bp
 
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(stocktake_bp)
+    app.register_blueprint(notices_bp)
     app.view_functions["static"]._access = ANYONE
 
 

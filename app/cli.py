@@ -30,6 +30,7 @@ from app.imports.report import report_csv, report_rows, summary_text
 from app.intake.books import incomplete_books_query
 from app.intake.books import refresh_metadata as refresh_book_metadata
 from app.models import Book, Role, utcnow
+from app.notices import services as notices
 
 
 @contextmanager
@@ -250,6 +251,35 @@ def send_reminders(force: bool) -> None:
     db.session.commit()
     click.echo(f"{len(run.sent)} reminder(s) sent; {run.skipped_recent} reminded recently; "
                f"{run.skipped_no_email} without an email address.")
+
+
+@library.command("send-notices")
+@click.option("--dry-run", is_flag=True, help="Show the messages a run would send; send none.")
+@with_appcontext
+def send_notices(dry_run: bool) -> None:
+    """Gather what is due into one message per member and send the outbox (for cron)."""
+    config = current_app.config
+    # Templates and translations need a request context; a command has none.
+    with current_app.test_request_context("/"):
+        if dry_run:
+            previews = notices.preview(now=utcnow(), config=config)
+            db.session.rollback()
+            for p in previews:
+                click.echo(f"--- {p.channel} ({p.sent_as}) to {p.member.name}: "
+                           f"{', '.join(p.kinds)}")
+                click.echo(f"{p.subject}\n{p.text}" if p.subject else p.text)
+            click.echo(f"{len(previews)} message(s) would be sent.")
+            return
+        done = notices.run(now=utcnow(), config=config, commit=db.session.commit)
+    if not notices.configured_channels(config):
+        click.echo("No channel is configured (MAIL_SERVER, NOTICES_SMS_PROVIDER): "
+                   "nothing is gathered or sent.")
+        return
+    if done.sent.quiet:
+        click.echo(f"{done.added} notice(s) added; quiet hours: nothing sent.")
+        return
+    click.echo(f"{done.added} notice(s) added; {done.sent.messages} message(s) sent; "
+               f"{done.sent.failed} failed (retried later).")
 
 
 @library.command("reindex")

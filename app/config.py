@@ -100,6 +100,17 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_USE_TLS = _bool(os.environ.get("MAIL_USE_TLS"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "bookcafe@localhost")
+    # Notices (flask library send-notices): text messages through a provider (off unless
+    # NOTICES_SMS_PROVIDER and its key, secret and sender number are set); one timeout for
+    # the SMTP server and the provider, in seconds.
+    NOTICES_SMS_PROVIDER = os.environ.get("NOTICES_SMS_PROVIDER", "")
+    NOTICES_TIMEOUT = float(os.environ.get("NOTICES_TIMEOUT", "10"))
+    SOLAPI_API_URL = os.environ.get("SOLAPI_API_URL", "https://api.solapi.com")
+    SOLAPI_API_KEY = os.environ.get("SOLAPI_API_KEY", "")
+    SOLAPI_API_SECRET = os.environ.get("SOLAPI_API_SECRET", "")
+    SOLAPI_SENDER = os.environ.get("SOLAPI_SENDER", "")
+    SOLAPI_KAKAO_PFID = os.environ.get("SOLAPI_KAKAO_PFID", "")
+    NOTICES_KAKAO_TEMPLATES = os.environ.get("NOTICES_KAKAO_TEMPLATES", "")
 
     @classmethod
     def load(cls) -> dict:
@@ -123,5 +134,6 @@ class TestConfig(Config):
     METADATA_TIMEOUT = 0.5
     METADATA_BUDGET = 1.0
     MAIL_SERVER = ""
+    NOTICES_SMS_PROVIDER = ""
     # Hashing stays real (salted PBKDF2) but cheap, so a thousand tests stay fast.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (a method name)

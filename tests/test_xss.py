@@ -94,6 +94,9 @@ COVERED = {
     "stocktake.WithdrawForm.passed_to": "payload",
     "stocktake.WithdrawForm.note": "payload",
     "stocktake.DispositionForm.passed_to": "payload",
+    "notices.ScheduleForm.days_before": "validated: digits, commas and spaces only",
+    "notices.ScheduleForm.days_after": "validated: digits, commas and spaces only",
+    "notices.PreferencesForm.mobile": "validated: a Korean mobile number, stored as digits",
 }
 
 

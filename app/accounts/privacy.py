@@ -13,7 +13,17 @@ from app.accounts.services import active_coordinators
 from app.core import audit
 from app.errors import Conflict, LastCoordinator
 from app.extensions import db
-from app.models import Donation, Hold, HoldStatus, Loan, Member, Role, utcnow
+from app.models import (
+    Donation,
+    Hold,
+    HoldStatus,
+    Loan,
+    Member,
+    Notice,
+    NoticePreference,
+    Role,
+    utcnow,
+)
 from app.models.accounts import ApiToken
 
 
@@ -35,6 +45,10 @@ def export_member_data(member: Member, *, by: Member, now: datetime) -> dict:
     donations = db.session.scalars(
         sa.select(Donation).where(Donation.donor_id == member.id).order_by(Donation.received_at)
     ).all()
+    notices = db.session.scalars(
+        sa.select(Notice).where(Notice.member_id == member.id).order_by(Notice.created_at)
+    ).all()
+    preference = db.session.get(NoticePreference, member.id)
     audit.record("member.export", actor=by, entity="member", entity_id=member.id, now=now)
     return {
         "exported_at": now.isoformat(),
@@ -61,6 +75,17 @@ def export_member_data(member: Member, *, by: Member, now: datetime) -> dict:
              "campaign": d.campaign.name if d.campaign else None,
              "books": [c.book.title for c in d.copies]}
             for d in donations
+        ],
+        "notice_choices": None if preference is None else {
+            "by_email": preference.by_email, "by_text": preference.by_text,
+            "mobile": preference.mobile, "kinds_off": preference.kinds_off,
+        },
+        "notices": [
+            {"kind": n.kind, "channel": n.channel, "state": n.state,
+             "books": [item.get("title") for item in n.items], "sent_to": n.recipient,
+             "created_at": n.created_at.isoformat(),
+             "sent_at": n.sent_at.isoformat() if n.sent_at else None}
+            for n in notices
         ],
     }
 
@@ -97,6 +122,9 @@ def anonymise(member: Member, *, by: Member, now: datetime | None = None) -> Non
         hold.status = HoldStatus.CANCELLED
         hold.closed_at = now
     db.session.execute(sa.delete(ApiToken).where(ApiToken.member_id == member.id))
+    # Notices name books and hold the address they went to; the mobile number is personal.
+    db.session.execute(sa.delete(Notice).where(Notice.member_id == member.id))
+    db.session.execute(sa.delete(NoticePreference).where(NoticePreference.member_id == member.id))
     member.name = "-"
     member.email = None
     member.phone = None

@@ -47,6 +47,9 @@ def shelve_or_release(copy: Copy, *, now: datetime, rules: LoanRules) -> Hold | 
     hold.mark_ready(copy, now, local_date(now) + timedelta(days=rules.hold_shelf_days))
     set_status(copy, CopyStatus.ON_HOLD_SHELF, now)
     db.session.flush()
+    from app.notices.services import hold_became_ready  # the notices area's hook
+
+    hold_became_ready(hold, now=now)
     return hold
 
 

@@ -15,6 +15,7 @@ from app.models.circulation import Hold, HoldStatus, Loan, LoanRules
 from app.models.donations import Campaign, CampaignBook, Donation
 from app.models.idempotency import IdempotencyKey
 from app.models.labels import LabelKind, LabelQueueItem, LabelTemplate
+from app.models.notices import Notice, NoticePreference
 from app.models.sites import Site
 from app.models.stocktake import (
     Disposition,
@@ -48,6 +49,8 @@ __all__ = [
     "LoanRules",
     "LoginAttempt",
     "Member",
+    "Notice",
+    "NoticePreference",
     "MetadataCache",
     "Role",
     "ScanResult",

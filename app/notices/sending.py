@@ -1,0 +1,167 @@
+"""Sending the outbox: claim what is due, send one message per member and channel, keep
+each answer, retry failures with backoff.
+
+Two runs at once never send one notice twice: a run claims its rows with one conditional
+UPDATE (state pending/failed -> sending, with the run's claim token) and commits before it
+sends; PostgreSQL's row locks (the second UPDATE waits, then re-reads the state) and
+SQLite's write lock make the second run claim nothing of what the first took.
+"""
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Hold, HoldStatus, Loan, Member, Notice
+from app.notices.channels import Delivery
+from app.notices.schedule import KINDS
+from app.notices.text import Section
+
+# Waits after the 1st, 2nd, ... failed attempt; after the last one the notice is given up.
+BACKOFF = (timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
+           timedelta(hours=4), timedelta(hours=12))
+MAX_ATTEMPTS = len(BACKOFF) + 1
+# A claim older than this was left by a run that died: its rows may be claimed again.
+STALE_CLAIM = timedelta(minutes=15)
+SENDABLE = ("pending", "failed")
+
+
+@dataclass
+class SendRun:
+    """What one sending run did."""
+
+    quiet: bool = False
+    messages: int = 0
+    failed: int = 0
+    void: int = 0
+    sent_to: list[str] = field(default_factory=list)
+
+
+def release_stale_claims(now: datetime) -> int:
+    """Let rows claimed by a run that died be claimed again (flushes)."""
+    result = db.session.execute(
+        sa.update(Notice).where(Notice.state == "sending",
+                                Notice.claimed_at < now - STALE_CLAIM)
+        .values(state="failed", claim=None, next_attempt_at=now)
+    )
+    return result.rowcount
+
+
+def claim(now: datetime, channels) -> str | None:
+    """Claim every notice due now by a configured channel; return the claim token or None."""
+    token = secrets.token_hex(16)
+    result = db.session.execute(
+        sa.update(Notice).where(Notice.state.in_(SENDABLE), Notice.next_attempt_at <= now,
+                                Notice.channel.in_(list(channels)))
+        .values(state="sending", claim=token, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return token if result.rowcount else None
+
+
+def claimed(token: str) -> dict[tuple[int, str], list[Notice]]:
+    """Return the claimed rows by (member, channel), each group in the kinds' order."""
+    rows = db.session.scalars(sa.select(Notice).where(Notice.claim == token)
+                              .order_by(Notice.member_id, Notice.channel, Notice.id))
+    order = list(KINDS)
+    groups: dict[tuple[int, str], list[Notice]] = {}
+    for row in rows:
+        groups.setdefault((row.member_id, row.channel), []).append(row)
+    for group in groups.values():
+        group.sort(key=lambda n: (order.index(n.kind) if n.kind in order else 99, n.id))
+    return groups
+
+
+def _still_due(kind: str, item: dict) -> bool:
+    """Tell whether an item still needs telling (a book returned since is left out)."""
+    if "loan_id" in item:
+        loan = db.session.get(Loan, item["loan_id"])
+        return loan is not None and loan.returned_at is None
+    if "hold_id" in item:
+        hold = db.session.get(Hold, item["hold_id"])
+        return hold is not None and hold.status is HoldStatus.READY
+    return True
+
+
+def sections_of(notices: list[Notice]) -> list[Section]:
+    """The sections of one message: per kind, the items still due (merged, no repeats)."""
+    sections: dict[str, Section] = {}
+    for notice in notices:
+        section = sections.setdefault(notice.kind, Section(notice.kind, []))
+        for item in notice.items:
+            if item not in section.items and _still_due(notice.kind, item):
+                section.items.append(item)
+    return [s for s in sections.values() if s.items]
+
+
+def record(notices: list[Notice], delivery: Delivery, *, now: datetime) -> None:
+    """Keep a delivery's outcome on every notice it carried (flushes)."""
+    for notice in notices:
+        notice.attempts += 1
+        notice.claim = None
+        notice.answer = delivery.answer[:500]
+        notice.sent_as = delivery.sent_as or None
+        notice.recipient = delivery.recipient or None
+        if delivery.ok:
+            notice.state, notice.sent_at = "sent", now
+        elif delivery.permanent or notice.attempts >= MAX_ATTEMPTS:
+            notice.state = "given_up"
+        else:
+            notice.state = "failed"
+            notice.next_attempt_at = now + BACKOFF[notice.attempts - 1]
+    db.session.flush()
+
+
+def send_group(notices: list[Notice], channel, *, now: datetime) -> Delivery | None:
+    """Send one member's claimed notices of one channel as one message (flushes)."""
+    member = db.session.get(Member, notices[0].member_id)
+    sections = sections_of(notices)
+    if not sections or member is None or not member.is_active:
+        for notice in notices:
+            notice.state, notice.claim = "void", None
+        db.session.flush()
+        return None
+    try:
+        delivery = channel.send(member, sections)
+    except Exception as error:  # noqa: BLE001 (a channel's bug must not lose the notice)
+        delivery = Delivery(False, f"{type(error).__name__}: {error}"[:500])
+    record(notices, delivery, now=now)
+    return delivery
+
+
+def send_outbox(*, now: datetime, channels: dict, quiet: bool,
+                commit: Callable[[], None]) -> SendRun:
+    """Send everything due in the outbox. `commit` ends each step's transaction: the
+    claim is committed before anything is sent, and each message's outcome after it."""
+    run = SendRun(quiet=quiet)
+    if quiet or not channels:
+        return run
+    release_stale_claims(now)
+    token = claim(now, channels)
+    commit()
+    if token is None:
+        return run
+    for (_member_id, channel_name), notices in claimed(token).items():
+        delivery = send_group(notices, channels[channel_name], now=now)
+        commit()
+        if delivery is None:
+            run.void += 1
+        elif delivery.ok:
+            run.messages += 1
+            run.sent_to.append(delivery.recipient)
+        else:
+            run.failed += 1
+    return run
+
+
+def retry(notice: Notice, *, now: datetime) -> Notice:
+    """Put a failed or given-up notice back in the outbox for the next run (flushes)."""
+    if notice.state in ("failed", "given_up"):
+        notice.state, notice.next_attempt_at = "pending", now
+        if notice.attempts >= MAX_ATTEMPTS:
+            notice.attempts = MAX_ATTEMPTS - 1  # one more try
+    db.session.flush()
+    return notice
