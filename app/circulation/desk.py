@@ -9,12 +9,12 @@ fits in the session for the no-JavaScript round trip.
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.circulation import loans, lookups
 from app.circulation.privacy import mask_name
 from app.circulation.rules import local_date
+from app.core.i18n import sentence_date
 from app.errors import shown_inline
 from app.extensions import db
 from app.isbn import ScanKind, parse_scan
@@ -98,7 +98,7 @@ def _isbn_scan(isbn13: str, shown: str) -> dict:
 
 def due_text(loan) -> str:
     """Return a loan's due date as the desk shows it."""
-    return format_date(loan.due_on, "medium")
+    return sentence_date(loan.due_on)
 
 
 def check_out(copy: Copy, borrower: Member, *, by: Member, now: datetime) -> dict:
@@ -150,7 +150,7 @@ def check_in(copy: Copy, *, by: Member, now: datetime) -> dict:
     if holder:
         return result(HOLD, _("Hold shelf: %(holder)s", holder=holder),
                       _("%(title)s: put it on the hold shelf (pick up by %(date)s).",
-                        title=title, date=format_date(done.hold.pickup_by, "medium")),
+                        title=title, date=sentence_date(done.hold.pickup_by)),
                       barcode=copy.barcode, copy_id=copy.id, holder=holder)
     if done.expired and not holder:
         return result(OK, _("Hold expired: %(title)s", title=title),

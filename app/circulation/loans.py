@@ -18,6 +18,7 @@ from app.circulation.lookups import open_loan, open_loans, ready_hold_for_copy
 from app.circulation.privacy import borrower_key, mask_name
 from app.circulation.rules import local_date, rules_for
 from app.core import audit
+from app.core.i18n import sentence_date
 from app.errors import (
     BookOnHold,
     CopyNotAvailable,
@@ -52,7 +53,7 @@ def _not_available(copy: Copy, loan: Loan | None) -> CopyNotAvailable:
     if loan is not None:
         return CopyNotAvailable(
             _l("This copy is already on loan to someone else (due %(due)s). Check it in "
-               "first."), due=loan.due_on.isoformat())
+               "first."), due=sentence_date(loan.due_on))
     reasons = {
         CopyStatus.LOST: _l("This copy is marked lost. Check it in to put it back."),
         CopyStatus.MISSING: _l("This copy is marked missing (not found at a stocktake). Check "

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core.access import ANYONE
+from app.core.i18n import install_template_gettext, sentence_date
 from app.models import Role
 
 
@@ -72,6 +73,8 @@ def register(app: Flask) -> None:
         npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    install_template_gettext(app.jinja_env, page_translations)
+    app.jinja_env.filters["sentence_date"] = sentence_date
 
     @app.context_processor
     def _globals():
