@@ -245,3 +245,36 @@ def renew(loan: Loan, *, by: Member, now: datetime) -> Loan:
     audit.record("loan.renew", actor=by, entity="loan", entity_id=loan.id, now=now,
                  old=old.isoformat(), new=loan.due_on.isoformat())
     return loan
+
+
+# How long after a return the desk's Undo still puts the loan back.
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+def undo_return(loan: Loan, member: Member, *, by: Member, now: datetime) -> Loan:
+    """Put back a loan that the desk just closed by mistake: the same loan, the same due date.
+
+    Only within UNDO_WINDOW, only for the member it was lent to (the loan may have dropped
+    its member link for privacy; its monthly pseudonym tells it was theirs), and only while
+    the copy has not moved on to another loan. A hold the return made ready waits again.
+    """
+    if loan.returned_at is None or loan.returned_at < now - UNDO_WINDOW:
+        raise LoanClosed(_l("This return can no longer be undone."))
+    if not (loan.member_id == member.id
+            or loan.borrower_key == borrower_key(member, loan.checked_out_at)):
+        raise UnknownLoan()
+    copy = loan.copy
+    if open_loan(copy) is not None or copy.status not in (CopyStatus.AVAILABLE,
+                                                          CopyStatus.ON_HOLD_SHELF):
+        raise _not_available(copy, open_loan(copy))
+    hold = ready_hold_for_copy(copy)
+    if hold is not None:
+        hold.back_to_waiting()
+    loan.returned_at = None
+    loan.returned_by_id = None
+    loan.member_id = member.id
+    set_status(copy, CopyStatus.ON_LOAN, now)
+    db.session.flush()
+    audit.record("loan.undo_return", actor=by, entity="loan", entity_id=loan.id, now=now,
+                 copy=copy.barcode)
+    return loan

@@ -58,7 +58,7 @@ def scan():
     if not form.validate_on_submit():
         return _answer(scans.nothing_scanned())
     result = scans.scan(form.code.data, borrower=desk_state.borrower(), mode=desk_state.mode(),
-                        by=current_user, now=utcnow())
+                        by=current_user, now=utcnow(), asked=desk_state.asked())
     db.session.commit()
     desk_state.record_scan(result)
     return _answer(result)
@@ -103,6 +103,19 @@ def desk_renew(loan_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     result = scans.renew(loan_id, by=current_user, now=utcnow())
+    db.session.commit()
+    desk_state.touch_borrower()
+    return _answer(result)
+
+
+@bp.route("/desk/loans/<int(max=2147483647):loan_id>/undo-return", methods=["POST"])
+@access(Role.VOLUNTEER)
+def desk_undo_return(loan_id: int):
+    """Put back a loan of the current borrower that a scan just returned."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    result = scans.undo_return(loan_id, borrower=desk_state.borrower(), by=current_user,
+                               now=utcnow())
     db.session.commit()
     desk_state.touch_borrower()
     return _answer(result)
