@@ -22,6 +22,7 @@ from app.core.i18n import sentence_date
 from app.errors import (
     BookOnHold,
     CopyNotAvailable,
+    DomainError,
     HeldForOther,
     LoanClosed,
     LoanLimitReached,
@@ -218,18 +219,17 @@ def _found_since(copy: Copy, since: datetime) -> bool:
     ) > 0
 
 
-def renew(loan: Loan, *, by: Member, now: datetime) -> Loan:
-    """Extend a loan by the renewal days, unless a rule says no (the reason is given)."""
-    if not loan.can_renew(by):
-        raise UnknownLoan()
-    if not loan.is_open:
-        raise LoanClosed()
+def renewal_refusal(loan: Loan, *, now: datetime) -> DomainError | None:
+    """Return why an open loan cannot be renewed now, or None if it can.
+
+    The same checks renew makes, so /me disables the button with the reason beside it.
+    """
     rules = rules_for(loan.copy)
     today = local_date(now)
     if loan.renewals >= rules.max_renewals:
-        raise RenewalLimitReached(count=loan.renewals)
+        return RenewalLimitReached(count=loan.renewals)
     if loan.days_overdue(today) > rules.renew_overdue_days:
-        raise LoanOverdue(days=loan.days_overdue(today))
+        return LoanOverdue(days=loan.days_overdue(today))
     waiting = db.session.scalar(
         sa.select(sa.func.count(Hold.id)).where(
             Hold.book_id == loan.copy.book_id,
@@ -238,7 +238,21 @@ def renew(loan: Loan, *, by: Member, now: datetime) -> Loan:
         )
     )
     if waiting:
-        raise BookOnHold()
+        return BookOnHold()
+    return None
+
+
+def renew(loan: Loan, *, by: Member, now: datetime) -> Loan:
+    """Extend a loan by the renewal days, unless a rule says no (the reason is given)."""
+    if not loan.can_renew(by):
+        raise UnknownLoan()
+    if not loan.is_open:
+        raise LoanClosed()
+    refusal = renewal_refusal(loan, now=now)
+    if refusal is not None:
+        raise refusal
+    rules = rules_for(loan.copy)
+    today = local_date(now)
     old = loan.due_on
     loan.extend(today, rules.renewal_days)
     db.session.flush()
