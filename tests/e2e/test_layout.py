@@ -46,6 +46,10 @@ OVERFLOW = """() => {
   return {scroll: document.documentElement.scrollWidth, width, wide};
 }"""
 
+# The smallest chart text as drawn on screen (font size times the SVG's scale), in px.
+CHART_TEXT = """() => Math.min(999, ...[...document.querySelectorAll('svg.chart text')]
+  .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a))"""
+
 # The menu is on one line when its items' vertical centres are within a line's height.
 MENU_LINES = """() => {
   const mids = [...document.querySelectorAll('nav.nav > ul > li, nav.nav .nav-right')]
@@ -98,6 +102,9 @@ def test_every_page_fits_a_phone_and_the_desk_pc_in_korean(app, page, web_login,
             box = page.evaluate(OVERFLOW)
             if box["scroll"] > box["width"]:
                 problems.append(f"{width}px {url}: {box['scroll']} px wide {box['wide']}")
+            smallest = page.evaluate(CHART_TEXT)
+            if smallest < 11:
+                problems.append(f"{width}px {url}: chart text of {smallest:.1f} px")
             if width == 1280 and page.evaluate(MENU_LINES) > 1:
                 problems.append(f"{width}px {url}: the menu wraps")
             if width == 1280:
