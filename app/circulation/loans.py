@@ -178,7 +178,7 @@ def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
                 raise NotOnLoan(
                     _l("This copy is on the hold shelf for %(holder)s until %(date)s."),
                     holder=mask_name(kept.member.name if kept.member else None),
-                    date=kept.pickup_by.isoformat())
+                    date=sentence_date(kept.pickup_by))
             if kept is not None:
                 return Return(copy, None, hold=current, expired=True)
         raise NotOnLoan()
