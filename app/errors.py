@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.i18n import interpolate
 from app.extensions import db
 
 
@@ -27,8 +28,7 @@ class DomainError(Exception):
         super().__init__(self.message)
 
     def __str__(self) -> str:
-        text = str(self.message)
-        return text % self.params if self.params else text
+        return interpolate(self.message, self.params)
 
     def as_json(self) -> dict:
         """Return the API's error body."""

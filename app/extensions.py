@@ -4,12 +4,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
+
+from app.core.i18n import ParticleBabel
 
 # Named constraints let Alembic's batch mode (SQLite) drop and alter them later.
 NAMING_CONVENTION = {
@@ -31,7 +32,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = ParticleBabel()
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import bp, privacy, services
+from app.accounts.card import card_barcode_svg
 from app.accounts.forms import (
     ConfirmDeletionForm,
     LanguageForm,
@@ -142,7 +143,8 @@ def set_language():
 @access(Role.MEMBER)
 def me():
     """The member's own page."""
-    return render_template("accounts/me.html", sections=me_sections())
+    return render_template("accounts/me.html", sections=me_sections(),
+                           card_svg=card_barcode_svg(current_user.card_barcode))
 
 
 @bp.route("/me/settings", methods=["GET", "POST"])

@@ -47,8 +47,9 @@ class NewMemberForm(BaseForm):
 
     def member(self) -> dict:
         """Return the new member's details (no email: the card is what they use)."""
+        role = Role(self.role.data) if "role" in self else Role.MEMBER
         return {"name": self.name.data, "email": self.email.data or None,
-                "phone": self.phone.data, "role": Role(self.role.data)}
+                "phone": self.phone.data, "role": role}
 
 
 class LoanRulesForm(BaseForm):

@@ -47,13 +47,17 @@ def index():
 
 
 @bp.route("/members/new", methods=["GET", "POST"])
-@access(Role.COORDINATOR)
+@access(Role.VOLUNTEER)  # a walk-in joins at the desk; coordinators keep roles and deletions
 def new_member():
     """Register a member at the café (email optional; the card is what they use)."""
     form = NewMemberForm()
+    coordinator = current_user.has_role(Role.COORDINATOR)
+    if not coordinator:
+        del form.role  # a volunteer registers members; only a coordinator gives a role
     if form.validate_on_submit():
+        details = form.member()
         with shown_inline(form.email.errors):
-            member = accounts.create_member(**form.member(), password=None, by=current_user,
+            member = accounts.create_member(**details, password=None, by=current_user,
                                             now=utcnow())
             return _done(member, _("%(name)s is registered with card %(card)s.",
                                    name=member.name, card=member.card_barcode))
@@ -62,9 +66,10 @@ def new_member():
 
 
 @bp.route("/members/<int(max=2147483647):member_id>")
-@access(Role.COORDINATOR)
+@access(Role.VOLUNTEER)
 def member(member_id: int):
-    """One member: card, role, state, actions."""
+    """One member: card, role, state, actions (a volunteer sees the card and prints it;
+    the role, the account's state and the member's data are for coordinators)."""
     m = db.get_or_404(Member, member_id)
     log_access("member_view", actor=current_user, member=m)
     db.session.commit()

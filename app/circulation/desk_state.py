@@ -39,6 +39,7 @@ def borrower() -> Member | None:
 
 def set_borrower(member_id: int | None) -> None:
     """Make a member the current borrower (None: nobody)."""
+    session.pop("desk_asked", None)
     if member_id is None:
         session.pop("desk_member", None)
     else:
@@ -66,8 +67,20 @@ def set_mode(new: str) -> None:
         set_borrower(None)
 
 
+def asked() -> dict:
+    """Return what the last answer asked the next scan for: {"return": copy id} (scan the
+    just-lent copy again to return it) or {"pickup": copy id} (the holder's card)."""
+    return dict(session.get("desk_asked") or {})
+
+
 def record_scan(result: dict) -> None:
-    """Remember what a scan changed: the borrower it chose, or the check-in it made."""
+    """Remember what a scan changed: the borrower it chose, the check-in it made, and what
+    it asks of the next scan."""
+    session.pop("desk_asked", None)
+    if result.get("ask_return"):
+        session["desk_asked"] = {"return": result["ask_return"]}
+    elif result.get("ask_pickup"):
+        session["desk_asked"] = {"pickup": result["ask_pickup"]}
     if "borrower_id" in result:
         set_borrower(result["borrower_id"])
     else:
@@ -94,7 +107,8 @@ def panel(result: dict | None) -> dict:
     context = {"borrower": current, "mode": mode(), "result": result,
                "returns": _returns() if mode() == "checkin" else [],
                "today": local_date(now), "idle_seconds": _idle_seconds(),
-               "confirm_form": ConfirmForm()}
+               "confirm_form": ConfirmForm(),
+               "serial": time.monotonic_ns()}  # tells a script (and tests) a new answer came
     if current is not None:
         context["loans"] = lookups.open_loans(current)
         context["holds"] = lookups.active_holds(current)

@@ -12,6 +12,7 @@ from app.core import audit
 from app.errors import (
     AlreadyBorrowed,
     BookAvailable,
+    DomainError,
     Forbidden,
     HoldExists,
     HoldLimitReached,
@@ -60,11 +61,14 @@ def expire_hold_for_copy(copy: Copy, *, now: datetime) -> Hold | None:
     return ready_hold_for_copy(copy)
 
 
-def place_hold(book: Book, member: Member, *, now: datetime) -> Hold:
-    """Put the member in the queue for a book (filled by the next returned copy)."""
+def hold_refusal(book: Book, member: Member) -> DomainError | None:
+    """Return why the member cannot place a hold on the book now, or None if they can.
+
+    The same checks place_hold makes, so a page offers the button only where it works.
+    """
     rules = rules_for()
     if not member.is_active:
-        raise MemberBlocked(name=member.name)
+        return MemberBlocked(name=member.name)
     existing = db.session.scalar(
         sa.select(Hold).where(
             Hold.book_id == book.id, Hold.member_id == member.id,
@@ -72,14 +76,14 @@ def place_hold(book: Book, member: Member, *, now: datetime) -> Hold:
         )
     )
     if existing is not None:
-        raise HoldExists()
+        return HoldExists()
     if any(loan.copy.book_id == book.id for loan in open_loans(member)):
-        raise AlreadyBorrowed()
+        return AlreadyBorrowed()
     copies = [c for c in book.copies if c.status in _LENDABLE]
     if not copies:
-        raise NoCopies()
+        return NoCopies()
     if any(c.status is CopyStatus.AVAILABLE for c in copies):
-        raise BookAvailable()
+        return BookAvailable()
     count = db.session.scalar(
         sa.select(sa.func.count(Hold.id)).where(
             Hold.member_id == member.id,
@@ -87,7 +91,16 @@ def place_hold(book: Book, member: Member, *, now: datetime) -> Hold:
         )
     )
     if count >= rules.max_holds:
-        raise HoldLimitReached(count=count)
+        return HoldLimitReached(count=count)
+    return None
+
+
+def place_hold(book: Book, member: Member, *, now: datetime) -> Hold:
+    """Put the member in the queue for a book (filled by the next returned copy)."""
+    refusal = hold_refusal(book, member)
+    if refusal is not None:
+        raise refusal
+    copies = [c for c in book.copies if c.status in _LENDABLE]
     hold = Hold(book_id=book.id, member_id=member.id, site_id=copies[0].site_id,
                 status=HoldStatus.WAITING, placed_at=now)
     try:

@@ -18,9 +18,11 @@ from app.circulation.lookups import open_loan, open_loans, ready_hold_for_copy
 from app.circulation.privacy import borrower_key, mask_name
 from app.circulation.rules import local_date, rules_for
 from app.core import audit
+from app.core.i18n import sentence_date
 from app.errors import (
     BookOnHold,
     CopyNotAvailable,
+    DomainError,
     HeldForOther,
     LoanClosed,
     LoanLimitReached,
@@ -52,7 +54,7 @@ def _not_available(copy: Copy, loan: Loan | None) -> CopyNotAvailable:
     if loan is not None:
         return CopyNotAvailable(
             _l("This copy is already on loan to someone else (due %(due)s). Check it in "
-               "first."), due=loan.due_on.isoformat())
+               "first."), due=sentence_date(loan.due_on))
     reasons = {
         CopyStatus.LOST: _l("This copy is marked lost. Check it in to put it back."),
         CopyStatus.MISSING: _l("This copy is marked missing (not found at a stocktake). Check "
@@ -176,7 +178,7 @@ def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
                 raise NotOnLoan(
                     _l("This copy is on the hold shelf for %(holder)s until %(date)s."),
                     holder=mask_name(kept.member.name if kept.member else None),
-                    date=kept.pickup_by.isoformat())
+                    date=sentence_date(kept.pickup_by))
             if kept is not None:
                 return Return(copy, None, hold=current, expired=True)
         raise NotOnLoan()
@@ -217,18 +219,17 @@ def _found_since(copy: Copy, since: datetime) -> bool:
     ) > 0
 
 
-def renew(loan: Loan, *, by: Member, now: datetime) -> Loan:
-    """Extend a loan by the renewal days, unless a rule says no (the reason is given)."""
-    if not loan.can_renew(by):
-        raise UnknownLoan()
-    if not loan.is_open:
-        raise LoanClosed()
+def renewal_refusal(loan: Loan, *, now: datetime) -> DomainError | None:
+    """Return why an open loan cannot be renewed now, or None if it can.
+
+    The same checks renew makes, so /me disables the button with the reason beside it.
+    """
     rules = rules_for(loan.copy)
     today = local_date(now)
     if loan.renewals >= rules.max_renewals:
-        raise RenewalLimitReached(count=loan.renewals)
+        return RenewalLimitReached(count=loan.renewals)
     if loan.days_overdue(today) > rules.renew_overdue_days:
-        raise LoanOverdue(days=loan.days_overdue(today))
+        return LoanOverdue(days=loan.days_overdue(today))
     waiting = db.session.scalar(
         sa.select(sa.func.count(Hold.id)).where(
             Hold.book_id == loan.copy.book_id,
@@ -237,10 +238,57 @@ def renew(loan: Loan, *, by: Member, now: datetime) -> Loan:
         )
     )
     if waiting:
-        raise BookOnHold()
+        return BookOnHold()
+    return None
+
+
+def renew(loan: Loan, *, by: Member, now: datetime) -> Loan:
+    """Extend a loan by the renewal days, unless a rule says no (the reason is given)."""
+    if not loan.can_renew(by):
+        raise UnknownLoan()
+    if not loan.is_open:
+        raise LoanClosed()
+    refusal = renewal_refusal(loan, now=now)
+    if refusal is not None:
+        raise refusal
+    rules = rules_for(loan.copy)
+    today = local_date(now)
     old = loan.due_on
     loan.extend(today, rules.renewal_days)
     db.session.flush()
     audit.record("loan.renew", actor=by, entity="loan", entity_id=loan.id, now=now,
                  old=old.isoformat(), new=loan.due_on.isoformat())
+    return loan
+
+
+# How long after a return the desk's Undo still puts the loan back.
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+def undo_return(loan: Loan, member: Member, *, by: Member, now: datetime) -> Loan:
+    """Put back a loan that the desk just closed by mistake: the same loan, the same due date.
+
+    Only within UNDO_WINDOW, only for the member it was lent to (the loan may have dropped
+    its member link for privacy; its monthly pseudonym tells it was theirs), and only while
+    the copy has not moved on to another loan. A hold the return made ready waits again.
+    """
+    if loan.returned_at is None or loan.returned_at < now - UNDO_WINDOW:
+        raise LoanClosed(_l("This return can no longer be undone."))
+    if not (loan.member_id == member.id
+            or loan.borrower_key == borrower_key(member, loan.checked_out_at)):
+        raise UnknownLoan()
+    copy = loan.copy
+    if open_loan(copy) is not None or copy.status not in (CopyStatus.AVAILABLE,
+                                                          CopyStatus.ON_HOLD_SHELF):
+        raise _not_available(copy, open_loan(copy))
+    hold = ready_hold_for_copy(copy)
+    if hold is not None:
+        hold.back_to_waiting()
+    loan.returned_at = None
+    loan.returned_by_id = None
+    loan.member_id = member.id
+    set_status(copy, CopyStatus.ON_LOAN, now)
+    db.session.flush()
+    audit.record("loan.undo_return", actor=by, entity="loan", entity_id=loan.id, now=now,
+                 copy=copy.barcode)
     return loan

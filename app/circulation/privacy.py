@@ -12,15 +12,20 @@ from app.models import Member
 
 
 def mask_name(name: str | None) -> str:
-    """Return a name shown to others at the desk: its first letter and "OO" ("김OO").
+    """Return a name shown to others at the desk and on the hold shelf.
 
-    Always two O's, whatever the name's length: "Emma Wilson" is "EOO", not ten O's
-    that tell how long the name is.
+    A Korean (or any non-Latin) name is its first letter and "OO": "김OO", as Korean
+    notices mask a family name's syllables. A name in Latin letters is its first name's
+    initial and a full stop: "Emma Wilson" is "E.", the way an initial is read in English
+    ("EOO" reads as a word). Either way the length of the name is not told.
     """
     letters = "".join((name or "").split())
     if not letters:
         return "—"
-    return letters[0] + "OO"
+    first = letters[0]
+    if first.isascii() and first.isalpha():
+        return first.upper() + "."
+    return first + "OO"
 
 
 def borrower_key(member: Member, now: datetime) -> str:

@@ -60,7 +60,7 @@ def scan():
     if not form.validate_on_submit():
         return _answer(scans.nothing_scanned())
     result = scans.scan(form.code.data, borrower=desk_state.borrower(), mode=desk_state.mode(),
-                        by=current_user, now=utcnow())
+                        by=current_user, now=utcnow(), asked=desk_state.asked())
     db.session.commit()
     desk_state.record_scan(result)
     return _answer(result)
@@ -105,6 +105,19 @@ def desk_renew(loan_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     result = scans.renew(loan_id, by=current_user, now=utcnow())
+    db.session.commit()
+    desk_state.touch_borrower()
+    return _answer(result)
+
+
+@bp.route("/desk/loans/<int(max=2147483647):loan_id>/undo-return", methods=["POST"])
+@access(Role.VOLUNTEER)
+def desk_undo_return(loan_id: int):
+    """Put back a loan of the current borrower that a scan just returned."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    result = scans.undo_return(loan_id, borrower=desk_state.borrower(), by=current_user,
+                               now=utcnow())
     db.session.commit()
     desk_state.touch_borrower()
     return _answer(result)
@@ -170,14 +183,33 @@ def me_section(member: Member) -> Markup:
     """Render the member's loans, holds and kept history for /me."""
     rules = rules_for()
     holds_now = lookups.active_holds(member)
+    now = utcnow()
+    open_now = lookups.open_loans(member)
+    # Why a loan cannot be renewed, so its button is disabled with the reason beside it.
+    no_renewal = {loan.id: str(refusal) for loan in open_now
+                  if (refusal := loans.renewal_refusal(loan, now=now)) is not None}
     # Markup: the output of an autoescaped template, not raw user input.
     return Markup(render_template(  # noqa: S704  # nosec B704
-        "circulation/_me.html", member=member, loans=lookups.open_loans(member),
+        "circulation/_me.html", member=member, loans=open_now, no_renewal=no_renewal,
         holds=[(hold, lookups.queue_position(hold)) for hold in holds_now],
         history=lookups.loan_history(member) if member.keep_history else [],
-        today=local_date(utcnow()), rules=rules, confirm_form=ConfirmForm(),
+        today=local_date(now), rules=rules, confirm_form=ConfirmForm(),
         self_checkout_form=SelfCheckoutForm() if rules.self_checkout else None,
     ))
+
+
+@bp.app_context_processor
+def _hold_offer():
+    """Give book pages `hold_refusal(book)`: why the current member cannot place a hold
+    (a copy is on the shelf, they hold or have it already ...), or None."""
+
+    def hold_refusal(book: Book) -> str | None:
+        if not current_user.is_authenticated:
+            return None
+        refusal = holds.hold_refusal(book, current_user)
+        return str(refusal) if refusal is not None else None
+
+    return {"hold_refusal": hold_refusal}
 
 
 @bp.record_once

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.circulation.lookups import open_loans
 from app.core.defaults import loan_rules
+from app.core.i18n import interpolate
 from app.extensions import db
 from app.models import Copy, LoanRules, Member, Site
 
@@ -50,7 +51,7 @@ class Block:
     @property
     def message(self) -> str:
         """Return the reason in plain words, in the current language."""
-        return str(self.template) % dict(self.params) if self.params else str(self.template)
+        return interpolate(self.template, self.params)
 
 
 def member_blocks(member: Member, *, now: datetime, rules: LoanRules | None = None) -> list[Block]:

@@ -382,13 +382,13 @@ def cards():
 
 def _chosen_members():
     ids = _ids("member")
-    if not ids and request.form.get("all_new"):
+    if not ids and request.form.get("all_new") and current_user.has_role(Role.COORDINATOR):
         return member_cards.new_members()
     return member_cards.members_by_id(ids)
 
 
 @bp.route("/cards/print", methods=["POST"])
-@access(Role.COORDINATOR)
+@access(Role.VOLUNTEER)  # the card of a member registered at the desk
 def print_cards():
     """Download member cards as a PDF: the chosen members, or every new one."""
     template, start_at = _post_print_form(CardPrintForm, LabelKind.CARD)
@@ -400,7 +400,7 @@ def print_cards():
 
 
 @bp.route("/cards/mark-printed", methods=["POST"])
-@access(Role.COORDINATOR)
+@access(Role.VOLUNTEER)  # the card of a member registered at the desk
 def mark_cards_printed():
     """Record the chosen members' cards as printed and move the start position on."""
     template, start_at = _post_print_form(CardPrintForm, LabelKind.CARD)

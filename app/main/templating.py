@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core.access import ANYONE
+from app.core.i18n import install_template_gettext, sentence_date
 from app.models import Role
 
 
@@ -16,15 +17,21 @@ class NavItem:
     endpoint: str
     label: object
     who: object
+    group: object = None  # items of one group share a drop-down when two or more show
+
+
+# The book work of volunteers, one drop-down, so the coordinator's menu fits one line at
+# 1280 px (with the café's name, the language switch and the user).
+BOOK_WORK = _l("Book work")
 
 
 # Items whose blueprint is not registered (yet) are left out of the menu.
 NAV = [
     NavItem("catalog.search", _l("Catalogue"), ANYONE),
-    NavItem("intake.station", _l("Intake"), Role.VOLUNTEER),
     NavItem("circulation.desk", _l("Desk"), Role.VOLUNTEER),
-    NavItem("labels.queue", _l("Labels"), Role.VOLUNTEER),
-    NavItem("stocktake.index", _l("Stocktake"), Role.VOLUNTEER),
+    NavItem("intake.station", _l("Intake"), Role.VOLUNTEER, BOOK_WORK),
+    NavItem("labels.queue", _l("Labels"), Role.VOLUNTEER, BOOK_WORK),
+    NavItem("stocktake.index", _l("Stocktake"), Role.VOLUNTEER, BOOK_WORK),
     NavItem("campaigns.index", _l("Campaigns"), Role.MEMBER),
     NavItem("reports.index", _l("Reports"), Role.COORDINATOR),
     NavItem("admin.index", _l("Admin"), Role.COORDINATOR),
@@ -33,8 +40,9 @@ NAV = [
 
 
 def nav_items() -> list[dict]:
-    """Return the menu for the current user."""
-    items = []
+    """Return the menu for the current user: links, and groups of links ({"group", "items"})."""
+    items: list[dict] = []
+    groups: dict[str, dict] = {}
     for item in NAV:
         if item.endpoint not in current_app.view_functions:
             continue
@@ -44,8 +52,19 @@ def nav_items() -> list[dict]:
             continue
         url = url_for(item.endpoint)
         active = request.path == url or (url != "/" and request.path.startswith(url + "/"))
-        items.append({"url": url, "label": str(item.label), "active": active})
-    return items
+        link = {"url": url, "label": str(item.label), "active": active}
+        if item.group is None:
+            items.append(link)
+            continue
+        key = str(item.group)
+        if key not in groups:
+            groups[key] = {"group": key, "items": [], "active": False}
+            items.append(groups[key])
+        groups[key]["items"].append(link)
+        groups[key]["active"] = groups[key]["active"] or active
+    # A group of one is just its link.
+    return [entry["items"][0] if "group" in entry and len(entry["items"]) == 1 else entry
+            for entry in items]
 
 
 def page_translations():
@@ -72,6 +91,8 @@ def register(app: Flask) -> None:
         npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    install_template_gettext(app.jinja_env, page_translations)
+    app.jinja_env.filters["sentence_date"] = sentence_date
 
     @app.context_processor
     def _globals():

@@ -35,6 +35,15 @@ def _nice_max(value: float) -> float:
     return value
 
 
+def _ticks(top: float, *, counts: bool) -> tuple[float, ...]:
+    """Return the value axis ticks: 0, the middle and the top; counts get whole numbers only
+    (a middle of 2.5 books is left out)."""
+    middle = top / 2
+    if counts and not float(middle).is_integer():
+        return (0, top)
+    return (0, middle, top)
+
+
 def bar_chart(items: Sequence[tuple[str, float]], *, title: str, testid: str = "") -> Markup:
     """Return a horizontal bar chart (one bar per labelled value) as inline SVG."""
     items = list(items)
@@ -74,7 +83,7 @@ def column_chart(
     slot = plot_w / max(1, len(labels))
     bar_w = max(2.0, slot * 0.8 / max(1, len(series)))
     parts = [_open(title, WIDTH, height, testid, "chart-columns")]
-    for tick in (0, top / 2, top):
+    for tick in _ticks(top, counts=all(float(v).is_integer() for _n, vs in series for v in vs)):
         y = top_pad + plot_h - plot_h * tick / top
         parts.append(
             f'<line class="chart-grid" x1="{left}" x2="{WIDTH - 10}" y1="{y:.1f}" y2="{y:.1f}"/>'

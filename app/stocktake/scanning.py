@@ -26,6 +26,7 @@ from app.circulation.loans import return_copy
 from app.circulation.lookups import clean_code
 from app.circulation.privacy import mask_name
 from app.circulation.rules import local_date
+from app.core.i18n import interpolate
 from app.errors import InvalidInput, StocktakeClosed
 from app.extensions import db
 from app.isbn import parse_scan
@@ -67,7 +68,7 @@ class Words:
     params: tuple = ()
 
     def __str__(self) -> str:
-        return str(self.template) % dict(self.params) if self.params else str(self.template)
+        return interpolate(self.template, self.params)
 
 
 @dataclass

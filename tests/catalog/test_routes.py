@@ -120,9 +120,17 @@ def test_unknown_book_is_404(english):
     assert english.get("/catalog/99999999999999999999").status_code == 404
 
 
-def test_hold_button_for_members(client, login_as, make_book):
+def test_hold_button_for_members(client, login_as, make_book, make_copy, make_member):
+    from app.circulation.loans import check_out
+
     book = make_book(title="Holdable")
     login_as(Role.MEMBER, locale="en")
+    html = client.get(f"/catalog/{book.id}").get_data(as_text=True)
+    assert 'data-testid="place-hold"' not in html  # no copy to wait for: the reason instead
+    assert 'data-testid="no-hold"' in html
+    other = make_member(Role.MEMBER)
+    check_out(make_copy(book), other, by=other, now=utcnow())
+    db.session.commit()
     html = client.get(f"/catalog/{book.id}").get_data(as_text=True)
     assert 'data-testid="place-hold"' in html
     assert 'method="post"' in html and f'name="book_id" value="{book.id}"' in html

@@ -269,7 +269,9 @@ def test_overdue_loans_say_how_late_on_me(en, as_member, make_titles, volunteer)
     _one_late_one_not(me, make_titles, volunteer)
     page = en.get("/me").get_data(as_text=True)
     assert page.count('data-testid="my-loan"') == 2
-    assert page.count("days overdue") == 1 and "6 days overdue" in page
+    # Once in its due cell, once in why its Renew button is disabled.
+    assert page.count("days overdue") == 2 and "6 days overdue" in page
+    assert page.count('data-testid="renew-reason"') == 1
 
 
 def test_overdue_loans_say_how_late_at_the_desk(desk, member, make_titles, volunteer):
@@ -283,11 +285,13 @@ def test_place_and_cancel_a_hold_from_the_pages(en, as_member, make_titles, volu
     me, token = as_member
     book, (copy,) = make_titles(1, title="Wanted")
     page = en.get(f"/holds/new/{book.id}").get_data(as_text=True)
-    assert 'data-testid="place-hold"' in page
+    # A copy is on the shelf: no button, the reason instead (a post is still refused).
+    assert 'data-testid="place-hold"' not in page and 'data-testid="no-hold"' in page
     en.post("/holds", data={"csrf_token": token, "book_id": book.id})
     assert "on the shelf now" in en.get("/me").get_data(as_text=True)
     check_out(copy, other, by=volunteer, now=utcnow())
     db.session.commit()
+    assert 'data-testid="place-hold"' in en.get(f"/holds/new/{book.id}").get_data(as_text=True)
     response = en.post("/holds", data={"csrf_token": token, "book_id": book.id,
                                        "next": "https://evil.example/"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/me")

@@ -67,3 +67,13 @@ def test_catalogued_per_volunteer(history):
         ("Volunteer Lee", 3), ("Volunteer Choi", 1)]
     assert services.catalogued_per_volunteer(date(2026, 3, 1), MAR) == [("Volunteer Choi", 1)]
     assert services.catalogued_per_volunteer(date(2026, 4, 1), date(2026, 4, 30)) == []
+
+
+def test_count_charts_have_whole_number_ticks():
+    from app.reports.charts import _ticks, column_chart
+
+    assert _ticks(5, counts=True) == (0, 5)
+    assert _ticks(10, counts=True) == (0, 5, 10)
+    assert _ticks(2.5, counts=False) == (0, 1.25, 2.5)
+    svg = str(column_chart(["1월", "2월"], [("대출", [3, 5])], title="t"))
+    assert ">2.5<" not in svg and ">5<" in svg
