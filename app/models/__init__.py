@@ -12,7 +12,14 @@ from app.models.catalog import (
     SearchGram,
 )
 from app.models.circulation import Hold, HoldStatus, Loan, LoanRules
-from app.models.donations import Campaign, CampaignBook, Donation
+from app.models.donations import (
+    Campaign,
+    CampaignBook,
+    Donation,
+    DonationItem,
+    ItemOutcome,
+    Partner,
+)
 from app.models.labels import LabelKind, LabelQueueItem, LabelTemplate
 from app.models.sites import Site
 from app.models.stocktake import (
@@ -37,7 +44,9 @@ __all__ = [
     "CopyStatus",
     "Disposition",
     "Donation",
+    "DonationItem",
     "Hold",
+    "ItemOutcome",
     "HoldStatus",
     "LabelKind",
     "LabelQueueItem",
@@ -47,6 +56,7 @@ __all__ = [
     "LoginAttempt",
     "Member",
     "MetadataCache",
+    "Partner",
     "Role",
     "ScanResult",
     "SearchGram",
