@@ -6,10 +6,10 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
-from app.core.forms import BaseForm, IntegerField
+from app.core.forms import BaseForm, IntegerField, db_int
 from app.intake.books import EDITABLE, BookFields, provisional_title
 from app.intake.donations import open_campaigns
-from app.models import Book
+from app.models import Book, ItemOutcome
 
 
 class CampaignForm(BaseForm):
@@ -111,3 +111,21 @@ def split_authors(text: str | None) -> list[str]:
     if len(parts) == 1 and "," in text:
         parts = text.split(",")
     return [p.strip() for p in parts if p.strip()]
+
+
+class TriageForm(BaseForm):
+    """What becomes of the item held back: kept anyway, passed on (where), declined (why)."""
+
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
+    partner_id = SelectField(_l("Pass on to"), coerce=db_int, validate_choice=False,
+                             validators=[Optional()])
+    kept = SubmitField(_l("Keep anyway"))
+    passed_on = SubmitField(_l("Pass on"))
+    declined = SubmitField(_l("Decline"))
+
+    def outcome(self) -> ItemOutcome | None:
+        """Return the outcome whose button was pressed."""
+        for outcome in ItemOutcome:
+            if getattr(self, outcome.value).data:
+                return outcome
+        return None
