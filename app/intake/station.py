@@ -22,7 +22,6 @@ from app.errors import DomainError, InvalidInput, MetadataRequired, NoBookYet, U
 from app.extensions import db
 from app.intake import services
 from app.intake.books import BookFields
-from app.intake.triage import active_partners
 from app.intake.donations import (
     DonationContext,
     campaign_for,
@@ -32,6 +31,7 @@ from app.intake.donations import (
     find_donors,
     start_donation,
 )
+from app.intake.triage import active_partners
 from app.intake.triage_station import TriageSteps
 from app.models import MAX_ID, Book, Campaign, Copy, Donation, Member
 
