@@ -209,7 +209,7 @@ def partner_for(partner_id: int | None) -> Partner:
 class Settled:
     """An item's recorded outcome, and the copy when it was kept."""
 
-    item: DonationItem
+    item: DonationItem | None
     result: services.IntakeResult | None = None
 
 
@@ -238,3 +238,35 @@ def settle(held: Held, outcome: ItemOutcome, context: DonationContext, *, reason
                  item_id=item.id, outcome=str(outcome), held_for=held.reason,
                  isbn13=held.isbn13, passed_to=item.passed_to)
     return Settled(item, result)
+
+
+# ---------------------------------------------------------------------------
+# One call (the API)
+# ---------------------------------------------------------------------------
+
+
+def receive(raw: str | None, *, fields, donor_card: str | None, campaign_id, force: bool,
+            complete_later: bool, mark: str | None, outcome: ItemOutcome | None,
+            reason: str | None, partner_id: int | None, by: Member, now: datetime) -> Settled:
+    """Receive one donated item in one call (the API): held back (raise TriageRequired),
+    added as a copy, or with its outcome given (an item; a copy only when kept)."""
+    if raw:
+        read_isbn(raw)  # a bad scan is refused before anything else is looked up
+    elif outcome is not None or mark is not None:
+        raise InvalidInput(_l("The field '%(name)s' is required."), name="scan")
+    context = services.api_donation(donor_card, campaign_id, by=by, now=now)
+    held = hold_back(raw, flag=mark, now=now) if raw else None
+    if outcome is None:
+        if held is not None:
+            raise held.error()
+        return Settled(None, services.receive_copy(
+            raw, fields=fields, donor_card=donor_card, by=by, now=now, force=force,
+            complete_later=complete_later, context=context))
+    if held is None:  # nothing held it back: the caller decided
+        scan = read_isbn(raw)
+        book = book_by_isbn(scan.isbn13)
+        held = Held(reason="volunteer",
+                    isbn=scan.isbn13 + (scan.addon.code if scan.addon else ""),
+                    isbn13=scan.isbn13, book_id=book.id if book else None,
+                    title=book.title if book else None)
+    return settle(held, outcome, context, reason=reason, partner_id=partner_id, by=by, now=now)
