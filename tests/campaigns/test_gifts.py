@@ -69,7 +69,8 @@ def test_the_donors_page_shows_what_became_of_each_gift(client, gift):
     page = client.get("/me", headers={"Accept-Language": "ko"}).get_data(as_text=True)
     assert "도서: 5권" in page and "장서 등록 2권" in page
     for text in ("채식주의자 · <span class=\"muted\">장서 등록: 서가에 있음 · 대출: 2건</span>",
-                 "오래된 백과사전 · <span class=\"muted\">장서 등록: 제적 후 해밀 지역아동센터에 전달함",
+                 "오래된 백과사전 · <span class=\"muted\">장서 등록: 제적 후 해밀 "
+                 "지역아동센터에 전달함",
                  "수학의 정석 2012 · <span class=\"muted\">○○도서관에 전달함",
                  "토익 기출 2010 · <span class=\"muted\">장서로 등록하지 않음 (너무 낡음)",
                  "잡지 한 묶음 · <span class=\"muted\">장서로 등록하지 않음</span>"):
