@@ -28,9 +28,11 @@ from app.models import (
     Campaign,
     Copy,
     CopyStatus,
+    DonationItem,
     LabelTemplate,
     Loan,
     Member,
+    Partner,
     Role,
     Withdrawal,
     utcnow,
@@ -94,6 +96,8 @@ COVERED = {
     "stocktake.WithdrawForm.passed_to": "payload",
     "stocktake.WithdrawForm.note": "payload",
     "stocktake.DispositionForm.passed_to": "payload",
+    "intake.TriageForm.reason": "payload",
+    "intake.PartnerForm.name": "payload",
 }
 
 
@@ -288,6 +292,11 @@ def test_payloads_never_come_back_as_markup(app, browser, make_member, make_book
     b.follow(b.post(preview, {"action": "import"}))
     b.get(preview + "/report.csv")
 
+    # --- an institution to pass gifts on to ------------------------------------------
+    b.follow(b.post("/intake/partners", {"name": "P" + LONG}))
+    partner = _scalar(Partner, name="P" + LONG)
+    assert partner is not None
+
     # --- a volunteer takes in a donation, types unknown books in, edits one -----------
     b.as_(volunteer)
     b.follow(b.post("/intake/start", {"donor": LONG[:100], "campaign_id": str(campaign.id),
@@ -311,6 +320,13 @@ def test_payloads_never_come_back_as_markup(app, browser, make_member, make_book
         "isbn13": ISBN_UNKNOWN, "title": "E" + LONG, "subtitle": LONG, "authors": LONG,
         "publisher": LONG, "description": LONG}))
     assert _scalar(Book, id=book.id).subtitle == LONG
+    # Triage: items marked damaged, one declined with a reason, one passed on.
+    for outcome in ("declined", "passed_on"):
+        b.follow(b.post("/intake/scan", {"scan": "4"}))
+        b.follow(b.post("/intake/scan", {"scan": ISBN_UNKNOWN}))
+        b.follow(b.post("/intake/triage", {outcome: "y", "reason": LONG,
+                                           "partner_id": str(partner.id)}))
+    assert _scalar(DonationItem, reason=LONG, passed_to="P" + LONG) is not None
     b.follow(b.post("/intake/finish"))
 
     # --- the desk and the label queue echo what was scanned ------------------------

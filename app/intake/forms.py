@@ -2,7 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
@@ -129,3 +129,33 @@ class TriageForm(BaseForm):
             if getattr(self, outcome.value).data:
                 return outcome
         return None
+
+
+class TriageRulesForm(BaseForm):
+    """The copy cap and the decline rules (a coordinator's setting)."""
+
+    copy_cap = IntegerField(_l("Copies per title at most (0: no cap)"),
+                            validators=[DataRequired(message=_l("Type a number.")),
+                                        NumberRange(min=0, max=99)], default=2)
+    study_aid_max_age = IntegerField(
+        _l("Decline study aids (add-on reader groups 5 and 6) older than this many years "
+           "(0: keep them all)"),
+        validators=[Optional(), NumberRange(min=0, max=99)], default=5)
+    decline_damaged = BooleanField(_l("Hold back items marked damaged"))
+    decline_sets = BooleanField(_l("Hold back items marked as part of a set"))
+    save = SubmitField(_l("Save"))
+
+
+class PartnerForm(BaseForm):
+    """A new institution to pass gifts on to."""
+
+    name = StringField(_l("Institution"), validators=[DataRequired(), Length(max=200)])
+
+
+class PartnerActiveForm(BaseForm):
+    """Take an institution off the list, or put it back."""
+
+    partner_id = IntegerField(widget=HiddenInput(), validators=[DataRequired(),
+                                                                NumberRange(min=1)])
+    active = SubmitField(_l("Use again"))
+    retire = SubmitField(_l("Take off the list"))

@@ -270,3 +270,43 @@ def receive(raw: str | None, *, fields, donor_card: str | None, campaign_id, for
                     isbn13=scan.isbn13, book_id=book.id if book else None,
                     title=book.title if book else None)
     return settle(held, outcome, context, reason=reason, partner_id=partner_id, by=by, now=now)
+
+
+# ---------------------------------------------------------------------------
+# The coordinator's list of institutions
+# ---------------------------------------------------------------------------
+
+
+def all_partners() -> list[Partner]:
+    """Return every institution, those in use first."""
+    return list(db.session.scalars(
+        sa.select(Partner).order_by(Partner.is_active.desc(), Partner.name)))
+
+
+def add_partner(name: str, *, by: Member, now: datetime) -> Partner:
+    """Add an institution gifts may be passed on to (a name already listed is reused)."""
+    name = (nfc(name) or "").strip()[:200]
+    if not name:
+        raise InvalidInput(_l("Type the institution's name."))
+    partner = db.session.scalar(sa.select(Partner).where(Partner.name == name))
+    if partner is None:
+        partner = Partner(name=name, is_active=True, created_at=now)
+        db.session.add(partner)
+        db.session.flush()
+        audit.record("partner.create", actor=by, entity="partner", entity_id=partner.id,
+                     now=now, name=name)
+    else:
+        partner.is_active = True
+    return partner
+
+
+def set_partner_active(partner_id: int, active: bool, *, by: Member, now: datetime) -> Partner:
+    """Take an institution off the list (or put it back); its past items keep its name."""
+    partner = (db.session.get(Partner, partner_id) if 1 <= partner_id <= MAX_ID else None)
+    if partner is None:
+        raise UnknownPartner()
+    partner.is_active = active
+    db.session.flush()
+    audit.record("partner.active", actor=by, entity="partner", entity_id=partner.id, now=now,
+                 active=active)
+    return partner

@@ -41,6 +41,9 @@ def station(english, login_as, csrf_token, make_campaign):
             response = self.post("/intake/start", anonymous="y", campaign_id=str(campaign.id))
             assert response.status_code == 302
 
+        def get(self, path):
+            return english.get(path).get_data(as_text=True)
+
         def scan(self, code):
             response = self.post("/intake/scan", scan=code)
             assert response.status_code == 302
@@ -188,6 +191,9 @@ def test_campaign_totals_add_up(station, capped, partner, make_book):
     assert (outcomes.kept, outcomes.passed_on, outcomes.declined) == (
         copies, held[ItemOutcome.PASSED_ON], held[ItemOutcome.DECLINED]) == (2, 1, 2)
     assert outcomes.received == 5
+    html = station.get(f"/campaigns/{station.campaign.id}")
+    assert 'data-testid="items-received">5<' in html
+    assert 'data-testid="items-passed-on">1<' in html and 'data-testid="items-declined">2<' in html
     donation_id = db.session.scalar(of_campaign)
     lines = donation_lines([donation_id])[donation_id]
     assert len(lines) == outcomes.received
