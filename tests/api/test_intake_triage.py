@@ -26,6 +26,8 @@ def api(client, make_member):
     headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
 
     class Api:
+        auth = headers
+
         def post(self, body):
             return client.post("/api/v1/intake", headers=headers, json=body)
 
@@ -100,3 +102,16 @@ def test_a_damaged_mark_holds_back_a_title_under_the_cap(api, make_book):
 def test_triage_fields_are_validated(api, capped, body):
     response = api.post(body)
     assert response.status_code == 400, response.json
+
+
+def test_a_donation_lists_its_items_with_outcomes(api, client, capped):
+    api.post({"scan": ISBN, "outcome": "kept"})
+    answer = api.post({"scan": ISBN, "outcome": "declined", "reason": "worn"}).json
+    donation_id = answer["donation"]["id"]
+    response = client.get(f"/api/v1/donations/{donation_id}", headers=api.auth)
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert (body["received"], body["kept"], body["passed_on"], body["declined"]) == (2, 1, 0, 1)
+    assert [(i["outcome"], i["fate"], i["reason"]) for i in body["items"]] == [
+        ("kept", "on_shelf", None), ("declined", "declined", "worn")]
+    assert client.get("/api/v1/donations/999", headers=api.auth).status_code == 404
