@@ -186,7 +186,10 @@ def _seeds(seed: dict) -> dict:
         ("GET", "/isbn/{raw}"): [("path", "raw", seed["scans"])],
         ("POST", "/intake"): [("body", "scan", seed["scans"]),
                               ("body", "donor_card", cards),
-                              ("body", "campaign_id", seed["campaigns"])],
+                              ("body", "campaign_id", seed["campaigns"]),
+                              # The seeded books are over the copy cap: an outcome passes.
+                              ("body", "outcome", ["kept", "declined"]),
+                              ("body", "mark", [None]), ("body", "passed_to", [None])],
         ("POST", "/checkouts"): [("body", "member_card", cards),
                                  ("body", "copy_barcode", barcodes)],
         ("POST", "/checkins"): [("body", "copy_barcode", barcodes)],
