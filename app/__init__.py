@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.reports import bp as reports_bp
     from app.stocktake import bp as stocktake_bp
+    from app.volunteers import bp as volunteers_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(stocktake_bp)
+    app.register_blueprint(volunteers_bp)
     app.view_functions["static"]._access = ANYONE
 
 

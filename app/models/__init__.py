@@ -31,6 +31,7 @@ from app.models.stocktake import (
     Withdrawal,
     WithdrawalReason,
 )
+from app.models.volunteers import ShiftActivity, VolunteerShift
 
 __all__ = [
     "MAX_ID",
@@ -60,11 +61,13 @@ __all__ = [
     "Role",
     "ScanResult",
     "SearchGram",
+    "ShiftActivity",
     "Setting",
     "Site",
     "Stocktake",
     "StocktakeCopy",
     "StocktakeScan",
+    "VolunteerShift",
     "Withdrawal",
     "WithdrawalReason",
     "utcnow",

@@ -1,5 +1,6 @@
 """donation items and partners: the items intake held back (copy cap, decline rules) with
-their outcome (kept anyway, passed on, declined), and the institutions gifts are passed on to
+their outcome (kept anyway, passed on, declined), and the institutions gifts are passed on to;
+volunteer shifts (dated hours, approved by a coordinator)
 
 Revision ID: 79297db2e561
 Revises: f4b8d2a6c9e1
@@ -56,9 +57,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_donation_item_copy_id'), ['copy_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_donation_item_donation_id'), ['donation_id'], unique=False)
 
+    op.create_table('volunteer_shift',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('activity', sa.Enum('intake', 'desk', 'stocktake', 'labels', 'other', name='shiftactivity', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('ended_at IS NULL OR ended_at > started_at', name=op.f('ck_volunteer_shift_ends_after_start')),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['member.id'], name=op.f('fk_volunteer_shift_approved_by_id_member'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_volunteer_shift_member_id_member'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_volunteer_shift'))
+    )
+    with op.batch_alter_table('volunteer_shift', schema=None) as batch_op:
+        batch_op.create_index('ix_volunteer_shift_member_started', ['member_id', 'started_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('volunteer_shift', schema=None) as batch_op:
+        batch_op.drop_index('ix_volunteer_shift_member_started')
+
+    op.drop_table('volunteer_shift')
     with op.batch_alter_table('donation_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_donation_item_donation_id'))
         batch_op.drop_index(batch_op.f('ix_donation_item_copy_id'))
