@@ -34,6 +34,7 @@ from app.models import (
     Member,
     Partner,
     Role,
+    VolunteerShift,
     Withdrawal,
     utcnow,
 )
@@ -98,6 +99,7 @@ COVERED = {
     "stocktake.DispositionForm.passed_to": "payload",
     "intake.TriageForm.reason": "payload",
     "intake.PartnerForm.name": "payload",
+    "volunteers.LogShiftForm.note": "payload",
 }
 
 
@@ -299,6 +301,9 @@ def test_payloads_never_come_back_as_markup(app, browser, make_member, make_book
 
     # --- a volunteer takes in a donation, types unknown books in, edits one -----------
     b.as_(volunteer)
+    b.follow(b.post("/shifts/log", {"day": "2026-01-05", "start": "10:00", "end": "12:00",
+                                    "activity": "desk", "note": LONG}))
+    assert _scalar(VolunteerShift, note=LONG) is not None
     b.follow(b.post("/intake/start", {"donor": LONG[:100], "campaign_id": str(campaign.id),
                                        "find": "y"}))
     b.follow(b.post("/intake/start", {"donor_id": SHORT, "campaign_id": str(campaign.id),
