@@ -22,10 +22,9 @@ CSV_HEADERS = ("Volunteer", "Date", "From", "To", "Minutes", "Activity", "Note")
 
 
 def _back():
-    """Back to the page the button was on: the scan station, or my shifts."""
-    if request.form.get("back") == "intake":
-        return redirect(url_for("intake.station"))
-    return redirect(url_for("volunteers.mine"))
+    """Back to the page the button was on: the scan station, the desk, or my shifts."""
+    back = {"intake": "intake.station", "desk": "circulation.desk"}.get(request.form.get("back"))
+    return redirect(url_for(back or "volunteers.mine"))
 
 
 @bp.app_template_global()
