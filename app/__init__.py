@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from app.notices import bp as notices_bp
     from app.reports import bp as reports_bp
     from app.stocktake import bp as stocktake_bp
+    from app.volunteers import bp as volunteers_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(stocktake_bp)
     app.register_blueprint(notices_bp)
+    app.register_blueprint(volunteers_bp)
     app.view_functions["static"]._access = ANYONE
 
 

@@ -531,3 +531,26 @@ class NotMissing(Conflict):
 class NothingSelected(InvalidInput):
     code = "nothing_selected"
     default_message = _l("Choose at least one copy.")
+
+
+class TriageRequired(Conflict):
+    """A scan held back by the copy cap or a decline rule: the volunteer records its outcome."""
+
+    code = "triage_required"
+    default_message = _l("This item is held back: record what becomes of it.")
+
+    def __init__(self, message=None, *, reason: str, copies: int, **params):
+        super().__init__(message, **params)
+        self.reason = reason
+        self.copies = copies
+
+    def as_json(self) -> dict:
+        """Return the API's error body, with the rule that held the item back."""
+        body = super().as_json()
+        body["error"].update(reason=self.reason, copies=self.copies)
+        return body
+
+
+class UnknownPartner(NotFound):
+    code = "unknown_partner"
+    default_message = _l("Choose an institution from the list to pass the item on to.")

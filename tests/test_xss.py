@@ -28,10 +28,13 @@ from app.models import (
     Campaign,
     Copy,
     CopyStatus,
+    DonationItem,
     LabelTemplate,
     Loan,
     Member,
+    Partner,
     Role,
+    VolunteerShift,
     Withdrawal,
     utcnow,
 )
@@ -97,6 +100,9 @@ COVERED = {
     "notices.ScheduleForm.days_before": "validated: digits, commas and spaces only",
     "notices.ScheduleForm.days_after": "validated: digits, commas and spaces only",
     "notices.PreferencesForm.mobile": "validated: a Korean mobile number, stored as digits",
+    "intake.TriageForm.reason": "payload",
+    "intake.PartnerForm.name": "payload",
+    "volunteers.LogShiftForm.note": "payload",
 }
 
 
@@ -291,8 +297,16 @@ def test_payloads_never_come_back_as_markup(app, browser, make_member, make_book
     b.follow(b.post(preview, {"action": "import"}))
     b.get(preview + "/report.csv")
 
+    # --- an institution to pass gifts on to ------------------------------------------
+    b.follow(b.post("/intake/partners", {"name": "P" + LONG}))
+    partner = _scalar(Partner, name="P" + LONG)
+    assert partner is not None
+
     # --- a volunteer takes in a donation, types unknown books in, edits one -----------
     b.as_(volunteer)
+    b.follow(b.post("/shifts/log", {"day": "2026-01-05", "start": "10:00", "end": "12:00",
+                                    "activity": "desk", "note": LONG}))
+    assert _scalar(VolunteerShift, note=LONG) is not None
     b.follow(b.post("/intake/start", {"donor": LONG[:100], "campaign_id": str(campaign.id),
                                        "find": "y"}))
     b.follow(b.post("/intake/start", {"donor_id": SHORT, "campaign_id": str(campaign.id),
@@ -314,6 +328,13 @@ def test_payloads_never_come_back_as_markup(app, browser, make_member, make_book
         "isbn13": ISBN_UNKNOWN, "title": "E" + LONG, "subtitle": LONG, "authors": LONG,
         "publisher": LONG, "description": LONG}))
     assert _scalar(Book, id=book.id).subtitle == LONG
+    # Triage: items marked damaged, one declined with a reason, one passed on.
+    for outcome in ("declined", "passed_on"):
+        b.follow(b.post("/intake/scan", {"scan": "4"}))
+        b.follow(b.post("/intake/scan", {"scan": ISBN_UNKNOWN}))
+        b.follow(b.post("/intake/triage", {outcome: "y", "reason": LONG,
+                                           "partner_id": str(partner.id)}))
+    assert _scalar(DonationItem, reason=LONG, passed_to="P" + LONG) is not None
     b.follow(b.post("/intake/finish"))
 
     # --- the desk and the label queue echo what was scanned ------------------------

@@ -24,6 +24,7 @@ from app.api import (  # noqa: E402,F401
     books,
     campaigns,
     circulation,
+    donations,
     intake,
     labels,
     routes,

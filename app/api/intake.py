@@ -1,6 +1,6 @@
 """API endpoints for intake: what an ISBN is, and receiving one donated copy."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,9 +22,9 @@ from app.core.text import nfc
 from app.core.validation import MAX_BIG_ID, Messages, Text
 from app.errors import InvalidInput, MetadataRequired
 from app.extensions import db
-from app.intake import books, lookup, services
+from app.intake import books, lookup, services, triage
 from app.intake.donations import donation_tally
-from app.models import CopyStatus, Role, utcnow
+from app.models import CopyStatus, DonationItem, ItemOutcome, Role, utcnow
 
 
 def _names(value: str | list[str] | None) -> list[str]:
@@ -83,6 +83,17 @@ class IntakeRequest(BaseModel):
     complete_later: bool | None = Field(
         None, description="Save an unknown ISBN with the ISBN only, to complete later.")
     metadata: BookFields | None = None
+    mark: Literal["damaged", "set"] | None = Field(
+        None, description="What the volunteer saw: the item is damaged, or part of a set "
+                          "(the decline rules hold such items back).")
+    outcome: Literal["kept", "passed_on", "declined"] | None = Field(
+        None, description="What becomes of an item held back (triage_required): kept anyway "
+                          "(a copy is added), passed on (to passed_to) or declined.")
+    reason: Text(triage.REASON_MAX, required=False) | None = Field(
+        None, description="Why it is kept anyway or declined.")
+    passed_to: int | None = Field(
+        None, ge=1, le=MAX_BIG_ID,
+        description="The institution it is passed on to (its id in the coordinator's list).")
 
     @model_validator(mode="after")
     def _scan_or_metadata(self) -> "IntakeRequest":
@@ -167,35 +178,65 @@ class Donation(BaseModel):
     titles: int
 
 
+class Item(BaseModel):
+    """A donated item held back at intake, and what became of it."""
+
+    id: int
+    outcome: Literal["kept", "passed_on", "declined"]
+    held_for: str = Field(description="copy_cap, old_reference, damaged, set or volunteer.")
+    reason: str | None
+    passed_to: str | None = Field(description="The institution's name, when passed on.")
+    isbn13: str | None
+    title: str | None
+    copy_id: int | None
+
+    @classmethod
+    def of(cls, item: DonationItem) -> "Item":
+        """Return the API's view of an item."""
+        return cls(id=item.id, outcome=item.outcome.value, held_for=item.held_for,
+                   reason=item.reason, passed_to=item.passed_to, isbn13=item.isbn13,
+                   title=item.title, copy_id=item.copy_id)
+
+
 class Intake(BaseModel):
-    """The copy received, its book and the donation."""
+    """The copy received, its book and the donation (and the item, when it was held back)."""
 
     model_config = ConfigDict(validate_by_name=True)
 
-    copy_: Copy = Field(alias="copy")  # (BaseModel has a copy method)
-    book: BookRecord
+    copy_: Copy | None = Field(alias="copy", description="None when the item was not kept.")
+    book: BookRecord | None
     donation: Donation
+    item: Item | None = Field(None, description="The item's outcome, when it was held back.")
     duplicate: bool = Field(description="A double scan: the copy received moments ago.")
     created_book: bool
     source: str | None
 
     @classmethod
-    def of(cls, result: services.IntakeResult) -> "Intake":
-        """Return the API's answer to one received copy."""
-        copy, donation, donor = result.copy, result.donation, result.donation.donor
-        tally = result.tally if result.tally is not None else donation_tally(donation)
+    def of(cls, result: services.IntakeResult | None,
+           item: DonationItem | None = None) -> "Intake":
+        """Return the API's answer to one received copy, or one item held back."""
+        copy = result.copy if result is not None else None
+        donation = result.donation if result is not None else item.donation
+        donor = donation.donor
+        tally = (result.tally if result is not None and result.tally is not None
+                 else donation_tally(donation))
+        book = result.book if result is not None else item.book
         return cls(
             copy_=Copy(id=copy.id, barcode=copy.barcode, book_id=copy.book_id,
                        status=copy.status, donation_id=copy.donation_id,
-                       created_at=copy.created_at, created_by_id=copy.created_by_id),
-            book=BookRecord.of(result.book),
+                       created_at=copy.created_at, created_by_id=copy.created_by_id)
+            if copy is not None else None,
+            book=BookRecord.of(book) if book is not None else None,
             donation=Donation(
                 id=donation.id, anonymous=donation.anonymous,
                 donor=(Donor(id=donor.id, name=donor.name, card=donor.card_barcode)
                        if donor is not None else None),
                 campaign_id=donation.campaign_id, received_at=donation.received_at,
                 received_by_id=donation.received_by_id, **tally),
-            duplicate=result.duplicate, created_book=result.created_book, source=result.source,
+            duplicate=result.duplicate if result is not None else False,
+            created_book=result.created_book if result is not None else False,
+            source=result.source if result is not None else None,
+            item=Item.of(item) if item is not None else None,
         )
 
 
@@ -224,24 +265,31 @@ def isbn_lookup(raw: str):
     200: (Intake, "A repeated scan (duplicate: true): the copy received moments ago, not a "
                   "second one."),
     400: "The body or the scan is not valid (invalid_json, invalid_input, invalid_isbn).",
-    404: "unknown_campaign or unknown_member (no member has the donor card).",
-    409: "campaign_closed, or donor_inactive (the donor's account is deactivated).",
+    404: "unknown_campaign, unknown_member (no member has the donor card) or "
+         "unknown_partner (passed_to).",
+    409: "campaign_closed, donor_inactive (the donor's account is deactivated), or "
+         "triage_required: the copy cap or a decline rule holds the item back and nothing is "
+         "added; the error says the rule (reason: copy_cap, old_reference, damaged, set) and "
+         "the title's copies; send the same body with an outcome.",
     422: "No source knows the ISBN and no metadata was sent (metadata_required).",
 })
 def intake(body: IntakeRequest):
-    """Receive one donated copy: a scanned ISBN (or typed metadata) becomes a new copy."""
+    """Receive one donated item: a scanned ISBN (or typed metadata) becomes a new copy,
+    unless the copy cap or a decline rule holds it back (then its outcome is recorded)."""
     given = body.model_fields_set
     try:
-        result = services.receive_copy(
+        settled = triage.receive(
             body.scan, fields=body.metadata.as_fields() if body.metadata else None,
             donor_card=body.donor_card,
             campaign_id=body.campaign_id if "campaign_id" in given else services.DEFAULT_CAMPAIGN,
-            by=current_user, now=utcnow(), force=bool(body.force),
-            complete_later=bool(body.complete_later))
+            force=bool(body.force), complete_later=bool(body.complete_later),
+            mark=body.mark, outcome=ItemOutcome(body.outcome) if body.outcome else None,
+            reason=body.reason, partner_id=body.passed_to, by=current_user, now=utcnow())
     except MetadataRequired:
         db.session.commit()  # only the metadata cache was written
         raise
     # Answered from the objects in hand: after the commit they would be read again.
-    answer = Intake.of(result)
+    answer = Intake.of(settled.result, settled.item)
     db.session.commit()
-    return answer, 200 if result.duplicate else 201
+    duplicate = settled.result is not None and settled.result.duplicate
+    return answer, 200 if duplicate else 201

@@ -31,6 +31,10 @@ class ErrorDetail(BaseModel):
     code: str = Field(pattern="^[a-z0-9_]+$")
     message: str
     request_id: str | None = Field(None, description="On server errors: the id in the log.")
+    reason: str | None = Field(None, description="triage_required: the rule that held the "
+                                                 "item back (copy_cap, old_reference, damaged, "
+                                                 "set).")
+    copies: int | None = Field(None, description="triage_required: the title's copies.")
 
 
 class Error(BaseModel):

@@ -32,6 +32,7 @@ def _texts(ack: "Acknowledgement", count: int) -> dict:
                   "shared shelves, for our neighbours to read and pass on.", cafe=ack.cafe_name),
         "date": _("Donated on: %(date)s", date=ack.donated_on.isoformat()),
         "count": _("Books donated: %(num)d", num=count),
+        "kept": (_("Added to our collection: %(num)d", num=ack.kept) if ack.lines else None),
         "books": _("The books you gave"),
         "closing": _("With thanks, %(cafe)s", cafe=ack.cafe_name),
         "number": _("Donation no. %(id)d", id=ack.donation_id),
@@ -62,7 +63,14 @@ class Acknowledgement:
     donated_on: date
     books: list[tuple[str, int, int]]  # (title, copies, times borrowed)
     cafe_name: str
+    # Every item given with what became of it (app.campaigns.gifts.GiftLine); when given,
+    # the letter lists these, each with its outcome, in place of `books`.
+    lines: tuple = ()
 
+    @property
+    def kept(self) -> int:
+        """Return how many of the items became copies in the collection."""
+        return sum(copies for _t, copies, _n in self.books)
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -88,11 +96,17 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
 
 def acknowledgement_pdf(ack: Acknowledgement, lang: str = "ko") -> bytes:
     """Return the acknowledgement as a one-page A4 PDF in Korean or English."""
-    count = sum(copies for _t, copies, _n in ack.books)
+    count = len(ack.lines) if ack.lines else sum(copies for _t, copies, _n in ack.books)
     with force_locale("en" if lang == "en" else "ko"):
         t = _texts(ack, count)
-        borrowed_texts = [_borrowed(n) for _t, _c, n in ack.books[:MAX_LISTED]]
-        more = _more(len(ack.books) - MAX_LISTED)
+        if ack.lines:  # every item, with its outcome
+            listed = [(line.title, 1, 0) for line in ack.lines[:MAX_LISTED]]
+            borrowed_texts = [line.outcome_text() for line in ack.lines[:MAX_LISTED]]
+            more = _more(len(ack.lines) - MAX_LISTED)
+        else:
+            listed = ack.books[:MAX_LISTED]
+            borrowed_texts = [_borrowed(n) for _t, _c, n in listed]
+            more = _more(len(ack.books) - MAX_LISTED)
     regular, bold = fonts()
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4, pageCompression=1)
@@ -119,19 +133,17 @@ def acknowledgement_pdf(ack: Acknowledgement, lang: str = "ko") -> bytes:
         pdf.drawString(left, y, line)
         y -= 7 * mm
     y -= 5 * mm
-    facts = [t["campaign"], t["date"], t["count"]]
+    facts = [t["campaign"], t["date"], t["count"], t["kept"]]
     for fact in filter(None, facts):
         pdf.drawString(left, y, fact)
         y -= 7 * mm
-    if ack.books:
+    if listed:
         y -= 5 * mm
         pdf.setFont(bold, 12)
         pdf.drawString(left, y, t["books"])
         y -= 7 * mm
         pdf.setFont(regular, 10.5)
-        for (title, copies, _loans), borrowed in zip(
-            ack.books[:MAX_LISTED], borrowed_texts, strict=True
-        ):
+        for (title, copies, _loans), borrowed in zip(listed, borrowed_texts, strict=True):
             suffix = f" ×{copies}" if copies > 1 else ""
             line = f"· {title}{suffix}"
             room = text_width - pdf.stringWidth(borrowed, regular, 10.5) - 6 * mm
@@ -141,7 +153,7 @@ def acknowledgement_pdf(ack: Acknowledgement, lang: str = "ko") -> bytes:
             if borrowed:
                 pdf.drawRightString(right, y, borrowed)
             y -= 6 * mm
-        if len(ack.books) > MAX_LISTED:
+        if len(ack.lines or ack.books) > MAX_LISTED:
             pdf.drawString(left, y, more)
     pdf.setFont(bold, 13)
     pdf.drawRightString(right, 40 * mm, t["closing"])

@@ -1,11 +1,12 @@
 """Donors' own view: a member's donations, their books and how often each was borrowed."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.campaigns.acknowledgement import Acknowledgement
+from app.campaigns.gifts import GiftLine, donation_lines
 from app.core.timebuckets import LOCAL_TZ
 from app.errors import UnknownDonation
 from app.extensions import db
@@ -18,11 +19,18 @@ class MyDonation:
 
     donation: Donation
     books: list[tuple[str, int, int]]  # (title, copies, times borrowed)
+    # Every item given, kept or not, and what became of it (app.campaigns.gifts).
+    lines: list[GiftLine] = field(default_factory=list)
+
+    @property
+    def kept(self) -> int:
+        """Return how many of the items given became copies."""
+        return sum(copies for _t, copies, _n in self.books)
 
     @property
     def book_count(self) -> int:
-        """Return the number of copies given."""
-        return sum(copies for _t, copies, _n in self.books)
+        """Return the number of items given (kept or not)."""
+        return len(self.lines) if self.lines else self.kept
 
 
 def member_donations(member: Member) -> list[MyDonation]:
@@ -47,7 +55,8 @@ def member_donations(member: Member) -> list[MyDonation]:
     books: dict[int, list] = {}
     for donation_id, title, copies, loans in rows:
         books.setdefault(donation_id, []).append((title, copies, loans))
-    return [MyDonation(d, books.get(d.id, [])) for d in donations]
+    lines = donation_lines(d.id for d in donations)
+    return [MyDonation(d, books.get(d.id, []), lines[d.id]) for d in donations]
 
 
 def donation_of(member: Member, donation_id: int) -> MyDonation:
@@ -67,5 +76,6 @@ def acknowledgement(mine: MyDonation, *, donor_name: str, cafe_name: str) -> Ack
         campaign_name=donation.campaign.name if donation.campaign else None,
         donated_on=donation.received_at.astimezone(LOCAL_TZ).date(),
         books=mine.books,
+        lines=tuple(mine.lines),
         cafe_name=cafe_name,
     )

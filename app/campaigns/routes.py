@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.campaigns import bp, donors, figures, services
+from app.campaigns import bp, donors, figures, gifts, services
 from app.campaigns.acknowledgement import acknowledgement_pdf
 from app.campaigns.forms import CampaignForm, ConfirmForm, MoveDonationForm
 from app.core.access import access
@@ -107,6 +107,7 @@ def show(campaign_id: int):
     return render_template(
         "campaigns/show.html", campaign=campaign, **_charts(campaign),
         most_borrowed=figures.most_borrowed(campaign), top_donors=figures.top_donors(campaign),
+        outcomes=gifts.campaign_outcomes(campaign.id),
         **_donation_rows(campaign, recent, is_coordinator), confirm_form=ConfirmForm(),
         is_coordinator=is_coordinator, tz=LOCAL_TZ,
     )

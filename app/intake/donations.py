@@ -18,7 +18,7 @@ from app.core.defaults import default_site
 from app.core.text import escape_like, nfc
 from app.errors import CampaignClosed, DonorInactive, UnknownCampaign, UnknownMember
 from app.extensions import db
-from app.models import MAX_ID, Book, Campaign, Copy, Donation, Member
+from app.models import MAX_ID, Book, Campaign, Copy, Donation, DonationItem, Member
 
 # An API intake continues the volunteer's donation (same donor and campaign) when its
 # last copy is this recent; otherwise it starts a new donation.
@@ -137,6 +137,11 @@ def _resume_query(with_donor: bool, with_campaign: bool) -> sa.Select:
         sa.select(sa.func.max(Copy.created_at)).where(Copy.donation_id == Donation.id)
         .scalar_subquery()
     )
+    # Or its newest item held back at intake (passed on, declined: no copy).
+    last_item = (
+        sa.select(sa.func.max(DonationItem.recorded_at))
+        .where(DonationItem.donation_id == Donation.id).scalar_subquery()
+    )
     return sa.select(Donation).where(
         Donation.received_by_id == sa.bindparam("by_id"),
         (Donation.donor_id == sa.bindparam("donor_id")) if with_donor
@@ -144,7 +149,8 @@ def _resume_query(with_donor: bool, with_campaign: bool) -> sa.Select:
         Donation.anonymous.is_(not with_donor),
         (Donation.campaign_id == sa.bindparam("campaign_id")) if with_campaign
         else Donation.campaign_id.is_(None),
-        last_copy > sa.bindparam("since", type_=Copy.created_at.type),
+        sa.or_(last_copy > sa.bindparam("since", type_=Copy.created_at.type),
+               last_item > sa.bindparam("since", type_=Copy.created_at.type)),
     ).order_by(Donation.id.desc()).limit(1)
 
 

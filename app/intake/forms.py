@@ -2,14 +2,14 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
-from app.core.forms import BaseForm, IntegerField
+from app.core.forms import BaseForm, IntegerField, db_int
 from app.intake.books import EDITABLE, BookFields, provisional_title
 from app.intake.donations import open_campaigns
-from app.models import Book
+from app.models import Book, ItemOutcome
 
 
 class CampaignForm(BaseForm):
@@ -111,3 +111,51 @@ def split_authors(text: str | None) -> list[str]:
     if len(parts) == 1 and "," in text:
         parts = text.split(",")
     return [p.strip() for p in parts if p.strip()]
+
+
+class TriageForm(BaseForm):
+    """What becomes of the item held back: kept anyway, passed on (where), declined (why)."""
+
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
+    partner_id = SelectField(_l("Pass on to"), coerce=db_int, validate_choice=False,
+                             validators=[Optional()])
+    kept = SubmitField(_l("Keep anyway"))
+    passed_on = SubmitField(_l("Pass on"))
+    declined = SubmitField(_l("Decline"))
+
+    def outcome(self) -> ItemOutcome | None:
+        """Return the outcome whose button was pressed."""
+        for outcome in ItemOutcome:
+            if getattr(self, outcome.value).data:
+                return outcome
+        return None
+
+
+class TriageRulesForm(BaseForm):
+    """The copy cap and the decline rules (a coordinator's setting)."""
+
+    copy_cap = IntegerField(_l("Copies per title at most (0: no cap)"),
+                            validators=[DataRequired(message=_l("Type a number.")),
+                                        NumberRange(min=0, max=99)], default=2)
+    study_aid_max_age = IntegerField(
+        _l("Decline study aids (add-on reader groups 5 and 6) older than this many years "
+           "(0: keep them all)"),
+        validators=[Optional(), NumberRange(min=0, max=99)], default=5)
+    decline_damaged = BooleanField(_l("Hold back items marked damaged"))
+    decline_sets = BooleanField(_l("Hold back items marked as part of a set"))
+    save = SubmitField(_l("Save"))
+
+
+class PartnerForm(BaseForm):
+    """A new institution to pass gifts on to."""
+
+    name = StringField(_l("Institution"), validators=[DataRequired(), Length(max=200)])
+
+
+class PartnerActiveForm(BaseForm):
+    """Take an institution off the list, or put it back."""
+
+    partner_id = IntegerField(widget=HiddenInput(), validators=[DataRequired(),
+                                                                NumberRange(min=1)])
+    active = SubmitField(_l("Use again"))
+    retire = SubmitField(_l("Take off the list"))

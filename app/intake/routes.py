@@ -28,8 +28,10 @@ from app.intake.forms import (
     ManualBookForm,
     ScanForm,
     StartForm,
+    TriageForm,
 )
 from app.intake.station import KEYS, Station, book_view, find_donor
+from app.intake.triage_station import TRIAGE_KEYS
 from app.models import Book, Role, utcnow
 
 STATE = "intake"  # the session key of the station's state
@@ -85,7 +87,7 @@ def _render_station(station: Station, manual_form: ManualBookForm | None = None,
     return render_template(
         "intake/station.html", **station.view(), manual_form=manual_form,
         scan_form=ScanForm(formdata=None), action_form=ActionForm(), campaign_form=campaign_form,
-        keys=KEYS,
+        keys=KEYS, triage_keys=TRIAGE_KEYS, triage_form=TriageForm(formdata=None),
     ), status
 
 
@@ -165,6 +167,18 @@ def scan():
     if station is None or not form.validate_on_submit():
         return _to_station()
     return _step(station, lambda s: s.scan(form.scan.data, by=current_user, now=utcnow()))
+
+
+@bp.route("/triage", methods=["POST"])
+@access(Role.VOLUNTEER)
+def settle():
+    """Record what becomes of the item held back (kept anyway, passed on, declined)."""
+    station, form = _open_station(), TriageForm()
+    if station is None or not form.validate_on_submit() or form.outcome() is None:
+        return _to_station()
+    return _step(station, lambda s: s.settle(form.outcome(), reason=form.reason.data,
+                                             partner_id=form.partner_id.data,
+                                             by=current_user, now=utcnow()))
 
 
 @bp.route("/again", methods=["POST"])

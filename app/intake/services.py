@@ -238,7 +238,8 @@ DEFAULT_CAMPAIGN = "default"
 
 def receive_copy(raw: str | None, *, fields: BookFields | None, donor_card: str | None,
                  campaign_id: int | None | str = DEFAULT_CAMPAIGN, by: Member, now: datetime,
-                 force: bool = False, complete_later: bool = False) -> IntakeResult:
+                 force: bool = False, complete_later: bool = False,
+                 context: DonationContext | None = None) -> IntakeResult:
     """Receive one donated copy in one call (the API): a scan, or typed fields alone.
 
     The copy joins the volunteer's recent donation with this donor and campaign (the default
@@ -249,14 +250,22 @@ def receive_copy(raw: str | None, *, fields: BookFields | None, donor_card: str 
         raise InvalidInput(_l("The field '%(name)s' is required."), name="scan")
     if raw:
         read_isbn(raw)  # a bad scan is refused before anything else is looked up
-    donor = donor_by_card(donor_card) if donor_card else None
-    campaign = (default_campaign() if campaign_id == DEFAULT_CAMPAIGN
-                else campaign_for(campaign_id))
-    context = resume_donation(donor=donor, campaign=campaign, by=by, now=now)
+    if context is None:
+        context = api_donation(donor_card, campaign_id, by=by, now=now)
     if raw:
         return intake_scan(raw, context, by=by, now=now, fields=fields,
                            complete_later=complete_later, force=force)
     return save_manual_book(context, isbn=None, fields=fields, by=by, now=now)
+
+
+def api_donation(donor_card: str | None, campaign_id: int | None | str, *, by: Member,
+                 now: datetime) -> DonationContext:
+    """Return the donation an API call adds to: the volunteer's recent one with this donor
+    and campaign (the default campaign unless one, or None, is given), or a new one."""
+    donor = donor_by_card(donor_card) if donor_card else None
+    campaign = (default_campaign() if campaign_id == DEFAULT_CAMPAIGN
+                else campaign_for(campaign_id))
+    return resume_donation(donor=donor, campaign=campaign, by=by, now=now)
 
 
 @dataclass

@@ -31,6 +31,8 @@ from app.intake.donations import (
     find_donors,
     start_donation,
 )
+from app.intake.triage import active_partners
+from app.intake.triage_station import TriageSteps
 from app.models import MAX_ID, Book, Campaign, Copy, Donation, Member
 
 # Typed into the scan field (or pressed alone, with JavaScript): one key per action.
@@ -67,7 +69,7 @@ def find_donor(*, anonymous: bool, donor_id: int | None, text: str) -> Member | 
     return matches[0] if len(matches) == 1 else matches
 
 
-class Station:
+class Station(TriageSteps):
     """The donation being received at the scan station, and what its last action did."""
 
     def __init__(self, state: dict, context: DonationContext):
@@ -110,15 +112,21 @@ class Station:
     def scan(self, raw: str, *, by: Member, now: datetime) -> None:
         """Receive one scan: a book's ISBN (a new copy), or one of the one-key commands."""
         raw = raw.strip()
+        if self.triage_key(raw, by=by, now=now):
+            return None
         if raw == KEYS["again"]:
             return self.again(by=by, now=now)
         if raw == KEYS["undo"]:
+            if self.drop_hold():
+                return None
             return self.undo(by=by, now=now)
         if raw == KEYS["no_isbn"]:
             return self.no_isbn()
         self.state["pending"] = None
         self._raw = raw
         try:
+            if self.held_back(raw, now=now):
+                return None
             result = services.intake_scan(raw, self.context, by=by, now=now)
         except MetadataRequired:
             # Not a refusal: nobody knows the ISBN, so the short form asks for the book.
@@ -214,7 +222,9 @@ class Station:
             ))
         return {"context": self.context, "tally": donation_tally(donation), "last": last,
                 "last_copy": last_copy, "recent": recent, "pending": self.pending,
-                "last_view": book_view(last_copy.book) if last_copy else None}
+                "last_view": book_view(last_copy.book) if last_copy else None,
+                "held": self.held, "flag": self.state.get("flag"),
+                "partners": active_partners() if self.held else []}
 
     def _received(self, result: services.IntakeResult) -> None:
         self.state["book_id"] = result.book.id

@@ -12,7 +12,14 @@ from app.models.catalog import (
     SearchGram,
 )
 from app.models.circulation import Hold, HoldStatus, Loan, LoanRules
-from app.models.donations import Campaign, CampaignBook, Donation
+from app.models.donations import (
+    Campaign,
+    CampaignBook,
+    Donation,
+    DonationItem,
+    ItemOutcome,
+    Partner,
+)
 from app.models.idempotency import IdempotencyKey
 from app.models.labels import LabelKind, LabelQueueItem, LabelTemplate
 from app.models.notices import Notice, NoticePreference
@@ -26,6 +33,7 @@ from app.models.stocktake import (
     Withdrawal,
     WithdrawalReason,
 )
+from app.models.volunteers import ShiftActivity, VolunteerShift
 
 __all__ = [
     "MAX_ID",
@@ -39,7 +47,9 @@ __all__ = [
     "CopyStatus",
     "Disposition",
     "Donation",
+    "DonationItem",
     "Hold",
+    "ItemOutcome",
     "HoldStatus",
     "IdempotencyKey",
     "LabelKind",
@@ -52,14 +62,17 @@ __all__ = [
     "Notice",
     "NoticePreference",
     "MetadataCache",
+    "Partner",
     "Role",
     "ScanResult",
     "SearchGram",
+    "ShiftActivity",
     "Setting",
     "Site",
     "Stocktake",
     "StocktakeCopy",
     "StocktakeScan",
+    "VolunteerShift",
     "Withdrawal",
     "WithdrawalReason",
     "utcnow",

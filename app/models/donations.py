@@ -1,12 +1,13 @@
 """Donation campaigns and donations: who gave which copies, when, for what campaign."""
 
+import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import UTCDateTime, enum_column, utcnow
 
 
 class Campaign(db.Model):
@@ -114,3 +115,66 @@ class CampaignBook(db.Model):
         # The table is read by campaign: on SQLite its rows sit in primary-key order.
         {"sqlite_with_rowid": False},
     )
+
+
+class ItemOutcome(enum.StrEnum):
+    """What became of a donated item at intake."""
+
+    KEPT = "kept"  # a copy in the collection
+    PASSED_ON = "passed_on"  # given to another institution (passed_to says which)
+    DECLINED = "declined"  # not taken (returned to the donor, or recycled)
+
+
+class Partner(db.Model):
+    """An institution the café passes declined gifts on to (a coordinator keeps the list)."""
+
+    __tablename__ = "partner"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Partner {self.id} {self.name!r}>"
+
+
+class DonationItem(db.Model):
+    """A donated item that intake held back (the copy cap or a decline rule), with its outcome.
+
+    The copies a scan adds at once are the donation's other items (outcome kept): the
+    donation's lines are its copies and these rows (a row kept anyway names its copy).
+    """
+
+    __tablename__ = "donation_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("donation.id", ondelete="CASCADE"), index=True)
+    book_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("book.id", ondelete="SET NULL"), index=True)
+    isbn13: Mapped[str | None] = mapped_column(sa.String(13))
+    title: Mapped[str | None] = mapped_column(sa.String(500))
+    # Why intake held it back: copy_cap, old_reference, damaged, set.
+    held_for: Mapped[str] = mapped_column(sa.String(20))
+    outcome: Mapped[ItemOutcome] = mapped_column(enum_column(ItemOutcome))
+    reason: Mapped[str | None] = mapped_column(sa.String(200))
+    partner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("partner.id", ondelete="SET NULL"))
+    passed_to: Mapped[str | None] = mapped_column(sa.String(200))  # the partner's name then
+    copy_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("copy.id", ondelete="SET NULL"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("member.id", ondelete="SET NULL"))
+
+    donation: Mapped[Donation] = relationship()
+    book: Mapped["Book | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        sa.CheckConstraint("outcome <> 'passed_on' OR passed_to IS NOT NULL",
+                           name="passed_on_says_where"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<DonationItem {self.id} {self.outcome}>"

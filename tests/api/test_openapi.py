@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 from app.api.openapi import API_PREFIX, spec
 from app.core.access import ANYONE
 from app.extensions import db
-from app.models import CopyStatus, Role, utcnow
+from app.models import CopyStatus, Donation, DonationItem, ItemOutcome, Role, utcnow
 from tests.support.providers import block_network, web  # noqa: F401
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -162,6 +162,7 @@ CALLER = {
     ("GET", "/me"): Role.MEMBER, ("GET", "/me/loans"): Role.MEMBER,
     ("GET", "/me/holds"): Role.MEMBER, ("POST", "/holds"): Role.MEMBER,
     ("GET", "/isbn/{raw}"): Role.VOLUNTEER, ("POST", "/intake"): Role.VOLUNTEER,
+    ("GET", "/donations/{donation_id}"): Role.VOLUNTEER,
     ("POST", "/checkouts"): Role.VOLUNTEER, ("POST", "/checkins"): Role.VOLUNTEER,
     ("POST", "/loans/{loan_id}/renew"): Role.VOLUNTEER,
     ("DELETE", "/holds/{hold_id}"): Role.VOLUNTEER, ("POST", "/labels"): Role.VOLUNTEER,
@@ -185,7 +186,10 @@ def _seeds(seed: dict) -> dict:
         ("GET", "/isbn/{raw}"): [("path", "raw", seed["scans"])],
         ("POST", "/intake"): [("body", "scan", seed["scans"]),
                               ("body", "donor_card", cards),
-                              ("body", "campaign_id", seed["campaigns"])],
+                              ("body", "campaign_id", seed["campaigns"]),
+                              # The seeded books are over the copy cap: an outcome passes.
+                              ("body", "outcome", ["kept", "declined"]),
+                              ("body", "mark", [None]), ("body", "passed_to", [None])],
         ("POST", "/checkouts"): [("body", "member_card", cards),
                                  ("body", "copy_barcode", barcodes)],
         ("POST", "/checkins"): [("body", "copy_barcode", barcodes)],
@@ -194,6 +198,7 @@ def _seeds(seed: dict) -> dict:
                               ("body", "template", [None]), ("body", "start_at", [1, 5])],
         ("GET", "/books/{book_id}"): [("path", "book_id", seed["books"])],
         ("GET", "/campaigns/{campaign_id}"): [("path", "campaign_id", seed["campaigns"])],
+        ("GET", "/donations/{donation_id}"): [("path", "donation_id", seed["donations"])],
         ("POST", "/loans/{loan_id}/renew"): [("path", "loan_id", seed["loans"])],
         ("DELETE", "/holds/{hold_id}"): [("path", "hold_id", seed["holds"])],
         ("DELETE", "/tokens/{token_id}"): [("path", "token_id", seed["revocable"])],
@@ -270,6 +275,16 @@ def seeded(app, make_member, make_book, make_copy, make_campaign):
     tokens[REVOKER], _stored = issue_token(revoker, days=1, now=now)
     tokens[REVOKER_CURRENT], _stored = issue_token(revoker, days=1, now=now)
     revocable = [issue_token(revoker, days=1, now=now)[1] for _ in range(3)]
+    # A donation with a copy, an item passed on and one declined (issue 23).
+    donation = Donation(anonymous=True, campaign_id=campaign.id, site_id=copies[1].site_id)
+    db.session.add(donation)
+    db.session.flush()
+    copies[1].donation_id = donation.id
+    db.session.add_all([
+        DonationItem(donation_id=donation.id, title="Fuzz item", held_for="copy_cap",
+                     outcome=ItemOutcome.PASSED_ON, passed_to="Fuzz library", recorded_at=now),
+        DonationItem(donation_id=donation.id, title="Fuzz item", held_for="damaged",
+                     outcome=ItemOutcome.DECLINED, recorded_at=now)])
     # One stocktake to scan into, others to close.
     stocktakes = [start_stocktake(make_scope(), by=members[Role.VOLUNTEER], now=now).id
                   for _ in range(4)]
@@ -285,6 +300,7 @@ def seeded(app, make_member, make_book, make_copy, make_campaign):
         "barcodes": [c.barcode for c in copies if c.id not in {ln.copy_id for ln in loans}],
         "books": [b.id for b in books],
         "campaigns": [campaign.id],
+        "donations": [donation.id],
         "loans": [loan.id for loan in loans],
         "holds": [hold.id for hold in holds],
         "stocktakes": stocktakes,

@@ -176,8 +176,10 @@ def test_me_lists_my_donations_with_loans(client, seeded):
     assert f'data-testid="my-donation-{seeded.moved_in.id}"' in page
     assert "북카페 활성화 캠페인" in page
     assert "Books: 3" in page
-    assert "소년이 온다 ×2 · <span class=\"muted\">Loans: 2</span>" in page
-    assert "History for youth · <span class=\"muted\">Loans: 1</span>" in page
+    # Every item a line: what became of it, and its loans.
+    assert "소년이 온다 · <span class=\"muted\">Kept: On loan now · Loans: 1</span>" in page
+    assert "소년이 온다 · <span class=\"muted\">Kept: On the shelf · Loans: 1</span>" in page
+    assert "History for youth · <span class=\"muted\">Kept: On the shelf · Loans: 1</span>" in page
     assert "You agreed to be named as a donor." in page
 
 

@@ -104,6 +104,24 @@
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     var field = scanField();
+    // Triage (app/intake/triage_station.py): 1-3 record the held item's outcome, 4-5 mark
+    // the next item. Scanned book barcodes begin with 9 (EAN-13 978/979): no clash.
+    var triage = document.querySelector("[data-testid=triage-form]");
+    if (target === field && field.value === "" && !event.ctrlKey && !event.altKey) {
+      var outcome = { "1": "kept", "2": "passed_on", "3": "declined" }[event.key];
+      if (triage && outcome) {
+        event.preventDefault();
+        var button = triage.querySelector("[name=" + outcome + "]");
+        if (button && !button.disabled) { send(triage, button); }
+        return;
+      }
+      if (!triage && (event.key === "4" || event.key === "5")) {
+        event.preventDefault();
+        field.value = event.key;
+        send(field.form, null);
+        return;
+      }
+    }
     if (target === field && field.value === "" && KEYS[event.key] && !event.ctrlKey) {
       var form = actionForm(KEYS[event.key]);
       if (form) {
