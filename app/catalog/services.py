@@ -9,6 +9,7 @@ import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from app.callnumbers import placed_call_number
 from app.catalog.index import gram_frequencies, signature, word_grams
 from app.core.params import MAX_PAGE
 from app.core.text import escape_like, fold, nfc
@@ -407,7 +408,7 @@ def public_copies(book: Book) -> list[CopyView]:
             barcode=c.barcode,
             status=c.status,
             site=sites.get(c.site_id, ""),
-            call_number=c.call_number,
+            call_number=placed_call_number(c.shelf, c.call_number),
             due_on=due.get(c.id) if c.status is CopyStatus.ON_LOAN else None,
         )
         for c in copies

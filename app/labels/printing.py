@@ -13,6 +13,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from app.barcodes import InvalidBarcode
+from app.callnumbers import placed_call_number
 from app.errors import CannotPrintLabels, NothingToPrint
 from app.labels.lookups import MAX_BATCH
 from app.labels.pdf import LabelItem, render_labels
@@ -34,7 +35,8 @@ def check_start(template: LabelTemplate, start_at: int) -> None:
 def label_items(copies: Sequence[Copy], *, cafe_name: str) -> list[LabelItem]:
     """Return what each copy's label shows: barcode, title, call number (or shelf), café."""
     return [
-        LabelItem(barcode=c.barcode, title=c.book.title, call_number=c.call_number or c.shelf,
+        LabelItem(barcode=c.barcode, title=c.book.title,
+                  call_number=placed_call_number(c.shelf, c.call_number) or c.shelf,
                   cafe_name=cafe_name)
         for c in copies
     ]
