@@ -47,6 +47,10 @@ LABEL_TEMPLATES = [
 ]
 
 
+# The stock sheets too narrow for a barcode: they print spine labels only.
+SPINE_ONLY_TEMPLATES = ("A4 spine labels 9x8 (20 x 35 mm)", "24 mm spine roll (24 x 40 mm)")
+
+
 def default_site() -> Site:
     """Return the default site, creating it when missing."""
     site = db.session.scalar(sa.select(Site).where(Site.is_default.is_(True)))

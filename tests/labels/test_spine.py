@@ -49,7 +49,8 @@ def fonts_of(pdf: bytes) -> set[str]:
             target = descendants[0].get_object() if descendants else font
             descriptor = target.get("/FontDescriptor")
             if descriptor is not None and any(
-                    k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    k in descriptor.get_object()
+                    for k in ("/FontFile", "/FontFile2", "/FontFile3")):
                 names.add(str(font["/BaseFont"]))
     return names
 
