@@ -43,8 +43,9 @@ DIGITS = tuple("0123456789")
 
 TITLE_MARK_CHOICES = (("initial", _l("Initial consonant (편의점 → ㅍ, as KOLAS does)")),
                       ("syllable", _l("Whole first syllable (편의점 → 편)")))
-VOLUME_CHOICES = (("v", _l("v.2")), ("dash", _l("2")))
-COPY_CHOICES = (("equals", _l("=2")), ("c", _l("c.2")))
+# Shown as examples, the same in every language.
+VOLUME_CHOICES = (("v", "813.7-김95ㅂ-v.2"), ("dash", "813.7-김95ㅂ-2"))
+COPY_CHOICES = (("equals", "813.7-김95ㅂ=2"), ("c", "813.7-김95ㅂ c.2"))
 
 
 # ---------------------------------------------------------------------------
