@@ -198,3 +198,52 @@ def test_the_edit_form_shows_the_call_number_and_copies_follow_a_new_class(
         "813.7-김95ㅂ", "813.7-김95ㅂ=2", "K 813.7 김95")
     html = client.get(f"/intake/books/{book.id}/edit").get_data(as_text=True)
     assert "813.7-김95ㅂ" in html
+
+
+def test_an_import_keeps_its_call_numbers_and_only_the_missing_are_filled(runner, tmp_path):
+    import csv
+
+    path = tmp_path / "export.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([
+            ["등록번호", "서명", "저자", "발행자", "ISBN", "분류기호", "별치기호", "청구기호"],
+            ["EM0000001", "아몬드", "손원평 지음", "창비", "9788936434267", "813.7", "",
+             "813.7-손67ㅇ"],
+            ["EM0000002", "두근두근 편의점", "김영진", "그린북", "", "808", "유",
+             "808-김64ㄷ"],
+            ["EM0000003", "불편한 편의점", "김호연", "나무옆의자", "", "813.7", "", ""]])
+    result = runner.invoke(args=["library", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["library", "assign-call-numbers"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    copies = {c.barcode: (c.shelf, c.call_number) for c in db.session.scalars(sa.select(Copy))}
+    assert copies == {"EM0000001": (None, "813.7-손67ㅇ"), "EM0000002": ("유", "808-김64ㄷ"),
+                      "EM0000003": (None, "813.7-김95ㅂ")}
+
+
+def test_the_scanned_copys_labels_carry_its_call_number(context, client, login_as, csrf_token):
+    """Scan, then the queue prints its barcode label, spine label and combined label."""
+    from app.core.defaults import ensure_defaults
+    from tests.labels.conftest import decoded_codes, template_named
+    from tests.labels.rendering import pdf_words
+
+    ensure_defaults()
+    cache(ISBN, title="불편한 편의점", authors=["김호연 지음"], kdc="813.7")
+    copy = scan(context, ISBN + "03810").copy
+    login_as(Role.VOLUNTEER, password=None, locale="en")
+    token = csrf_token("/labels")
+
+    def printed(template, content):
+        response = client.post("/labels/print", data={
+            "csrf_token": token, "template": str(template_named(template).id), "start_at": "1",
+            "content": content, "item": [str(copy.id)]})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.data
+
+    words = [w[0] for p in pdf_words(printed("A4 3x8", "labels")) for w in p]
+    assert "813.7-김95ㅂ" in words
+    words = [w[0] for p in pdf_words(printed("spine roll", "spine")) for w in p]
+    assert words == ["813.7", "김95ㅂ"]
+    combined = printed("label + spine", "combined")
+    assert decoded_codes(combined) == [[copy.barcode]]
