@@ -100,9 +100,9 @@ class CallNumberSettingsForm(BaseForm):
 
     title_mark = SelectField(_l("Title mark"),
                              choices=[SelectChoice(v, label) for v, label in TITLE_MARK_CHOICES])
-    volume_style = SelectField(_l("Volume"),
+    volume_style = SelectField(_l("Volume mark"),
                                choices=[SelectChoice(v, label) for v, label in VOLUME_CHOICES])
-    copy_style = SelectField(_l("Copy"),
+    copy_style = SelectField(_l("Copy mark"),
                              choices=[SelectChoice(v, label) for v, label in COPY_CHOICES])
     large_print_prefix = _prefix_field(_l("Large-print books (큰글자 in the title)"))
 
