@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from app.accounts.services import create_member
 from app.admin.accesslog import purge_access_log as purge_old_access_log
 from app.campaigns import tally
-from app.catalog import store
+from app.catalog import callnumbers, store
 from app.circulation import reminders
 from app.circulation import services as circulation
 from app.core import demo
@@ -298,3 +298,29 @@ def recount_campaigns() -> None:
     rows = tally.rebuild(db.session.connection())
     db.session.commit()
     click.echo(f"Campaign totals recounted: {rows} (campaign, book) rows.")
+
+
+@library.command("assign-call-numbers")
+@click.option("--dry-run", is_flag=True, help="Show what each copy would get; change nothing.")
+@with_appcontext
+def assign_call_numbers(dry_run: bool) -> None:
+    """Give every copy without a call number one (books without a class number are listed)."""
+    filled = callnumbers.fill_missing(dry_run=dry_run, by=None, now=utcnow())
+    for row in filled:
+        given = row.given
+        shown = given.placed or "(needs a class number)"
+        note = ""
+        if given.moved_from:
+            note = f"  [moved from {given.moved_from}: another author has it]"
+        elif given.collides:
+            note = "  [another author has this mark: edit it]"
+        click.echo(f"{row.copy.barcode}\t{shown}\t{row.copy.book.title}{note}")
+    given = sum(1 for row in filled if row.given.call_number)
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Dry run: {given} call number(s) would be given; "
+                   f"{len(filled) - given} cop(ies) need a class number first.")
+        return
+    db.session.commit()
+    click.echo(f"{given} call number(s) given; {len(filled) - given} cop(ies) need a class "
+               "number first.")

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from bench import datasets  # noqa: E402
+from bench.callnumbers import call_number_microseconds  # noqa: E402
 
 GENERATOR_VERSION = 5  # 5: loans carry their book and are stored in checkout order
 DATA = ROOT / "bench" / "data"
@@ -413,6 +414,7 @@ def run(db_kind: str, sizes: list[str], seconds: float) -> dict:
                 results["sizes"][size] = facts
                 measure_size(results, size, url, facts, seconds)
         results["labels_1500_seconds"] = label_seconds()
+        results["call_number_us"] = call_number_microseconds()
         import_started = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, check=True,
                        env=dict(os.environ, SECRET_KEY="x", DATABASE_URL="sqlite://"))
@@ -636,6 +638,9 @@ def table(results: dict) -> str:
                      "", "", ""))
     rows.append(("1,500-label PDF", fmt(results["labels_1500_seconds"] * 1000), "", "",
                  "< 3000 ms", ""))
+    if "call_number_us" in results:
+        rows.append(("call-number generation per book", fmt(results["call_number_us"] / 1000),
+                     "", "", "microseconds", f"{results['call_number_us']:.1f} µs"))
     rows.append(("import wsgi (cold process)", fmt(results["import_seconds"] * 1000), "", "",
                  "", ""))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]

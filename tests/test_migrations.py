@@ -152,3 +152,31 @@ def test_a_migration_leaves_the_apps_loggers_alone(empty_database_url):
     with app.app_context():
         upgrade()
     assert not app.logger.disabled
+
+
+def test_the_spine_label_templates_join_an_existing_installation(empty_database_url):
+    """Migration b3d9e5f1a7c2 adds the spine sheets to a database that has templates."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision="f4b8d2a6c9e1")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO label_template (name, kind, page_width_mm, page_height_mm, rows, "
+                "columns, label_width_mm, label_height_mm, margin_top_mm, margin_left_mm, "
+                "gap_x_mm, gap_y_mm, offset_x_mm, offset_y_mm, is_default, updated_at) VALUES "
+                "('A4 3x8 (70 x 37 mm)', 'copy', 210, 297, 8, 3, 70, 37, 0.5, 0, 0, 0, 0, 0, "
+                "true, '2026-01-01 00:00:00+00:00')")
+        upgrade()
+
+        def names():
+            with db.engine.connect() as conn:
+                return set(conn.exec_driver_sql("SELECT name FROM label_template").scalars())
+
+        assert names() == {"A4 3x8 (70 x 37 mm)", "A4 spine labels 9x8 (20 x 35 mm)",
+                           "24 mm spine roll (24 x 40 mm)",
+                           "A4 label + spine 2x8 (99.1 x 34 mm)"}
+        downgrade(revision="f4b8d2a6c9e1")
+        assert names() == {"A4 3x8 (70 x 37 mm)"}
+        downgrade(revision="base")
+        db.session.remove()
+        db.engine.dispose()

@@ -66,6 +66,27 @@ COVERED = {
     "admin.NewMemberForm.name": "payload",
     "admin.NewMemberForm.email": "validated: an email address",
     "admin.NewMemberForm.phone": "payload",
+    "admin.CallNumberSettingsForm.large_print_prefix": "payload",
+    "admin.CallNumberSettingsForm.reader_group_0": "payload",
+    "admin.CallNumberSettingsForm.reader_group_1": "payload",
+    "admin.CallNumberSettingsForm.reader_group_2": "payload",
+    "admin.CallNumberSettingsForm.reader_group_4": "payload",
+    "admin.CallNumberSettingsForm.reader_group_5": "payload",
+    "admin.CallNumberSettingsForm.reader_group_6": "payload",
+    "admin.CallNumberSettingsForm.reader_group_7": "payload",
+    "admin.CallNumberSettingsForm.reader_group_9": "payload",
+    "admin.CallNumberSettingsForm.form_0": "payload",
+    "admin.CallNumberSettingsForm.form_1": "payload",
+    "admin.CallNumberSettingsForm.form_2": "payload",
+    "admin.CallNumberSettingsForm.form_3": "payload",
+    "admin.CallNumberSettingsForm.form_4": "payload",
+    "admin.CallNumberSettingsForm.form_5": "payload",
+    "admin.CallNumberSettingsForm.form_6": "payload",
+    "admin.CallNumberSettingsForm.form_7": "payload",
+    "admin.CallNumberSettingsForm.form_8": "payload",
+    "catalog.ShelfListForm.shelf": "payload",
+    "catalog.ShelfListForm.class_from": "payload",
+    "catalog.ShelfListForm.class_to": "payload",
     "campaigns.CampaignForm.name": "payload",
     "campaigns.CampaignForm.description": "payload",
     "circulation.ScanForm.code": "payload",
@@ -372,6 +393,14 @@ def test_payloads_never_come_back_as_markup(app, browser, make_member, make_book
                                                             "passed_to": "P" + LONG}))
     assert _scalar(Withdrawal, copy_id=spares[1].id).passed_to == "P" + LONG
 
+    # --- call-number settings with payload shelf prefixes, then every copy gets one ----
+    b.as_(coordinator)
+    b.follow(b.post("/admin/call-numbers", {
+        "title_mark": "initial", "volume_style": "v", "copy_style": "equals",
+        "large_print_prefix": SHORT, **{f"reader_group_{d}": SHORT for d in "01245679"},
+        **{f"form_{d}": SHORT for d in "012345678"}}))
+    b.follow(b.post("/admin/call-numbers/fill"))
+
     # --- the JSON API: a book and a campaign with payloads ---------------------------
     api = {}
     for who in (volunteer, coordinator):
@@ -427,6 +456,9 @@ def test_payloads_never_come_back_as_markup(app, browser, make_member, make_book
         f"/labels/templates/{_scalar(LabelTemplate, name='T' + LONG[:99]).id}",
         "/weeding", "/weeding/withdrawals", "/weeding/least-borrowed",
         "/weeding/least-borrowed.csv", ("/weeding", {"damaged": "y", "years": "1"}),
+        "/admin/call-numbers", "/catalog/shelf-list", "/catalog/shelf-list.csv",
+        ("/catalog/shelf-list", {"shelf": SHORT, "class_from": SHORT, "class_to": LONG}),
+        ("/catalog/shelf-list.csv", {"shelf": SHORT, "class_from": SHORT}),
     ]
     reports = [("/reports", {"start": LONG, "end": LONG}),
                ("/reports", {"start": "2026-01-01", "end": SHORT}),

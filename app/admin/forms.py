@@ -6,6 +6,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from app.admin.services import RULE_FIELDS
+from app.catalog.callnumbers import (
+    COPY_CHOICES,
+    PREFIX_MAX,
+    TITLE_MARK_CHOICES,
+    VOLUME_CHOICES,
+)
+from app.core.classification import ADDON_FORMS, READER_GROUPS
 from app.core.forms import BaseForm, IntegerField
 from app.models import Role
 
@@ -83,3 +90,49 @@ class LoanRulesForm(BaseForm):
         for name in ("max_renewals", "max_holds", "renew_overdue_days"):
             values[name] = values[name] or 0
         return values
+
+
+def _prefix_field(label) -> StringField:
+    return StringField(label, validators=[Optional(), Length(max=PREFIX_MAX)])
+
+
+class CallNumberSettingsForm(BaseForm):
+    """The library's call-number rules; a shelf prefix (별치기호) per reader group and form."""
+
+    title_mark = SelectField(_l("Title mark"),
+                             choices=[SelectChoice(v, label) for v, label in TITLE_MARK_CHOICES])
+    volume_style = SelectField(_l("Volume mark"),
+                               choices=[SelectChoice(v, label) for v, label in VOLUME_CHOICES])
+    copy_style = SelectField(_l("Copy mark"),
+                             choices=[SelectChoice(v, label) for v, label in COPY_CHOICES])
+    large_print_prefix = _prefix_field(_l("Large-print books (큰글자 in the title)"))
+
+    READER_GROUP_FIELDS = tuple((f"reader_group_{d}", d) for d in READER_GROUPS)
+    FORM_FIELDS = tuple((f"form_{d}", d) for d in ADDON_FORMS)
+
+    @classmethod
+    def from_settings(cls, values: dict) -> "CallNumberSettingsForm":
+        data = {name: values[name] for name in
+                ("title_mark", "volume_style", "copy_style", "large_print_prefix")}
+        for name, digit in cls.READER_GROUP_FIELDS:
+            data[name] = values["reader_group_prefixes"].get(digit, "")
+        for name, digit in cls.FORM_FIELDS:
+            data[name] = values["form_prefixes"].get(digit, "")
+        return cls(data=data)
+
+    def values(self) -> dict:
+        """Return the settings as entered."""
+        def read(fields):
+            return {digit: getattr(self, name).data.strip() for name, digit in fields
+                    if (getattr(self, name).data or "").strip()}
+        return {"title_mark": self.title_mark.data, "volume_style": self.volume_style.data,
+                "copy_style": self.copy_style.data,
+                "large_print_prefix": self.large_print_prefix.data or "",
+                "reader_group_prefixes": read(self.READER_GROUP_FIELDS),
+                "form_prefixes": read(self.FORM_FIELDS)}
+
+
+for _digit, _name in READER_GROUPS.items():
+    setattr(CallNumberSettingsForm, f"reader_group_{_digit}", _prefix_field(_name))
+for _digit, _name in ADDON_FORMS.items():
+    setattr(CallNumberSettingsForm, f"form_{_digit}", _prefix_field(_name))

@@ -10,12 +10,14 @@ from app.admin import bp, services
 from app.admin.accesslog import access_log_query, kind_label, log_access, members_named
 from app.admin.forms import (
     ActiveForm,
+    CallNumberSettingsForm,
     ConfirmForm,
     LoanRulesForm,
     MemberSearchForm,
     NewMemberForm,
     RoleForm,
 )
+from app.catalog import callnumbers
 from app.core.access import access
 from app.core.defaults import loan_rules
 from app.core.downloads import json_download
@@ -145,6 +147,42 @@ def rules():
     db.session.commit()
     flash(_("The loan rules are saved. They apply to new loans."), "success")
     return redirect(url_for("admin.rules"))
+
+
+PREVIEW_ROWS = 100
+
+
+@bp.route("/call-numbers", methods=["GET", "POST"])
+@access(Role.COORDINATOR)
+def call_numbers():
+    """Call-number settings, and the copies still without one (with what they would get)."""
+    form = (CallNumberSettingsForm() if request.method == "POST"
+            else CallNumberSettingsForm.from_settings(callnumbers.settings()))
+    if form.validate_on_submit():
+        callnumbers.save_settings(form.values(), by=current_user, now=utcnow())
+        db.session.commit()
+        flash(_("The call-number settings are saved. They apply to call numbers given from "
+                "now on."), "success")
+        return redirect(url_for("admin.call_numbers"))
+    preview = callnumbers.fill_missing(dry_run=True, by=None, now=utcnow(),
+                                       limit=PREVIEW_ROWS + 1)
+    missing = db.session.scalar(callnumbers.missing_count_query())
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/call_numbers.html", form=form, preview=preview[:PREVIEW_ROWS],
+                           missing=missing, fill_form=ConfirmForm()), status
+
+
+@bp.route("/call-numbers/fill", methods=["POST"])
+@access(Role.COORDINATOR)
+def fill_call_numbers():
+    """Give every copy without a call number one (those without a class number stay)."""
+    submitted(ConfirmForm())
+    filled = callnumbers.fill_missing(dry_run=False, by=current_user, now=utcnow())
+    db.session.commit()
+    given = sum(1 for f in filled if f.given.call_number)
+    flash(_("%(given)d call numbers given; %(left)d copies still need a class number.",
+            given=given, left=len(filled) - given), "success")
+    return redirect(url_for("admin.call_numbers"))
 
 
 @bp.route("/deletions")

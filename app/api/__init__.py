@@ -22,6 +22,7 @@ def _csrf_for_cookie_sessions():
 
 from app.api import (  # noqa: E402,F401
     books,
+    callnumbers,
     campaigns,
     circulation,
     donations,

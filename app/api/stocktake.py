@@ -6,12 +6,12 @@ from pydantic import BaseModel, Field
 from app import models
 from app.api import bp
 from app.api.spec import DateTime, operation
+from app.callnumbers import placed_call_number
 from app.core.access import access
 from app.core.validation import MAX_ID, Code, Text
 from app.extensions import db
 from app.models import CopyStatus, Role, ScanResult, utcnow
 from app.stocktake import report, scanning, sessions
-from app.stocktake.scope import placed_call_number
 
 
 class ScopeRequest(BaseModel):

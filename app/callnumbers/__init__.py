@@ -14,7 +14,14 @@ from app.callnumbers.authormark import (
     syllable_digits,
     title_mark,
 )
-from app.callnumbers.collation import ParsedCallNumber, parse_call_number, sort_key
+from app.callnumbers.collation import (
+    ParsedCallNumber,
+    parse_call_number,
+    placed_call_number,
+    shelf_key,
+    shelf_of,
+    sort_key,
+)
 from app.callnumbers.generator import (
     CHILDREN_PREFIX,
     DEFAULT_FORM_PREFIXES,
@@ -53,6 +60,9 @@ __all__ = [
     "heading_number",
     "parse_call_number",
     "personal_heading",
+    "placed_call_number",
+    "shelf_key",
+    "shelf_of",
     "shelf_prefix",
     "sort_key",
     "syllable_digits",

@@ -119,3 +119,31 @@ def sort_key(call_number: str | None) -> tuple:
     return (shelf, _class_key(parsed.class_number), mark_key(parsed.author_mark),
             _volume_key(parsed.volume), parsed.copy or 1, text_key(parsed.rest),
             normalize(call_number))
+
+
+# A copy's place on the shelves: its call number with its shelf prefix in front (a copy
+# may carry the prefix in its own field only, as imported and generated ones do).
+
+
+def shelf_of(shelf: str | None, call_number: str | None) -> str | None:
+    """Return the copy's shelf prefix (별치기호): its own field, else its call number's."""
+    if shelf and shelf.strip():
+        return shelf.strip()
+    return parse_call_number(call_number).shelf if call_number else None
+
+
+def placed_call_number(shelf: str | None, call_number: str | None) -> str | None:
+    """Return the call number as it files on the shelves: with the shelf prefix in front."""
+    if not call_number or not call_number.strip():
+        return None
+    call_number = call_number.strip()
+    shelf = (shelf or "").strip()
+    if shelf and parse_call_number(call_number).shelf != shelf:
+        return f"{shelf} {call_number}"
+    return call_number
+
+
+def shelf_key(shelf: str | None, call_number: str | None) -> tuple | None:
+    """Return the key that puts the copy in shelf order (None without a call number)."""
+    placed = placed_call_number(shelf, call_number)
+    return sort_key(placed) if placed else None

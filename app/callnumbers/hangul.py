@@ -18,6 +18,8 @@ _CONJOINING_INITIALS = {chr(0x1100 + i): ch for i, ch in enumerate(INITIALS)}
 # (ㄱ) into conjoining jamo, so it is not used on whole strings.
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20  # ideographic space
+# One table for both: a conjoining initial left alone after NFC becomes the compatibility one.
+_PLAIN = {**_FULLWIDTH, **{ord(k): v for k, v in _CONJOINING_INITIALS.items()}}
 
 _DIGIT_READINGS = "영일이삼사오육칠팔구"
 _SMALL_UNITS = ("", "십", "백", "천")
@@ -28,8 +30,9 @@ def normalize(text: str | None) -> str:
     """Return text in NFC with full-width ASCII made plain and whitespace collapsed."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", str(text)).translate(_FULLWIDTH)
-    text = "".join(_CONJOINING_INITIALS.get(ch, ch) for ch in text)
+    text = str(text)
+    if not text.isascii():  # NFC and the table change nothing in ASCII
+        text = unicodedata.normalize("NFC", text).translate(_PLAIN)
     return " ".join(text.split())
 
 

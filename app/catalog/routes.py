@@ -1,13 +1,25 @@
 """Catalogue pages: search and one book."""
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.catalog import bp
+from app.catalog import bp, shelflist
 from app.catalog import services as catalog
+from app.catalog.forms import ShelfListForm
 from app.core.access import ANYONE, access
 from app.core.classification import KDC_CLASSES
-from app.models import utcnow
+from app.core.csvutil import csv_response
+from app.core.params import page_arg
+from app.models import CopyStatus, Role, utcnow
+
+STATUS_LABELS = {
+    CopyStatus.AVAILABLE: _l("Available"), CopyStatus.ON_LOAN: _l("On loan"),
+    CopyStatus.ON_HOLD_SHELF: _l("On the hold shelf"), CopyStatus.LOST: _l("Lost"),
+    CopyStatus.MISSING: _l("Missing"), CopyStatus.DAMAGED: _l("Damaged"),
+    CopyStatus.WITHDRAWN: _l("Withdrawn"),
+}
+SHELF_LIST_PAGE = 200
 
 SUBJECTS = KDC_CLASSES
 
@@ -57,3 +69,33 @@ def book(book_id: int):
         copies=catalog.public_copies(book),
         donors=catalog.donor_credits(book),
     )
+
+
+@bp.route("/catalog/shelf-list")
+@access(Role.VOLUNTEER)
+def shelf_list():
+    """The collection's copies in shelf order (by 별치기호 and call-number range)."""
+    form = ShelfListForm(request.args)
+    filters = form.filters() if form.validate() else {}
+    rows = shelflist.shelf_list(**filters)
+    page = page_arg()
+    shown = rows[(page - 1) * SHELF_LIST_PAGE:page * SHELF_LIST_PAGE]
+    pages = max(1, -(-len(rows) // SHELF_LIST_PAGE))
+    args = {k: v for k, v in filters.items() if v}
+    return render_template("catalog/shelf_list.html", form=form, rows=shown, total=len(rows),
+                           page=page, pages=pages, args=args, shelves=shelflist.shelves(),
+                           status_labels=_translated(STATUS_LABELS))
+
+
+@bp.route("/catalog/shelf-list.csv")
+@access(Role.VOLUNTEER)
+def shelf_list_csv():
+    """The shelf list as CSV (the same filters)."""
+    form = ShelfListForm(request.args)
+    rows = shelflist.shelf_list(**(form.filters() if form.validate() else {}))
+    labels = _translated(STATUS_LABELS)
+    return csv_response(
+        "shelf-list.csv",
+        [_("Call number"), _("Shelf prefix"), _("Barcode"), _("Title"), _("Authors"),
+         _("Publisher"), _("Year"), _("Location"), _("Status")],
+        shelflist.csv_rows(rows, lambda status: labels[status]))

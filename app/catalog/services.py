@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from app.callnumbers import placed_call_number
 from app.catalog.index import gram_frequencies, signature, word_grams
 from app.core.params import MAX_PAGE
 from app.core.text import escape_like, fold, nfc
@@ -80,6 +81,11 @@ class SearchQuery(BaseModel):
         Messages(_l("The parameter 'subject' must be one digit (a KDC main class).")),
     ] = Field(None, description="Only books of this KDC main class (0-9).")
     new: QueryFlag = Field(False, description="Only books catalogued in the last 30 days.")
+    sort: Annotated[
+        Literal["relevance", "call_number"] | None, BeforeValidator(_code),
+        Messages(_l("The parameter 'sort' must be relevance or call_number.")),
+    ] = Field(None, description="call_number: in shelf order (by the first copy's call "
+                                "number); otherwise by relevance (or newest for new arrivals).")
     page: QueryInt(1, MAX_PAGE) = Field(1, description="Page number.")
     per_page: QueryInt(1, MAX_PER_PAGE) = Field(
         DEFAULT_PER_PAGE, description=f"Results per page (default {DEFAULT_PER_PAGE}).")
@@ -331,6 +337,8 @@ def search(query: SearchQuery, *, now: datetime) -> SearchPage:
         subject=bool(query.subject), new=query.new,
     )
     rows_statement, count_statement = _cached_statements(shape)
+    if query.sort == "call_number":
+        return _in_shelf_order(query, shape, params)
     params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
     rows = db.session.execute(rows_statement, params).all()
     if rows:
@@ -343,6 +351,22 @@ def search(query: SearchQuery, *, now: datetime) -> SearchPage:
     items = [BookHit(book, copies, available) for book, _, copies, available in rows]
     return SearchPage(query=query, items=items, total=min(total, MATCH_LIMIT) if capped
                       else total, capped=capped)
+
+
+def _in_shelf_order(query: SearchQuery, shape: _Shape, params: dict) -> SearchPage:
+    """The search's matches (all of a browse, the first MATCH_LIMIT of a text search) in
+    shelf order, one page of them."""
+    from app.catalog.shelflist import books_in_shelf_order
+
+    matches = _matches(shape)
+    ids = db.session.scalars(sa.select(matches.c.id), params).all()
+    capped = shape.mode == "text" and len(ids) > MATCH_LIMIT
+    ordered = books_in_shelf_order(ids[:MATCH_LIMIT] if capped else ids)
+    start = (query.page - 1) * query.per_page
+    page_ids = ordered[start:start + query.per_page]
+    books = {b.id: b for b in db.session.scalars(sa.select(Book).where(Book.id.in_(page_ids)))}
+    return SearchPage(query=query, items=hits([books[i] for i in page_ids]),
+                      total=len(ordered), capped=capped)
 
 
 def hits(books: list[Book]) -> list[BookHit]:
@@ -407,7 +431,7 @@ def public_copies(book: Book) -> list[CopyView]:
             barcode=c.barcode,
             status=c.status,
             site=sites.get(c.site_id, ""),
-            call_number=c.call_number,
+            call_number=placed_call_number(c.shelf, c.call_number),
             due_on=due.get(c.id) if c.status is CopyStatus.ON_LOAN else None,
         )
         for c in copies

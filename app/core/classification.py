@@ -41,3 +41,16 @@ def reader_group_name(code: str | None) -> str:
     if code is None or code == "":
         return str(_l("No add-on code"))
     return str(READER_GROUPS.get(code, _l("Reserved (%(code)s)", code=code)))
+
+# The second digit of the add-on: the book's form (발행형태).
+ADDON_FORMS = {
+    "0": _l("Pocket book"),
+    "1": _l("Dictionary"),
+    "2": _l("Small-format book"),
+    "3": _l("Single volume"),
+    "4": _l("Set or series"),
+    "5": _l("Electronic publication"),
+    "6": _l("Illustrated guide"),
+    "7": _l("Picture book or comics"),
+    "8": _l("Mixed materials"),
+}

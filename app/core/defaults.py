@@ -29,11 +29,26 @@ LABEL_TEMPLATES = [
     dict(name="62 mm roll (62 x 29 mm)", page_width_mm=62, page_height_mm=29, rows=1,
          columns=1, label_width_mm=62, label_height_mm=29, margin_top_mm=0,
          margin_left_mm=0, gap_x_mm=0, gap_y_mm=0),
+    # Spine labels (call numbers): small labels on A4 sheets and a 24 mm roll; and an A4 sheet
+    # of wide labels that take the barcode label and the spine label side by side.
+    dict(name="A4 spine labels 9x8 (20 x 35 mm)", page_width_mm=210, page_height_mm=297,
+         rows=8, columns=9, label_width_mm=20, label_height_mm=35, margin_top_mm=8.5,
+         margin_left_mm=7, gap_x_mm=2, gap_y_mm=0),
+    dict(name="24 mm spine roll (24 x 40 mm)", page_width_mm=24, page_height_mm=40, rows=1,
+         columns=1, label_width_mm=24, label_height_mm=40, margin_top_mm=0,
+         margin_left_mm=0, gap_x_mm=0, gap_y_mm=0),
+    dict(name="A4 label + spine 2x8 (99.1 x 34 mm)", page_width_mm=210, page_height_mm=297,
+         rows=8, columns=2, label_width_mm=99.1, label_height_mm=34, margin_top_mm=12.5,
+         margin_left_mm=4.65, gap_x_mm=2.5, gap_y_mm=0),
     dict(name="A4 member cards 2x5 (85.6 x 54 mm)", kind=LabelKind.CARD,
          page_width_mm=210, page_height_mm=297, rows=5, columns=2, label_width_mm=85.6,
          label_height_mm=54, margin_top_mm=13.5, margin_left_mm=14.4, gap_x_mm=10,
          gap_y_mm=0, is_default=True),
 ]
+
+
+# The stock sheets too narrow for a barcode: they print spine labels only.
+SPINE_ONLY_TEMPLATES = ("A4 spine labels 9x8 (20 x 35 mm)", "24 mm spine roll (24 x 40 mm)")
 
 
 def default_site() -> Site:

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from app.accounts.services import create_member
-from app.catalog import store
+from app.catalog import callnumbers, store
 from app.core.defaults import default_site, loan_rules
 from app.core.numbering import next_copy_barcode
 from app.extensions import db
@@ -22,24 +22,25 @@ from app.models import (
     Role,
 )
 
-# (ISBN-13, title, authors, publisher, year, add-on code)
+# (ISBN-13, title, authors, publisher, year, add-on code, KDC)
 KOREAN_BOOKS = [
-    ("9788936434120", "소년이 온다", "한강", "창비", 2014, "03810"),
-    ("9788936433598", "채식주의자", "한강", "창비", 2007, "03810"),
-    ("9788954682152", "작별하지 않는다", "한강", "문학동네", 2021, "03810"),
-    ("9788936456788", "아몬드", "손원평", "창비", 2017, "43810"),
-    ("9788937473135", "82년생 김지영", "조남주", "민음사", 2016, "03810"),
-    ("9791161571188", "불편한 편의점", "김호연", "나무옆의자", 2021, "03810"),
-    ("9791165341909", "달러구트 꿈 백화점", "이미예", "팩토리나인", 2020, "03810"),
-    ("9788996991342", "미움받을 용기", "기시미 이치로; 고가 후미타케", "인플루엔셜", 2014, "03180"),
-    ("9788934972464", "사피엔스", "유발 하라리", "김영사", 2015, "03900"),
-    ("9788983711892", "코스모스", "칼 세이건", "사이언스북스", 2006, "03440"),
-    ("9791190090018", "물고기는 존재하지 않는다", "룰루 밀러", "곰출판", 2021, "03840"),
-    ("9788937460449", "데미안", "헤르만 헤세", "민음사", 2000, "03850"),
-    ("9788983920775", "해리 포터와 마법사의 돌", "J.K. 롤링", "문학수첩", 1999, "03840"),
-    ("9788932917245", "어린 왕자", "앙투안 드 생텍쥐페리", "열린책들", 2015, "03860"),
+    ("9788936434120", "소년이 온다", "한강", "창비", 2014, "03810", "813.7"),
+    ("9788936433598", "채식주의자", "한강", "창비", 2007, "03810", "813.7"),
+    ("9788954682152", "작별하지 않는다", "한강", "문학동네", 2021, "03810", "813.7"),
+    ("9788936456788", "아몬드", "손원평", "창비", 2017, "43810", "813.7"),
+    ("9788937473135", "82년생 김지영", "조남주", "민음사", 2016, "03810", "813.7"),
+    ("9791161571188", "불편한 편의점", "김호연", "나무옆의자", 2021, "03810", "813.7"),
+    ("9791165341909", "달러구트 꿈 백화점", "이미예", "팩토리나인", 2020, "03810", "813.7"),
+    ("9788996991342", "미움받을 용기", "기시미 이치로; 고가 후미타케", "인플루엔셜", 2014,
+     "03180", "189"),
+    ("9788934972464", "사피엔스", "유발 하라리", "김영사", 2015, "03900", "909"),
+    ("9788983711892", "코스모스", "칼 세이건", "사이언스북스", 2006, "03440", "443"),
+    ("9791190090018", "물고기는 존재하지 않는다", "룰루 밀러", "곰출판", 2021, "03840", "470"),
+    ("9788937460449", "데미안", "헤르만 헤세", "민음사", 2000, "03850", "853"),
+    ("9788983920775", "해리 포터와 마법사의 돌", "J.K. 롤링", "문학수첩", 1999, "03840", "843"),
+    ("9788932917245", "어린 왕자", "앙투안 드 생텍쥐페리", "열린책들", 2015, "03860", "863"),
     ("9791161759692", "Kotlin in action 2/e", "세바스티안 아이그너; 로만 엘리자로프",
-     "에이콘출판사", 2025, "93000"),
+     "에이콘출판사", 2025, "93000", "005.133"),
 ]
 
 # (ISBN-13, title, authors, year) — from the goodbooks-10k list.
@@ -112,17 +113,17 @@ def seed(*, now: datetime) -> None:
     db.session.add(campaign)
 
     books = []
-    for isbn, title, authors, publisher, year, addon in KOREAN_BOOKS:
+    for isbn, title, authors, publisher, year, addon, kdc in KOREAN_BOOKS:
         books.append(Book(
             isbn13=isbn, title=title, authors=authors, publisher=publisher, year=year,
             language="ko", addon_code=addon, addon_reader_group=addon[0],
-            addon_form=addon[1], addon_subject=addon[2:], kdc_class=addon[2],
+            addon_form=addon[1], addon_subject=addon[2:], kdc=kdc, kdc_class=kdc[0],
             metadata_source="manual", created_by_id=volunteer.id,
         ))
     for isbn, title, authors, year in ENGLISH_BOOKS:
         books.append(Book(
             isbn13=isbn, isbn10=isbn[3:12] + _isbn10_check(isbn[3:12]), title=title,
-            authors=authors, year=year, language="en", kdc_class="8",
+            authors=authors, year=year, language="en", kdc="843", kdc_class="8",
             metadata_source="manual", created_by_id=volunteer.id,
         ))
     store.add_all(books)
@@ -144,11 +145,12 @@ def seed(*, now: datetime) -> None:
             copy = Copy(
                 barcode=next_copy_barcode(), book_id=book.id, site_id=site.id,
                 donation_id=donation.id, created_at=received, created_by_id=volunteer.id,
-                call_number=f"{book.kdc_class or 0}00 {book.title[:1]}",
                 label_printed_at=None if i >= len(books) - 3 else received,
             )
             db.session.add(copy)
             copies.append(copy)
+            db.session.flush()
+            callnumbers.give_call_number(copy)  # as intake gives it
     db.session.flush()
     for copy in copies[-3:]:
         db.session.add(LabelQueueItem(copy_id=copy.id, added_by_id=volunteer.id))

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app import isbn as isbnmod
-from app.catalog import store
+from app.catalog import callnumbers, store
 from app.core import audit
 from app.core.text import nfc
 from app.errors import InvalidInput, IsbnTaken
@@ -155,9 +155,21 @@ EDITABLE = ("isbn13", "title", "subtitle", "authors", "publisher", "year", "lang
 
 
 def edit_book(book: Book, values: dict, *, by: Member, now: datetime) -> dict:
-    """Change a book's metadata; record every change in the audit trail; return the changes."""
+    """Change a book's metadata; record every change in the audit trail; return the changes.
+
+    Its copies' call numbers follow a changed class, author or title (those the data gave).
+    """
+    before = callnumbers.generated(book)
     with store.editing(book):
-        return _edit_book(book, values, by=by, now=now)
+        changes = _edit_book(book, values, by=by, now=now)
+    if changes.keys() & CALL_NUMBER_FIELDS:
+        callnumbers.follow_edit(book, before)
+        db.session.flush()
+    return changes
+
+
+CALL_NUMBER_FIELDS = {"kdc", "kdc_class", "authors", "title", "publisher", "volume",
+                      "addon_code", "subtitle"}
 
 
 def _edit_book(book: Book, values: dict, *, by: Member, now: datetime) -> dict:

@@ -14,6 +14,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.campaigns.services import default_campaign
+from app.catalog import callnumbers
 from app.core.access import access
 from app.core.idempotency import idempotent
 from app.core.params import page_arg
@@ -254,4 +255,5 @@ def edit(book_id: int):
             return redirect(url_for("intake.incomplete") if request.args.get("next") == "incomplete"
                             else url_for("intake.edit", book_id=book.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("intake/edit.html", form=form, **book_view(book)), status
+    return render_template("intake/edit.html", form=form, call_number=callnumbers.preview(book),
+                           **book_view(book)), status

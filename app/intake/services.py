@@ -19,6 +19,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from app import isbn as isbnmod
 from app.campaigns.services import default_campaign
 from app.catalog import store
+from app.catalog.callnumbers import Given, call_number_for, next_copy_number
 from app.core import audit
 from app.core.numbering import next_copy_barcode
 from app.errors import CannotUndo, InvalidInput, IsbnTaken, MetadataRequired, NothingToUndo
@@ -70,6 +71,8 @@ class IntakeResult:
     source: str | None = None
     # The donation's copies and titles with this scan (None: not known, ask donation_tally).
     tally: dict | None = None
+    # The call number the new copy was given (None on a double scan).
+    given: Given | None = None
 
 
 @functools.cache
@@ -82,8 +85,9 @@ _LABEL_QUEUE_INSERT = sa.insert(LabelQueueItem.__table__)
 
 
 def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime,
-              so_far: DonationSoFar | None = None) -> tuple[Copy, dict]:
-    """Add a copy of the book to the donation; return it and the donation's new tally.
+              so_far: DonationSoFar | None = None) -> tuple[Copy, dict, Given]:
+    """Add a copy of the book to the donation; return it, the donation's new tally, and the
+    call number it was given (none when the book has no class number yet).
 
     Everything is read first (so_far), then written with plain INSERTs: from the counter's
     UPDATE to the commit the transaction holds the database's write lock (SQLite) or the
@@ -92,6 +96,7 @@ def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime
     if so_far is None:
         so_far = donation_so_far(context.donation, book)
     donation = ensure_donation(context, by=by, now=now)
+    given = call_number_for(book, next_copy_number(book))
     barcode = next_copy_barcode()
     # An imported collection may already use some 201 numbers: skip those.
     while db.session.scalar(_barcode_taken_query(), {"barcode": barcode}) is not None:
@@ -100,8 +105,9 @@ def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime
         barcode=barcode,
         book_id=book.id,
         site_id=donation.site_id,
-        call_number=None,
-        shelf=None,
+        call_number=given.call_number,
+        shelf=given.shelf if given.call_number else None,
+        copy_number=given.copy_number,
         status=CopyStatus.AVAILABLE,
         status_changed_at=now,
         donation_id=donation.id,
@@ -119,7 +125,7 @@ def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime
     copy = Copy(id=copy_id, **values)
     make_transient_to_detached(copy)
     db.session.add(copy)
-    return copy, so_far.tally_after(added=True)
+    return copy, so_far.tally_after(added=True), given
 
 
 def _is_double_scan(copy: Copy | None, book: Book, now: datetime) -> bool:
@@ -154,8 +160,9 @@ def intake_scan(
         if scan.addon is not None and not book.addon_code:
             with store.editing(book):
                 apply_addon(book, scan.addon.code)
-        copy, tally = _add_copy(book, context, by=by, now=now, so_far=so_far)
-        return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally)
+        copy, tally, given = _add_copy(book, context, by=by, now=now, so_far=so_far)
+        return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally,
+                            given=given)
 
     try:
         return _intake_new_book(scan, context, by=by, now=now, fields=fields,
@@ -188,9 +195,9 @@ def _intake_new_book(scan: isbnmod.Scan, context: DonationContext, *, by: Member
         book = new_book(scan, fields=fields_from_metadata(metadata), source=metadata.source,
                          needs_metadata=False, kdc=metadata.kdc, addon_code=metadata.addon_code,
                          by=by, now=now)
-    copy, tally = _add_copy(book, context, by=by, now=now)
+    copy, tally, given = _add_copy(book, context, by=by, now=now)
     return IntakeResult(copy, book, context.donation, created_book=True, source=source,
-                        tally=tally)
+                        tally=tally, given=given)
 
 
 def _catalogued_meanwhile(scan: isbnmod.Scan, context: DonationContext, *, by: Member,
@@ -199,8 +206,9 @@ def _catalogued_meanwhile(scan: isbnmod.Scan, context: DonationContext, *, by: M
     book = book_by_isbn(scan.isbn13)
     if book is None:
         return None
-    copy, tally = _add_copy(book, context, by=by, now=now)
-    return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally)
+    copy, tally, given = _add_copy(book, context, by=by, now=now)
+    return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally,
+                        given=given)
 
 
 def save_manual_book(
@@ -221,16 +229,17 @@ def save_manual_book(
         raise InvalidInput()
     book = new_book(None, fields=fields, source=SOURCE_MANUAL, needs_metadata=complete_later,
                      by=by, now=now)
-    copy, tally = _add_copy(book, context, by=by, now=now)
+    copy, tally, given = _add_copy(book, context, by=by, now=now)
     return IntakeResult(copy, book, context.donation, created_book=True, source=SOURCE_MANUAL,
-                        tally=tally)
+                        tally=tally, given=given)
 
 
 def add_another_copy(book: Book, context: DonationContext, *, by: Member,
                      now: datetime) -> IntakeResult:
     """Add one more copy of a book on purpose (after a double scan, or a second copy)."""
-    copy, tally = _add_copy(book, context, by=by, now=now)
-    return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally)
+    copy, tally, given = _add_copy(book, context, by=by, now=now)
+    return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally,
+                        given=given)
 
 
 DEFAULT_CAMPAIGN = "default"

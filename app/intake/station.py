@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app import isbn as isbnmod
+from app.callnumbers import parse_call_number
 from app.catalog.services import book_addon
 from app.errors import DomainError, InvalidInput, MetadataRequired, NoBookYet, UnknownMember
 from app.extensions import db
@@ -228,9 +229,15 @@ class Station(TriageSteps):
 
     def _received(self, result: services.IntakeResult) -> None:
         self.state["book_id"] = result.book.id
+        given = result.given
+        mark = None
+        if given is not None and given.call_number:
+            mark = parse_call_number(given.call_number).author_mark
         self._remember(kind="duplicate" if result.duplicate else "created",
                        copy_id=result.copy.id, created_book=result.created_book,
-                       source=result.source)
+                       source=result.source, call_mark=mark,
+                       call_moved_from=given.moved_from if given else None,
+                       call_collides=bool(given and given.collides))
 
     def _remember(self, **last) -> None:
         if self.context.donation is not None:

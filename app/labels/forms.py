@@ -26,6 +26,11 @@ class PrintForm(BaseForm):
         _l("Start at label"), validators=[InputRequired(), NumberRange(min=1, max=1000)],
         default=1,
     )
+    content = SelectField(_l("Print"), default="labels", validators=[Optional()], choices=[
+        SelectChoice("labels", _l("Barcode labels")),
+        SelectChoice("spine", _l("Spine labels (call number)")),
+        SelectChoice("combined", _l("Barcode label and spine label together")),
+    ])
 
 
 class DonationForm(BaseForm):

@@ -13,12 +13,14 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from app.barcodes import InvalidBarcode
+from app.callnumbers import placed_call_number
 from app.errors import CannotPrintLabels, NothingToPrint
 from app.labels.lookups import MAX_BATCH
 from app.labels.pdf import LabelItem, render_labels
 from app.labels.preferences import next_start
 from app.labels.sheet import LabelError, label_positions
 from app.labels.sheet_templates import SHEET_FIELDS, sheet_spec, template_problems
+from app.labels.spine_pdf import SpineItem, render_combined, render_spine_labels, spine_lines
 from app.models import Copy, LabelTemplate
 
 
@@ -34,7 +36,8 @@ def check_start(template: LabelTemplate, start_at: int) -> None:
 def label_items(copies: Sequence[Copy], *, cafe_name: str) -> list[LabelItem]:
     """Return what each copy's label shows: barcode, title, call number (or shelf), café."""
     return [
-        LabelItem(barcode=c.barcode, title=c.book.title, call_number=c.call_number or c.shelf,
+        LabelItem(barcode=c.barcode, title=c.book.title,
+                  call_number=placed_call_number(c.shelf, c.call_number) or c.shelf,
                   cafe_name=cafe_name)
         for c in copies
     ]
@@ -51,21 +54,43 @@ def check_batch(count: int) -> None:
 
 
 def print_batch(template: LabelTemplate, items: Sequence, *, start_at: int,
-                render: Callable[..., bytes]) -> bytes:
+                render: Callable[..., bytes], barcode: bool = True) -> bytes:
     """Return the PDF `render` makes of these items on the template's sheets from position
     start_at, or raise CannotPrintLabels saying why they cannot be printed."""
     check_batch(len(items))
     check_start(template, start_at)
-    sheet = sheet_spec(template)
+    sheet = sheet_spec(template, barcode=barcode)
     try:
         return render(items, sheet=sheet, start_at=start_at)
     except (LabelError, InvalidBarcode) as error:  # BarcodeTooWide is a LabelError
         raise CannotPrintLabels(str(error)) from error
 
 
+#: What a print of copy labels puts on each label.
+CONTENTS = ("labels", "spine", "combined")
+
+
+def spine_items(copies: Sequence[Copy], *, cafe_name: str) -> list[SpineItem]:
+    """Return each copy's spine label (and what its copy label shows, for combined ones)."""
+    items = []
+    for c in copies:
+        placed = placed_call_number(c.shelf, c.call_number)
+        items.append(SpineItem(barcode=c.barcode, lines=spine_lines(placed or c.shelf),
+                               title=c.book.title, call_number=placed or c.shelf,
+                               cafe_name=cafe_name))
+    return items
+
+
 def print_labels(copies: Sequence[Copy], template: LabelTemplate, *, start_at: int = 1,
-                 cafe_name: str) -> bytes:
-    """Return a PDF of these copies' labels on the template's sheets, from position start_at."""
+                 cafe_name: str, content: str = "labels") -> bytes:
+    """Return a PDF of these copies' labels on the template's sheets, from position start_at:
+    copy labels, spine labels, or both on one label (``content``)."""
+    if content == "spine":
+        return print_batch(template, spine_items(copies, cafe_name=cafe_name),
+                           start_at=start_at, render=render_spine_labels, barcode=False)
+    if content == "combined":
+        return print_batch(template, spine_items(copies, cafe_name=cafe_name),
+                           start_at=start_at, render=render_combined, barcode=False)
     return print_batch(template, label_items(copies, cafe_name=cafe_name), start_at=start_at,
                        render=render_labels)
 
@@ -107,10 +132,11 @@ class SheetPreview:
 
 
 def sheet_preview(template: LabelTemplate, copies: Sequence[Copy], start_at: int, *,
-                  max_pages: int = 2) -> SheetPreview:
+                  max_pages: int = 2, content: str = "labels") -> SheetPreview:
     """Return the layout of the first sheets: skipped, used and free positions."""
     per_page = template.rows * template.columns
-    problems = template_problems({f: getattr(template, f) for f in SHEET_FIELDS})
+    problems = template_problems({f: getattr(template, f) for f in SHEET_FIELDS},
+                                 barcode=content == "labels")
     if not 1 <= start_at <= per_page:
         problems.append(str(_l("Start position must be between 1 and %(n)s.", n=per_page)))
         start_at = 1
@@ -118,7 +144,7 @@ def sheet_preview(template: LabelTemplate, copies: Sequence[Copy], start_at: int
     total_pages = max(1, math.ceil((start_at - 1 + count) / per_page))
     pages: list[PagePreview] = []
     if not problems:
-        spec = sheet_spec(template)
+        spec = sheet_spec(template, barcode=content == "labels")
         grid = label_positions(spec, per_page, 1)
         for page in range(min(total_pages, max_pages)):
             slots = []

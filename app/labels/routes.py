@@ -87,6 +87,12 @@ def _post_print_form(form_class, kind: LabelKind):
     return template, start_at
 
 
+def _content(values) -> str:
+    """What the (validated) print form asks to print on each label: labels by default."""
+    content = values.get("content")
+    return content if content in printing.CONTENTS else "labels"
+
+
 def _offset_form(template: LabelTemplate) -> OffsetForm:
     return OffsetForm(data={"template": template.id, "offset_x_mm": template.offset_x_mm,
                             "offset_y_mm": template.offset_y_mm})
@@ -149,7 +155,8 @@ def queue():
     rows = label_queue.queue_rows()
     return render_template(
         "labels/queue.html", rows=rows, form=form, template=template, start_at=start_at,
-        preview=printing.sheet_preview(template, [r.copy for r in rows], start_at),
+        preview=printing.sheet_preview(template, [r.copy for r in rows], start_at,
+                                       content=_content(request.args)),
         donation_form=DonationForm(), range_form=RangeForm(), scans_form=ScansForm(),
         offset_form=_offset_form(template),
     )
@@ -165,7 +172,8 @@ def _chosen_queued() -> list[Copy]:
 def preview():
     """The sheet layout of a print (a fragment the queue page swaps in as settings change)."""
     _form, template, start_at = _print_form(PrintForm, LabelKind.COPY, request.args)
-    preview = printing.sheet_preview(template, _chosen_queued(), start_at)
+    preview = printing.sheet_preview(template, _chosen_queued(), start_at,
+                                     content=_content(request.args))
     return render_template("labels/_preview.html", preview=preview, template=template)
 
 
@@ -176,7 +184,7 @@ def preview_png():
     _form, template, start_at = _print_form(PrintForm, LabelKind.COPY, request.args)
     first_sheet = template.rows * template.columns - (start_at - 1)
     pdf = printing.print_labels(_chosen_queued()[:first_sheet], template, start_at=start_at,
-                                cafe_name=_cafe())
+                                cafe_name=_cafe(), content=_content(request.args))
     response = send_file(io.BytesIO(printing.first_page_png(pdf)), mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -188,10 +196,12 @@ def print_queue():
     """Download the chosen queued labels as a PDF (they stay queued until marked printed)."""
     template, start_at = _post_print_form(PrintForm, LabelKind.COPY)
     copies = label_queue.queued_copies(_ids("item"))
-    data = printing.print_labels(copies, template, start_at=start_at, cafe_name=_cafe())
+    content = _content(request.form)
+    data = printing.print_labels(copies, template, start_at=start_at, cafe_name=_cafe(),
+                                 content=content)
     preferences.remember_preferences(LabelKind.COPY, template, start_at, now=utcnow())
     db.session.commit()
-    return _pdf(data, "labels")
+    return _pdf(data, "spine-labels" if content == "spine" else "labels")
 
 
 @bp.route("/mark-printed", methods=["POST"])

@@ -60,6 +60,8 @@ class SheetSpec:
     gap_y_mm: float
     offset_x_mm: float = 0
     offset_y_mm: float = 0
+    # False for labels that carry no barcode (spine labels): any size prints.
+    barcode: bool = True
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -106,7 +108,7 @@ class SheetSpec:
         used_h = (
             self.margin_top_mm + self.rows * self.label_height_mm + (self.rows - 1) * self.gap_y_mm
         )
-        if not out:
+        if not out and getattr(self, "barcode", True):
             out.extend(layout_problems(self.label_width_mm, self.label_height_mm))
         if used_w > self.page_width_mm + FIT_TOLERANCE_MM:
             out.append(

@@ -66,19 +66,21 @@ def get_template(ref: int | str, kind: LabelKind) -> LabelTemplate:
     return template
 
 
-def sheet_spec(template: LabelTemplate) -> SheetSpec:
-    """Return the template's sheet for the renderer, or raise InvalidTemplate."""
+def sheet_spec(template: LabelTemplate, *, barcode: bool = True) -> SheetSpec:
+    """Return the template's sheet for the renderer, or raise InvalidTemplate (``barcode``
+    false: its labels carry none, as spine labels, and may be any size)."""
     try:
-        return SheetSpec(**{f: getattr(template, f) for f in SHEET_FIELDS})
+        return SheetSpec(**{f: getattr(template, f) for f in SHEET_FIELDS}, barcode=barcode)
     except LabelError as error:
         raise InvalidTemplate([str(error)]) from error
 
 
-def template_problems(values: dict) -> list[str]:
+def template_problems(values: dict, *, barcode: bool = True) -> list[str]:
     """Return everything wrong with these sheet measurements (empty when they print)."""
     # SheetSpec refuses to exist with a problem and names only the first; asking
     # problems() of the bare values lists them all.
-    return SheetSpec.problems(types.SimpleNamespace(**{f: values[f] for f in SHEET_FIELDS}))
+    return SheetSpec.problems(types.SimpleNamespace(**{f: values[f] for f in SHEET_FIELDS},
+                                                    barcode=barcode))
 
 
 def save_template(template: LabelTemplate | None, values: dict, *, by: Member,

@@ -125,6 +125,13 @@ class Copy(db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     book: Mapped[Book] = relationship(back_populates="copies")
+
+    @property
+    def placed_call_number(self) -> str | None:
+        """The call number as it files and prints: with the shelf prefix (별치기호) in front."""
+        from app.callnumbers import placed_call_number
+
+        return placed_call_number(self.shelf, self.call_number)
     donation: Mapped["Donation | None"] = relationship(back_populates="copies")  # noqa: F821
 
     __table_args__ = (

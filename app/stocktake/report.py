@@ -9,10 +9,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from app.callnumbers import parse_call_number
+from app.callnumbers import parse_call_number, placed_call_number, shelf_key
 from app.extensions import db
 from app.models import Copy, CopyStatus, Loan, ScanResult, Stocktake
-from app.stocktake.scope import placed_call_number, shelf_key
 from app.stocktake.sessions import missing_copies, missing_places
 
 CHUNK = 1000

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.callnumbers import placed_call_number, shelf_key
 from app.circulation.loans import return_copy
 from app.circulation.lookups import clean_code
 from app.circulation.privacy import mask_name
@@ -44,7 +45,7 @@ from app.models import (
     StocktakeScan,
     Withdrawal,
 )
-from app.stocktake.scope import Scope, placed_call_number, shelf_key
+from app.stocktake.scope import Scope
 from app.stocktake.sessions import scope_of
 
 MAX_CODE = 100

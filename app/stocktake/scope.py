@@ -1,8 +1,7 @@
 """What a stocktake covers: a site, a 별치기호 shelf, a call-number range, or all of it.
 
-Pure functions over call numbers (app.callnumbers' shelf order); no database. A copy's
-place on the shelves is its call number with its shelf prefix in front (a copy may carry
-the prefix in `shelf` only, as imported ones do).
+Pure functions over call numbers (app.callnumbers' shelf order and placement: a copy's
+place on the shelves is its call number with its shelf prefix in front); no database.
 """
 
 from __future__ import annotations
@@ -10,31 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from app.callnumbers import parse_call_number, sort_key
-
-
-def shelf_of(shelf: str | None, call_number: str | None) -> str | None:
-    """Return the copy's shelf prefix (별치기호): its own field, else its call number's."""
-    if shelf and shelf.strip():
-        return shelf.strip()
-    return parse_call_number(call_number).shelf if call_number else None
-
-
-def placed_call_number(shelf: str | None, call_number: str | None) -> str | None:
-    """Return the call number as it files on the shelves: with the shelf prefix in front."""
-    if not call_number or not call_number.strip():
-        return None
-    call_number = call_number.strip()
-    shelf = (shelf or "").strip()
-    if shelf and parse_call_number(call_number).shelf != shelf:
-        return f"{shelf} {call_number}"
-    return call_number
-
-
-def shelf_key(shelf: str | None, call_number: str | None) -> tuple | None:
-    """Return the key that puts the copy in shelf order (None without a call number)."""
-    placed = placed_call_number(shelf, call_number)
-    return sort_key(placed) if placed else None
+from app.callnumbers import parse_call_number, placed_call_number, shelf_of, sort_key
 
 
 def _bare(text: str) -> str:

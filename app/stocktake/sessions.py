@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from app.callnumbers import sort_key
+from app.callnumbers import placed_call_number, sort_key
 from app.circulation.copies import mark_lost, set_copy_state
 from app.core import audit
 from app.core.text import escape_like, nfc
@@ -26,7 +26,7 @@ from app.errors import (
 )
 from app.extensions import db
 from app.models import Copy, CopyStatus, Member, Site, Stocktake, StocktakeCopy
-from app.stocktake.scope import Scope, placed_call_number
+from app.stocktake.scope import Scope
 
 # What a stocktake expects on the shelves: copies in the collection that are not out on
 # loan. Lost and missing copies too: found, they come back; missed twice, a missing one

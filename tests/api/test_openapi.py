@@ -167,6 +167,7 @@ CALLER = {
     ("POST", "/loans/{loan_id}/renew"): Role.VOLUNTEER,
     ("DELETE", "/holds/{hold_id}"): Role.VOLUNTEER, ("POST", "/labels"): Role.VOLUNTEER,
     ("POST", "/campaigns"): Role.COORDINATOR,
+    ("POST", "/call-numbers"): Role.VOLUNTEER,
     ("POST", "/stocktakes"): Role.VOLUNTEER,
     ("POST", "/stocktakes/{stocktake_id}/scans"): Role.VOLUNTEER,
     ("GET", "/stocktakes/{stocktake_id}"): Role.VOLUNTEER,
@@ -203,6 +204,11 @@ def _seeds(seed: dict) -> dict:
         ("DELETE", "/holds/{hold_id}"): [("path", "hold_id", seed["holds"])],
         ("DELETE", "/tokens/{token_id}"): [("path", "token_id", seed["revocable"])],
         ("POST", "/stocktakes"): [("body", "scope", [{}, {"call_from": "000"}])],
+        ("POST", "/call-numbers"): [("body", None, [
+            {"kdc": "813.7", "author": "김호연 지음", "title": "불편한 편의점"},
+            {"kdc": "808", "author": "김영진", "title": "두근두근 편의점", "shelf": "유"},
+            {"kdc": "813.7", "author": "김호연", "title": "불편한 편의점", "volume": 2,
+             "copy": 2, "title_mark": "syllable"}])],
         ("POST", "/stocktakes/{stocktake_id}/scans"): [
             ("path", "stocktake_id", seed["stocktakes"][:1]), ("body", "barcode", barcodes)],
         ("GET", "/stocktakes/{stocktake_id}"): [("path", "stocktake_id", seed["stocktakes"])],

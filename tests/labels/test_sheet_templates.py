@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.core.defaults import SPINE_ONLY_TEMPLATES
 from app.errors import (
     InvalidTemplate,
     TemplateNameTaken,
@@ -29,7 +30,9 @@ def test_stock_templates_are_all_printable(app):
     assert {t.name for t in templates} >= {"A4 3x8 (70 x 37 mm)", "US Letter 3x10 (Avery 5160)",
                                           "62 mm roll (62 x 29 mm)"}
     for template in templates:
-        assert sheet_spec(template).per_page == template.rows * template.columns
+        barcode = template.name not in SPINE_ONLY_TEMPLATES
+        assert sheet_spec(template, barcode=barcode).per_page == template.rows * template.columns
+    assert set(SPINE_ONLY_TEMPLATES) <= {t.name for t in templates}
     assert default_template(LabelKind.COPY).name == "A4 3x8 (70 x 37 mm)"
     assert default_template(LabelKind.CARD).kind == LabelKind.CARD
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from app.stocktake.scope import Scope, placed_call_number, shelf_of
+from app.callnumbers import placed_call_number, shelf_of
+from app.stocktake.scope import Scope
 
 
 def inside(scope: Scope, call_number: str | None, shelf: str | None = None,

@@ -14,6 +14,7 @@
     var params = new URLSearchParams();
     params.set("template", form.elements.template.value);
     params.set("start_at", form.elements.start_at.value);
+    if (form.elements.content) { params.set("content", form.elements.content.value); }
     params.set("selected", "1");
     items.forEach(function (box) { if (box.checked) { params.append("item", box.value); } });
     return params.toString();
@@ -46,5 +47,6 @@
   items.forEach(function (box) { box.addEventListener("change", refresh); });
   form.elements.template.addEventListener("change", refresh);
   form.elements.start_at.addEventListener("input", refresh);
+  if (form.elements.content) { form.elements.content.addEventListener("change", refresh); }
   if (details) { details.addEventListener("toggle", refreshImage); }
 })();
