@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench import datasets  # noqa: E402
+from bench import batch, datasets  # noqa: E402
 from bench.callnumbers import call_number_microseconds  # noqa: E402
 
 GENERATOR_VERSION = 5  # 5: loans carry their book and are stored in checkout order
@@ -170,6 +170,28 @@ def postgres_scratch(pg, size: str):
         yield pg.url("bench_scratch"), json.loads(facts_path.read_text())
     finally:
         pg.drop_database("bench_scratch")
+
+
+@contextmanager
+def fresh_database(pg):
+    """Yield the URL of an empty database brought to the latest migration."""
+    if pg is None:
+        path = DATA / "scratch-import.db"
+        for leftover in DATA.glob("scratch-import.db*"):
+            leftover.unlink()
+        url = f"sqlite:///{path}"
+    else:
+        pg.drop_database("bench_import")
+        url = pg.create_database("bench_import")
+    migrate(url)
+    try:
+        yield url
+    finally:
+        if pg is None:
+            for leftover in DATA.glob("scratch-import.db*"):
+                leftover.unlink()
+        else:
+            pg.drop_database("bench_import")
 
 
 # --------------------------------------------------------------------------- server
@@ -413,6 +435,9 @@ def run(db_kind: str, sizes: list[str], seconds: float) -> dict:
                 facts["prepare_seconds"] = round(time.perf_counter() - started, 1)
                 results["sizes"][size] = facts
                 measure_size(results, size, url, facts, seconds)
+        print("== imports: 10k rows from CSV and from .xlsx", flush=True)
+        results["imports"] = batch.import_figures(ROOT, BIN, GOODBOOKS, DATA,
+                                                  lambda: fresh_database(pg))
         results["labels_1500_seconds"] = label_seconds()
         results["call_number_us"] = call_number_microseconds()
         import_started = time.perf_counter()
@@ -456,6 +481,7 @@ def measure_size(results: dict, size: str, url: str, facts: dict, seconds: float
                         "p95_ms": statistics.quantiles(raw, n=20)[18]}
         entry["bare"] = wrk(server.base, [("GET", "/api/v1/health", "")],
                             seconds=seconds)
+        entry.update(batch.browse_figures(wrk, server.base, max(2.0, seconds / 2)))
         if size == "100k":
             entry.update(desk_figures(server, url, isbns, seconds))
             entry.update(stocktake_figures(server, url, seconds))
@@ -636,6 +662,7 @@ def table(results: dict) -> str:
                          "", ", ".join(f"{x:.0f} MB" for x in rss)))
         rows.append((f"app start (gunicorn -w 4, {size})", fmt(f["start_seconds"] * 1000), "",
                      "", "", ""))
+    rows.extend(batch.rows(results, fmt))
     rows.append(("1,500-label PDF", fmt(results["labels_1500_seconds"] * 1000), "", "",
                  "< 3000 ms", ""))
     if "call_number_us" in results:

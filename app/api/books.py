@@ -62,9 +62,11 @@ class BookPage(BaseModel):
     """One page of search results."""
 
     items: list[BookSummary]
-    total: int = Field(ge=0, description="Books found; a text search counts at most 1000.")
-    total_capped: bool = Field(description="True when a text search found more books than "
-                                           "`total` (it ranks only the first 1000 matches).")
+    total: int = Field(ge=0, description="Books found; a text search counts at most 1000, "
+                                         "browsing (no `q`) at most 10000 or to the next page.")
+    total_capped: bool = Field(description="True when more books were found than `total` "
+                                           "(a text search ranks only the first 1000 matches; "
+                                           "browsing counts no further).")
     page: int = Field(ge=1)
     per_page: int = Field(ge=1)
 

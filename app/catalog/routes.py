@@ -1,6 +1,7 @@
 """Catalogue pages: search and one book."""
 
 from flask import render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -38,9 +39,17 @@ def _page_url(page: int) -> str:
     return url_for("catalog.search", page=page, **args)
 
 
+_TRANSLATED: dict[tuple[int, str], dict] = {}
+
+
 def _translated(labels: dict) -> dict:
-    """Return the labels translated once (a lazy string costs two lookups per use in a page)."""
-    return {code: str(label) for code, label in labels.items()}
+    """Return the labels translated (a lazy string costs two lookups per use in a page),
+    once per process and language: the catalogue page shows them on every request."""
+    key = (id(labels), str(get_locale()))
+    translated = _TRANSLATED.get(key)
+    if translated is None:
+        translated = _TRANSLATED[key] = {code: str(label) for code, label in labels.items()}
+    return translated
 
 
 @bp.route("/catalog")

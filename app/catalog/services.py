@@ -112,8 +112,9 @@ class SearchPage:
     query: SearchQuery
     items: list[BookHit] = field(default_factory=list)
     total: int = 0
-    # True when a text search matched more books than it ranks: `total` is then the
-    # limit (MATCH_LIMIT), and "more than" that many books were found.
+    # True when a text search matched more books than it ranks, or browsing found more
+    # than it counts: `total` is then the limit (MATCH_LIMIT, BROWSE_COUNT_LIMIT), and
+    # "more than" that many books were found.
     capped: bool = False
 
     @property
@@ -155,6 +156,10 @@ def _contains(column, text, dialect: str):
 # and counting and sorting every match would cost a second or more. The page then says
 # "more than 1000 books"; a longer or second word narrows the search.
 MATCH_LIMIT = 1000
+# Browsing (no text, perhaps filters) counts at most this many books, or the page's
+# books when it lies further: counting a whole large catalogue costs a read of every
+# book (about a second at 1M); the page then says "more than 10000 books".
+BROWSE_COUNT_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -248,6 +253,8 @@ def _statements(shape: _Shape):
     matches = _matches(shape)
     if shape.mode == "browse" and shape.new:
         order = (matches.c.key.desc(), matches.c.id.desc())
+    elif shape.mode == "browse":  # the order of ix_book_search_text (every rank is 3)
+        order = (_binary(matches.c.key, shape.dialect), matches.c.id)
     else:
         order = (matches.c.rank, _binary(matches.c.key, shape.dialect), matches.c.id)
     if shape.mode == "text":
@@ -260,12 +267,20 @@ def _statements(shape: _Shape):
         page = sa.select(numbered.c.id, numbered.c.rank, numbered.c.key, numbered.c.total) \
             .where(numbered.c.number <= sa.bindparam("rank_limit")) \
             .order_by(numbered.c.rank, _binary(numbered.c.key, shape.dialect), numbered.c.id)
+    elif shape.mode == "browse":
+        # Read in the order of an index (book.search_text, or created_at), stop after the
+        # page: no window count (it would read and sort every book); search() counts
+        # with a limit.
+        page = sa.select(matches.c.id, matches.c.rank, matches.c.key,
+                         sa.null().label("total")).order_by(*order)
     else:
         page = sa.select(matches.c.id, matches.c.rank, matches.c.key,
                          sa.func.count().over().label("total")).order_by(*order)
     page = page.limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("page")
     if shape.mode == "browse" and shape.new:
         page_order = (page.c.key.desc(), page.c.id.desc())
+    elif shape.mode == "browse":
+        page_order = (_binary(page.c.key, shape.dialect), page.c.id)
     else:
         page_order = (page.c.rank, _binary(page.c.key, shape.dialect), page.c.id)
     in_collection = sa.select(sa.func.count(Copy.id)).where(
@@ -276,7 +291,11 @@ def _statements(shape: _Shape):
     rows = sa.select(Book, page.c.total, in_collection.scalar_subquery(),
                      available.scalar_subquery()) \
         .join(page, page.c.id == Book.id).order_by(*page_order)
-    count = sa.select(sa.func.count()).select_from(matches)
+    if shape.mode == "browse":
+        counted = sa.select(matches.c.id).limit(sa.bindparam("count_limit")).subquery()
+        count = sa.select(sa.func.count()).select_from(counted)
+    else:
+        count = sa.select(sa.func.count()).select_from(matches)
     return rows, count
 
 
@@ -309,7 +328,8 @@ def _text_params(words: list[str]) -> tuple[bool, dict]:
 def search(query: SearchQuery, *, now: datetime) -> SearchPage:
     """Find books: an exact ISBN first, then title matches, then author matches, then rest.
 
-    A text search ranks and counts at most MATCH_LIMIT books (see `SearchPage.capped`).
+    A text search ranks and counts at most MATCH_LIMIT books, browsing counts at most
+    BROWSE_COUNT_LIMIT (or to the next page) (see `SearchPage.capped`).
     """
     params: dict = {}
     mode, grams, words = "browse", False, []
@@ -341,6 +361,12 @@ def search(query: SearchQuery, *, now: datetime) -> SearchPage:
         return _in_shelf_order(query, shape, params)
     params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
     rows = db.session.execute(rows_statement, params).all()
+    if mode == "browse":
+        limit = max(BROWSE_COUNT_LIMIT, (query.page + 1) * query.per_page)
+        total = db.session.scalar(count_statement, {**params, "count_limit": limit + 1})
+        capped = total > limit
+        items = [BookHit(book, copies, available) for book, _, copies, available in rows]
+        return SearchPage(query=query, items=items, total=min(total, limit), capped=capped)
     if rows:
         total = rows[0][1]
     elif query.page == 1:

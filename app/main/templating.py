@@ -67,18 +67,32 @@ def nav_items() -> list[dict]:
             for entry in items]
 
 
+def book_url(book_id: int) -> str:
+    """Return the URL of a book's page (url_for once per request: a result list has dozens)."""
+    prefix = g.get("_book_url_prefix")
+    if prefix is None:
+        prefix = g._book_url_prefix = url_for("catalog.book", book_id=0)[:-1]
+    return f"{prefix}{book_id}"
+
+
 def page_translations():
     """Return the translations of the current locale, looked up once per request.
 
     flask_babel looks them up anew (app context, locale, cache key) for every string,
     and a page has dozens. Kept with their locale, so force_locale() still switches.
     """
-    locale = get_locale()
+    # flask_babel keeps the request's locale (and a forced one) on g._flask_babel: read it
+    # there with one lookup of g (get_locale() costs half a dozen per string).
+    babel_context = g.get("_flask_babel")
+    locale = getattr(babel_context, "babel_locale", None)
     if locale is None:
-        return get_translations()
-    cached = g.get("_page_translations")
+        locale = get_locale()
+        if locale is None:
+            return get_translations()
+        babel_context = g._flask_babel
+    cached = getattr(babel_context, "page_translations", None)
     if cached is None or cached[0] is not locale:
-        cached = g._page_translations = (locale, get_translations())
+        cached = babel_context.page_translations = (locale, get_translations())
     return cached[1]
 
 
@@ -98,6 +112,7 @@ def register(app: Flask) -> None:
     def _globals():
         return {
             "nav_items": nav_items,
+            "book_url": book_url,
             "cafe_name": app.config["CAFE_NAME"],
             "current_locale": str(get_locale()),
             "Role": Role,

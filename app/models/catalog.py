@@ -32,7 +32,7 @@ class Book(db.Model):
     language: Mapped[str | None] = mapped_column(sa.String(8))
     # KDC (Korean Decimal Classification) number, and its main class digit (0-9).
     kdc: Mapped[str | None] = mapped_column(sa.String(20))
-    kdc_class: Mapped[str | None] = mapped_column(sa.String(1), index=True)
+    kdc_class: Mapped[str | None] = mapped_column(sa.String(1))
     # The 5-digit Korean add-on (부가기호) and what its digits decode to.
     addon_code: Mapped[str | None] = mapped_column(sa.String(5))
     addon_reader_group: Mapped[str | None] = mapped_column(sa.String(1))
@@ -56,6 +56,10 @@ class Book(db.Model):
         sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
         # The home page's new arrivals (complete books, newest first) read it in order.
         sa.Index("ix_book_needs_metadata_created_at", "needs_metadata", "created_at"),
+        # Browsing the catalogue reads it in order (on PostgreSQL in the "C" collation, as
+        # the migration creates it: the page's code-point order).
+        sa.Index("ix_book_search_text", "search_text"),
+        sa.Index("ix_book_kdc_class_search_text", "kdc_class", "search_text"),
     )
 
     def __repr__(self) -> str:
