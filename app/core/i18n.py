@@ -25,7 +25,7 @@ def _resolved(template: str, text):
         return text
     if isinstance(text, Markup):
         # Already escaped markup; the markers and particles hold no HTML characters.
-        return Markup(resolve_markers(str(text)))  # noqa: S704
+        return Markup(resolve_markers(str(text)))  # noqa: S704  # nosec B704
     return resolve_markers(text)
 
 

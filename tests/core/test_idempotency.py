@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from app.accounts.services import create_member, issue_token
 from app.core import idempotency
 from app.extensions import db
+from app.intake.triage import TriageRules, set_triage_rules
 from app.models import Copy, IdempotencyKey, Loan, Role, utcnow
 from tests.support.concurrency import at_once
 from tests.support.providers import block_network, web  # noqa: F401
@@ -44,6 +45,8 @@ def api(client, make_member, make_book):
     """A volunteer's API client; post(body, key) sends POST /api/v1/intake with the key."""
     make_book(isbn13=ISBN, title="Use of Weapons")
     member = make_member(Role.VOLUNTEER, password=None)
+    # No copy cap: these tests add the same title again and again.
+    set_triage_rules(TriageRules(copy_cap=0), by=member, now=utcnow())
     token = _token(member)
 
     def post(body, key=None, token=token):

@@ -118,7 +118,8 @@
       if (!triage && (event.key === "4" || event.key === "5")) {
         event.preventDefault();
         field.value = event.key;
-        send(field.form, null);
+        // As a scan: its submit event gives it an idempotency key of its own (scan-queue.js).
+        field.form.requestSubmit();
         return;
       }
     }
