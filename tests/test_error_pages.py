@@ -102,7 +102,8 @@ def test_a_refused_use_case_goes_back_to_its_page_with_the_reason_and_keeps_noth
 def test_a_refusal_shown_inline_is_rolled_back_or_kept_and_its_reason_given(app):
     """The page that shows a refusal itself: nothing kept (or, asked, what it wrote)."""
     from app.core import audit
-    from app.errors import CopyNotAvailable, TooManyAttempts, shown_inline
+    from app.core.refusals import shown_inline
+    from app.errors import CopyNotAvailable, TooManyAttempts
     from app.models import AuditEvent
 
     def events() -> list[str]:

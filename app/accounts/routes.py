@@ -18,7 +18,7 @@ from app.accounts.forms import (
 )
 from app.core.access import ANYONE, access
 from app.core.downloads import json_download
-from app.errors import shown_inline
+from app.core.refusals import shown_inline
 from app.extensions import db
 from app.models import Member, Role, utcnow
 

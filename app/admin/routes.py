@@ -23,7 +23,7 @@ from app.core.defaults import loan_rules
 from app.core.downloads import json_download
 from app.core.forms import submitted
 from app.core.params import int_arg, page_arg
-from app.errors import shown_inline
+from app.core.refusals import shown_inline
 from app.extensions import db
 from app.models import Member, Role, utcnow
 

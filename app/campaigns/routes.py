@@ -15,8 +15,8 @@ from app.core.access import access
 from app.core.classification import kdc_class_name, reader_group_name
 from app.core.csvutil import csv_response
 from app.core.params import page_arg
+from app.core.refusals import shown_inline
 from app.core.timebuckets import LOCAL_TZ, local_today
-from app.errors import shown_inline
 from app.extensions import db
 from app.models import Campaign, Donation, Role, utcnow
 from app.reports.charts import bar_chart, column_chart

@@ -20,7 +20,8 @@ from app.circulation import loans, lookups, visit  # visit uses this module's an
 from app.circulation.privacy import mask_name
 from app.circulation.rules import local_date
 from app.core.i18n import sentence_date
-from app.errors import UnknownLoan, shown_inline
+from app.core.refusals import shown_inline
+from app.errors import UnknownLoan
 from app.extensions import db
 from app.isbn import ScanKind, parse_scan
 from app.models import Book, Copy, Loan, Member

@@ -24,7 +24,7 @@ from app.circulation.rules import local_date, rules_for
 from app.core.access import access
 from app.core.idempotency import idempotent
 from app.core.params import int_arg
-from app.errors import shown_inline
+from app.core.refusals import shown_inline
 from app.extensions import db
 from app.models import Book, Copy, CopyStatus, Hold, Loan, Member, Role, utcnow
 

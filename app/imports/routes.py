@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.access import access
-from app.errors import shown_inline
+from app.core.refusals import shown_inline
 from app.extensions import db
 from app.imports import bp, reading, services, uploads
 from app.imports.forms import ImportForm, UploadForm

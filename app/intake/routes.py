@@ -18,7 +18,7 @@ from app.catalog import callnumbers
 from app.core.access import access
 from app.core.idempotency import idempotent
 from app.core.params import page_arg
-from app.errors import shown_inline
+from app.core.refusals import shown_inline
 from app.extensions import db
 from app.intake import bp
 from app.intake.books import edit_book, incomplete_books_query

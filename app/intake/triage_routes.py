@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.access import access
-from app.errors import shown_inline
+from app.core.refusals import shown_inline
 from app.extensions import db
 from app.intake import bp, triage
 from app.intake.forms import PartnerActiveForm, PartnerForm, TriageRulesForm

@@ -20,7 +20,8 @@ from flask_login import current_user
 from app.accounts.routes import safe_next
 from app.core.access import access, api_error
 from app.core.jsonbody import read_json_object
-from app.errors import InvalidInput, InvalidJSON, shown_inline
+from app.core.refusals import shown_inline
+from app.errors import InvalidInput, InvalidJSON
 from app.extensions import db
 from app.labels import (
     bp,

@@ -10,8 +10,9 @@ from flask_login import current_user
 from app.core.access import access
 from app.core.csvutil import csv_response
 from app.core.params import int_arg
+from app.core.refusals import shown_inline
 from app.core.timebuckets import LOCAL_TZ, local_today
-from app.errors import InvalidInput, shown_inline
+from app.errors import InvalidInput
 from app.extensions import db
 from app.models import Role, ShiftActivity, utcnow
 from app.volunteers import bp, shifts
