@@ -12,6 +12,7 @@ from app.circulation.forms import DESK_MODES, BorrowerForm, ConfirmForm
 from app.circulation.rules import local_date, member_blocks
 from app.extensions import db
 from app.models import Book, Copy, Hold, HoldStatus, Loan, Member, utcnow
+from app.notices.services import last_overdue_notice
 
 # The current borrower is forgotten after this long without a scan (a shared desk PC).
 DESK_IDLE_SECONDS = 120
@@ -100,6 +101,18 @@ def _returns() -> list[dict]:
             for copy_id, outcome, holder in entries if copy_id in copies]
 
 
+def _overdue_notices(loans: list[Loan], today) -> dict:
+    """Return {loan id: the last overdue notice sent about it} for the overdue loans, a text
+    message before an email (the desk says "notified by text on 12/3")."""
+    notified = {}
+    for loan in loans:
+        if loan.is_overdue(today):
+            notice = last_overdue_notice(loan) or last_overdue_notice(loan, channel="email")
+            if notice is not None:
+                notified[loan.id] = notice
+    return notified
+
+
 def panel(result: dict | None) -> dict:
     """Gather what the desk panel shows."""
     now = utcnow()
@@ -111,6 +124,7 @@ def panel(result: dict | None) -> dict:
                "serial": time.monotonic_ns()}  # tells a script (and tests) a new answer came
     if current is not None:
         context["loans"] = lookups.open_loans(current)
+        context["notified"] = _overdue_notices(context["loans"], context["today"])
         context["holds"] = lookups.active_holds(current)
         context["blocks"] = member_blocks(current, now=now)
     if result and result.get("choices"):

@@ -1,13 +1,14 @@
 """The notice pages (coordinator's outbox, schedule, preview, send, retry; a member's
 choices and log) and the send-notices command."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from app import cli
+from app.circulation.loans import check_out
 from app.extensions import db
-from app.models import Notice, NoticePreference, Role
+from app.models import Notice, NoticePreference, Role, utcnow
 from tests.notices.conftest import TODAY
 
 
@@ -148,3 +149,18 @@ def test_a_members_notices_are_in_their_data_and_deleted_with_it(app, make_membe
     db.session.commit()
     assert db.session.get(NoticePreference, member.id) is None
     assert db.session.scalars(sa.select(Notice)).all() == []
+
+
+def test_the_desk_says_when_an_overdue_loan_was_notified_by_text(
+        client, login_as, make_member, make_copy, csrf_token):
+    volunteer = login_as(Role.VOLUNTEER, locale="ko")
+    member = make_member(name="김하늘", password="")
+    lent = check_out(make_copy(), member, by=volunteer, now=utcnow() - timedelta(days=40)).loan
+    db.session.commit()
+    _notice(member, channel="text", key="overdue:x",
+            items=[{"title": "아몬드", "loan_id": lent.id}],
+            sent_at=datetime(2026, 12, 3, 1, 0, tzinfo=UTC))
+    client.post("/desk/scan", data={"csrf_token": csrf_token("/desk"), "code": member.card_barcode})
+    page = client.get("/desk", headers={"Accept-Language": "ko"}).get_data(as_text=True)
+    assert 'data-testid="overdue-notified"' in page
+    assert "2026년 12월 3일" in page
