@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import format_date, format_datetime
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
@@ -27,7 +27,7 @@ from app.circulation.loans import return_copy
 from app.circulation.lookups import clean_code
 from app.circulation.privacy import mask_name
 from app.circulation.rules import local_date
-from app.core.i18n import interpolate
+from app.core.i18n import interpolate, sentence_date
 from app.errors import InvalidInput, StocktakeClosed
 from app.extensions import db
 from app.isbn import parse_scan
@@ -243,7 +243,7 @@ def _hold_words(hold: Hold | None, now: datetime) -> list[Words]:
         return []
     holder = mask_name(hold.member.name if hold.member else None)
     return [Words(_l("Put it on the hold shelf for %(holder)s (until %(date)s)."),
-                  (("holder", holder), ("date", format_date(hold.pickup_by, "medium"))))]
+                  (("holder", holder), ("date", sentence_date(hold.pickup_by))))]
 
 
 def _unknown(stocktake: Stocktake, code: str, *, by: Member, lane: str,
@@ -317,7 +317,7 @@ def scan(stocktake: Stocktake, code: str, *, by: Member, now: datetime,
         when = answer.withdrawal.withdrawn_at if answer.withdrawal else copy.status_changed_at
         answer.details.append(Words(_l("It was withdrawn on %(date)s. Put it back into the "
                                        "collection if it should stay."),
-                                    (("date", format_date(local_date(when), "medium")),)))
+                                    (("date", sentence_date(local_date(when))),)))
     elif result is ScanResult.FOUND_ON_LOAN or copy.status in (CopyStatus.LOST,
                                                                CopyStatus.MISSING):
         # Returned as the desk returns it: the loan closed, a waiting hold trapped.
