@@ -33,8 +33,9 @@ from app.callnumbers.generator import (
     VOLUME_STYLES,
 )
 from app.core import audit
+from app.core.settings import store, stored_dict
 from app.extensions import db
-from app.models import Book, Copy, CopyStatus, Member, Setting
+from app.models import Book, Copy, CopyStatus, Member
 
 SETTING_KEY = "call_numbers"
 LARGE_PRINT_WORD = "큰글자"
@@ -61,8 +62,7 @@ def _prefixes(value, default) -> dict[str, str]:
 
 def settings() -> dict:
     """Return the call-number settings as stored (the defaults where none are)."""
-    setting = db.session.get(Setting, SETTING_KEY)
-    value = setting.value if setting is not None and isinstance(setting.value, dict) else {}
+    value = stored_dict(SETTING_KEY)
 
     def pick(name, allowed, default):
         return value.get(name) if value.get(name) in allowed else default
@@ -100,13 +100,7 @@ def save_settings(values: dict, *, by: Member, now: datetime) -> dict:
     }
     CallNumberRules(title_mark=clean["title_mark"], volume_style=clean["volume_style"],
                     copy_style=clean["copy_style"])  # refuses a value it does not know
-    setting = db.session.get(Setting, SETTING_KEY)
-    if setting is None:
-        db.session.add(Setting(key=SETTING_KEY, value=clean, updated_at=now))
-    else:
-        setting.value = clean
-        setting.updated_at = now
-    db.session.flush()
+    store(SETTING_KEY, clean, now=now)
     audit.record("call_numbers.settings", actor=by, entity="setting", now=now, **clean)
     return clean
 

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core import audit
+from app.core.settings import store, stored_dict
 from app.core.text import nfc
 from app.errors import InvalidInput, MetadataRequired, TriageRequired, UnknownPartner
 from app.extensions import db
@@ -32,7 +33,6 @@ from app.models import (
     ItemOutcome,
     Member,
     Partner,
-    Setting,
 )
 
 SETTING = "intake.triage"
@@ -75,9 +75,8 @@ class TriageRules:
 
 def triage_rules() -> TriageRules:
     """Return the rules in force (the defaults where the setting says nothing usable)."""
-    setting = db.session.get(Setting, SETTING)
     rules = TriageRules()
-    value = setting.value if setting is not None and isinstance(setting.value, dict) else {}
+    value = stored_dict(SETTING)
     for name, default in asdict(rules).items():
         given = value.get(name)
         if isinstance(given, type(default)) and not (isinstance(default, int)
@@ -92,13 +91,7 @@ def set_triage_rules(rules: TriageRules, *, by: Member, now: datetime) -> Triage
     if rules.copy_cap < 0 or rules.study_aid_max_age < 0:
         raise InvalidInput()
     value = asdict(rules)
-    setting = db.session.get(Setting, SETTING)
-    if setting is None:
-        db.session.add(Setting(key=SETTING, value=value, updated_at=now))
-    else:
-        setting.value = value
-        setting.updated_at = now
-    db.session.flush()
+    store(SETTING, value, now=now)
     audit.record("intake.triage_rules", actor=by, entity="setting", now=now, **value)
     return rules
 

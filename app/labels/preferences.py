@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
-from app.extensions import db, savepoint
+from app.core.settings import store, stored_dict
+from app.extensions import db
 from app.labels.sheet_templates import default_template
-from app.models import LabelKind, LabelTemplate, Setting
+from app.models import LabelKind, LabelTemplate
 
 
 def _setting_key(kind: LabelKind) -> str:
@@ -18,8 +17,7 @@ def _setting_key(kind: LabelKind) -> str:
 
 def print_preferences(kind: LabelKind) -> tuple[LabelTemplate, int]:
     """Return the template and start position last used for this kind of sheet."""
-    setting = db.session.get(Setting, _setting_key(kind))
-    value = setting.value if setting is not None and isinstance(setting.value, dict) else {}
+    value = stored_dict(_setting_key(kind))
     template = None
     template_id = value.get("template_id")
     if isinstance(template_id, int):
@@ -36,19 +34,7 @@ def remember_preferences(kind: LabelKind, template: LabelTemplate, start_at: int
                          now: datetime) -> None:
     """Remember the template and the next free position on the partly used sheet."""
     value = {"template_id": template.id, "start_at": start_at}
-    setting = db.session.get(Setting, _setting_key(kind))
-    if setting is not None:
-        if setting.value != value:
-            setting.value = value
-            setting.updated_at = now
-        db.session.flush()
-        return
-    try:
-        with savepoint():
-            db.session.add(Setting(key=_setting_key(kind), value=value, updated_at=now))
-    except IntegrityError:  # another request remembered first; ours is as good
-        setting = db.session.get(Setting, _setting_key(kind))
-        setting.value = value
+    store(_setting_key(kind), value, now=now)
 
 
 def next_start(start_at: int, count: int, per_page: int) -> int:

@@ -7,8 +7,8 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from app.circulation.rules import LOCAL_TZ
-from app.extensions import db
-from app.models import Setting
+from app.core.settings import store, stored_dict
+from app.models import utcnow
 
 SETTING_KEY = "notices.schedule"
 
@@ -61,8 +61,7 @@ def _days(values, default: list[int]) -> list[int]:
 
 def load_schedule() -> Schedule:
     """Return the schedule in force (the defaults until a coordinator saves one)."""
-    setting = db.session.get(Setting, SETTING_KEY)
-    value = setting.value if setting is not None and isinstance(setting.value, dict) else {}
+    value = stored_dict(SETTING_KEY)
     default = Schedule()
     hour = value.get("send_hour", default.send_hour)
     quiet = value.get("quiet_from", default.quiet_from)
@@ -77,12 +76,7 @@ def load_schedule() -> Schedule:
 
 def save_schedule(schedule: Schedule) -> Schedule:
     """Keep a new schedule (flushes)."""
-    setting = db.session.get(Setting, SETTING_KEY)
-    if setting is None:
-        setting = Setting(key=SETTING_KEY)
-        db.session.add(setting)
-    setting.value = asdict(schedule)
-    db.session.flush()
+    store(SETTING_KEY, asdict(schedule), now=utcnow())
     return schedule
 
 

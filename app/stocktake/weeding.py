@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from app.circulation.copies import mark_available, set_copy_state
 from app.circulation.lookups import ready_hold_for_copy
 from app.core import audit
+from app.core.settings import store, stored
 from app.core.text import nfc
 from app.core.timebuckets import local_day_start, local_today
 from app.errors import InvalidInput, NothingSelected, NotWithdrawn, UnknownCopy
@@ -32,7 +33,6 @@ from app.models import (
     Hold,
     Loan,
     Member,
-    Setting,
     Withdrawal,
     WithdrawalReason,
 )
@@ -50,9 +50,9 @@ CANDIDATE_LIMIT = 500
 
 def cap_percent() -> float:
     """Return the share of the collection that may be withdrawn in a year (percent)."""
-    setting = db.session.get(Setting, CAP_SETTING)
+    value = stored(CAP_SETTING)
     try:
-        return float(setting.value) if setting is not None else DEFAULT_CAP_PERCENT
+        return float(value) if value is not None else DEFAULT_CAP_PERCENT
     except (TypeError, ValueError):
         return DEFAULT_CAP_PERCENT
 
@@ -61,13 +61,7 @@ def set_cap_percent(value: float, *, by: Member, now: datetime) -> float:
     """Change the yearly cap (0-100 percent)."""
     if not 0 <= value <= 100:
         raise InvalidInput(_l("The cap is a percentage from 0 to 100."))
-    setting = db.session.get(Setting, CAP_SETTING)
-    if setting is None:
-        db.session.add(Setting(key=CAP_SETTING, value=value, updated_at=now))
-    else:
-        setting.value = value
-        setting.updated_at = now
-    db.session.flush()
+    store(CAP_SETTING, value, now=now)
     audit.record("weeding.cap", actor=by, entity="setting", now=now, value=value)
     return value
 

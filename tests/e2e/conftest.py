@@ -40,10 +40,13 @@ def browser():
         browser.close()
 
 
-def korean_context(browser, base_url: str):
-    """Return a fresh browser profile (Korean, like the café's PC) on the server."""
-    context = browser.new_context(base_url=base_url, locale="ko-KR",
-                                  extra_http_headers={"Accept-Language": "ko-KR,ko;q=0.9"})
+def browser_profile(browser, base_url: str, *, locale: str = "ko-KR", **options):
+    """Return a fresh browser profile (Korean, like the café's PC; or another `locale`,
+    e.g. "en-US" for a test that reads the English messages) on the server."""
+    language = locale.split("-")[0]
+    context = browser.new_context(
+        base_url=base_url, locale=locale,
+        extra_http_headers={"Accept-Language": f"{locale},{language};q=0.9"}, **options)
     context.set_default_timeout(10_000)
     return context
 
@@ -51,7 +54,7 @@ def korean_context(browser, base_url: str):
 @pytest.fixture
 def browser_context(browser, live_server):
     """A fresh browser profile (Korean, like the café's PC) on the live server."""
-    context = korean_context(browser, live_server)
+    context = browser_profile(browser, live_server)
     yield context
     context.close()
 

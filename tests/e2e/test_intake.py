@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Book, Copy, Donation, Role
-from tests.e2e.conftest import scan
+from tests.e2e.conftest import browser_profile, scan
 from tests.support.providers import block_network, web  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -20,9 +20,7 @@ def _offline(web):  # noqa: F811
 @pytest.fixture
 def browser_context(browser, live_server):
     """An English browser profile, so the test can read the station's messages."""
-    context = browser.new_context(base_url=live_server, locale="en-US",
-                                  extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
-    context.set_default_timeout(10_000)
+    context = browser_profile(browser, live_server, locale="en-US")
     yield context
     context.close()
 
@@ -129,9 +127,7 @@ def test_scanning_books_in_with_the_keyboard_only(page, web_login, make_member, 
 def test_station_works_without_javascript(browser, live_server, make_member, make_book):
     from tests.conftest import PASSWORD
 
-    context = browser.new_context(base_url=live_server, locale="en-US",
-                                  java_script_enabled=False,
-                                  extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
+    context = browser_profile(browser, live_server, locale="en-US", java_script_enabled=False)
     try:
         page = context.new_page()
         volunteer = make_member(Role.VOLUNTEER, locale="en")

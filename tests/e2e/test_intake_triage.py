@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Copy, DonationItem, ItemOutcome, Partner, Role
-from tests.e2e.conftest import scan
+from tests.e2e.conftest import browser_profile, scan
 from tests.support.providers import block_network, web  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -21,9 +21,8 @@ def _offline(web):  # noqa: F811
 
 @pytest.fixture
 def browser_context(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="en-US",
-                                  extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
-    context.set_default_timeout(10_000)
+    """An English browser profile, so the test can read the station's messages."""
+    context = browser_profile(browser, live_server, locale="en-US")
     yield context
     context.close()
 

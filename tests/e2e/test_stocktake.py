@@ -20,7 +20,7 @@ from app.models import (
 )
 from app.stocktake.weeding import withdraw
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import korean_context, scan
+from tests.e2e.conftest import browser_profile, scan
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +57,7 @@ def login(page, member) -> None:
 
 @pytest.fixture
 def second_context(browser, live_server):
-    context = korean_context(browser, live_server)
+    context = browser_profile(browser, live_server)
     yield context
     context.close()
 
