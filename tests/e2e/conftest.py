@@ -85,3 +85,14 @@ def scan(page, code: str, selector: str = "[data-testid=scan-field]") -> None:
     """Type a code the way a USB scanner does: keys a few ms apart, then Enter, no click."""
     page.keyboard.type(code, delay=4)
     page.keyboard.press("Enter")
+
+
+def focused_testid(page) -> str | None:
+    """The data-testid of the focused element, once the browser has run its autofocus.
+
+    ``autofocus`` is applied at the next rendering update, not when the element is parsed, so
+    the answer is read two animation frames later rather than the moment the element exists."""
+    return page.evaluate(
+        """() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() =>
+            done(document.activeElement && document.activeElement.dataset.testid || null))))"""
+    )

@@ -9,13 +9,10 @@ from app.circulation.holds import place_hold
 from app.circulation.rules import local_date
 from app.extensions import db
 from app.models import Book, Copy, Hold, HoldStatus, Loan, Role, utcnow
-from tests.e2e.conftest import scan
+from tests.e2e.conftest import focused_testid, scan
 
 pytestmark = pytest.mark.e2e
 
-
-def focused_testid(page) -> str | None:
-    return page.evaluate("document.activeElement && document.activeElement.dataset.testid")
 
 
 @pytest.fixture

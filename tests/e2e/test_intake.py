@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Book, Copy, Donation, Role
-from tests.e2e.conftest import browser_profile, scan
+from tests.e2e.conftest import browser_profile, focused_testid, scan
 from tests.support.providers import block_network, web  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -34,9 +34,6 @@ def settle(page) -> None:
     """Wait until every scan sent so far has been answered."""
     page.wait_for_selector("html[data-intake-busy='0']", state="attached")
 
-
-def focused_testid(page) -> str | None:
-    return page.evaluate("document.activeElement && document.activeElement.dataset.testid")
 
 
 def result(page) -> tuple[str, str]:

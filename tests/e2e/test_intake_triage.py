@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Copy, DonationItem, ItemOutcome, Partner, Role
-from tests.e2e.conftest import browser_profile, scan
+from tests.e2e.conftest import browser_profile, focused_testid, scan
 from tests.support.providers import block_network, web  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -70,7 +70,7 @@ def test_triage_with_one_key_each(page, web_login, make_book, make_copy, make_ca
     page.keyboard.press("3")
     settle(page)
     assert result(page)[0] == "settled"
-    assert page.evaluate("document.activeElement.dataset.testid") == "scan-field"
+    assert focused_testid(page) == "scan-field"
     # Again: one key passes it on to the coordinator's institution.
     scan(page, ISBN)
     settle(page)

@@ -20,7 +20,7 @@ from app.models import (
 )
 from app.stocktake.weeding import withdraw
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import browser_profile, scan
+from tests.e2e.conftest import browser_profile, focused_testid, scan
 
 pytestmark = pytest.mark.e2e
 
@@ -42,9 +42,6 @@ if (Context) {
 }
 """
 
-
-def focused_testid(page) -> str | None:
-    return page.evaluate("document.activeElement && document.activeElement.dataset.testid")
 
 
 def login(page, member) -> None:
