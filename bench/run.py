@@ -11,17 +11,12 @@ figures; nothing fails on them.
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import json
 import os
-import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -33,16 +28,18 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench import batch, datasets  # noqa: E402
+from bench import batch, datasets, notices  # noqa: E402
 from bench.callnumbers import call_number_microseconds  # noqa: E402
+from bench.desk import desk_figures, stocktake_figures  # noqa: E402
+from bench.paths import BIN, PASSWORD  # noqa: E402
+from bench.serve import Server, wrk  # noqa: E402
+from bench.table import table  # noqa: E402
 
 GENERATOR_VERSION = 5  # 5: loans carry their book and are stored in checkout order
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
 GOODBOOKS = Path(os.environ.get("BOOKCAFE_SHARED_DATA", ROOT.parent / "shared" / "data")) \
     / "goodbooks-10k" / "books.csv"
-PASSWORD = "bench password 1"  # noqa: S105 (accounts of a throwaway benchmark database)
-BIN = Path(sys.executable).parent
 
 # The fixed search mix: Korean 2-syllable, Korean longer, English, author, ISBN.
 SEARCHES = {
@@ -194,124 +191,6 @@ def fresh_database(pg):
             pg.drop_database("bench_import")
 
 
-# --------------------------------------------------------------------------- server
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """gunicorn -w 4 on 127.0.0.1 with the production settings."""
-
-    def __init__(self, url: str, workers: int = 4):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.instance = tempfile.mkdtemp(prefix="bench-instance-")
-        env = {k: v for k, v in os.environ.items() if k not in ("TEST_DB",)}
-        env.update(DATABASE_URL=url, SECRET_KEY="bench-secret-key-not-for-production",
-                   BOOKCAFE_INSTANCE=self.instance)
-        started = time.perf_counter()
-        self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env=env)
-        while True:
-            try:
-                with urllib.request.urlopen(self.base + "/api/v1/health", timeout=2):  # noqa: S310
-                    break
-            except OSError:
-                if self.process.poll() is not None or time.perf_counter() - started > 60:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.05)
-        self.start_seconds = time.perf_counter() - started
-
-    def worker_rss_mb(self) -> list[float]:
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
-                             capture_output=True, text=True).stdout.split()
-        sizes = []
-        for pid in out:
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            match = re.search(r"VmRSS:\s+(\d+) kB", status)
-            if match:
-                sizes.append(int(match.group(1)) / 1024)
-        return sizes
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        shutil.rmtree(self.instance, ignore_errors=True)
-
-
-def api_token(base: str, email: str) -> str:
-    body = json.dumps({"email": email, "password": PASSWORD}).encode()
-    request = urllib.request.Request(base + "/api/v1/tokens", data=body,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
-        return json.load(response)["token"]
-
-
-def session_cookie(base: str, email: str) -> str:
-    return logged_in(base, email)[0]
-
-
-def logged_in(base: str, email: str) -> tuple[str, str, urllib.request.OpenerDirector]:
-    """Log in through the login page; return the session cookie, its CSRF token and the
-    opener that holds the session."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/login", timeout=10).read().decode()
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"csrf_token": token, "email": email,
-                                   "password": PASSWORD}).encode()
-    page = opener.open(base + "/login", data=data, timeout=10).read().decode()
-    # Logging in starts a new session: its token is on the page it lands on.
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    return "; ".join(f"{c.name}={c.value}" for c in jar), token, opener
-
-
-# --------------------------------------------------------------------------- load
-
-def wrk(base: str, requests: list[tuple[str, str, str]] | None = None, *, seconds: float,
-        headers: dict | None = None, threads: int = 2, connections: int = 4,
-        sequences: list[list[tuple[str, str, str]]] | None = None) -> dict:
-    """Run wrk against `requests` (method, path, body); return its JSON summary.
-
-    With `sequences` instead, wrk runs one connection per sequence, each on its own thread
-    sending its own list in order (a checkout before the check-in of the same copy).
-    """
-    with tempfile.TemporaryDirectory() as tmp:
-        req_file = Path(tmp, "requests.tsv")
-        env = dict(os.environ, BENCH_REQUESTS=str(req_file))
-        if sequences is not None:
-            for n, sequence in enumerate(sequences):
-                Path(f"{req_file}.{n}").write_text(
-                    "".join(f"{m}\t{p}\t{b}\n" for m, p, b in sequence))
-            threads = connections = len(sequences)
-            env["BENCH_PER_THREAD"] = "1"
-        else:
-            req_file.write_text("".join(f"{m}\t{p}\t{b}\n" for m, p, b in requests))
-        head_file = Path(tmp, "headers.txt")
-        head_file.write_text("".join(f"{k}: {v}\n" for k, v in (headers or {}).items()))
-        env["BENCH_HEADERS"] = str(head_file)
-        result = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
-             "--timeout", "30s",
-             "-s", str(ROOT / "bench" / "wrk.lua"), base],
-            capture_output=True, text=True, env=env, timeout=seconds + 60)
-    line = [x for x in result.stdout.splitlines() if x.startswith("{")]
-    if not line:
-        raise RuntimeError(f"wrk failed: {result.stdout}\n{result.stderr}")
-    return json.loads(line[-1])
-
-
 def search_paths(url: str) -> tuple[list[str], list[str]]:
     """Return the mix of search queries (with real ISBNs of the data set)."""
     engine = sa.create_engine(url)
@@ -382,39 +261,7 @@ def label_seconds() -> float:
     return statistics.median(runs)
 
 
-def pick_copies(url: str, n: int, members: int = 4) -> tuple[list[str], list[str], int]:
-    """Return n available copies (of books nobody holds), the cards of `members` members
-    free to borrow (the desk accounts first, then members with nothing on loan), and the
-    first campaign's id."""
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        rows = [r[0] for r in conn.execute(sa.text(
-            "SELECT barcode FROM copy WHERE status = 'available' AND book_id NOT IN "
-            "(SELECT book_id FROM hold) ORDER BY id DESC LIMIT :n"), {"n": n})]
-        cards = [r[0] for r in conn.execute(sa.text(
-            "SELECT card_barcode FROM member WHERE email LIKE 'desk%@bench.example' "
-            "ORDER BY email"))]
-        # The cached data sets have two desk accounts: more come from the generated
-        # members (active, with nothing on loan, so nothing overdue and far from the limit).
-        cards += [r[0] for r in conn.execute(sa.text(
-            "SELECT card_barcode FROM member WHERE role = 'member' AND active "
-            "AND anonymised_at IS NULL AND card_barcode IS NOT NULL "
-            "AND email NOT LIKE '%@bench.example' AND id NOT IN "
-            "(SELECT member_id FROM loan WHERE returned_at IS NULL AND member_id IS NOT NULL) "
-            "ORDER BY id LIMIT :n"), {"n": max(0, members - len(cards))})]
-        campaign = conn.execute(sa.text("SELECT min(id) FROM campaign")).scalar()
-    engine.dispose()
-    return rows, cards[:members], campaign
-
-
 # --------------------------------------------------------------------------- main
-
-def fmt(x: float | None, unit: str = "") -> str:
-    if x is None or x < 0:
-        return "-"
-    return f"{x:.1f}{unit}" if x >= 10 else f"{x:.2f}{unit}"
-
-
 def run(db_kind: str, sizes: list[str], seconds: float) -> dict:
     results: dict = {"db": db_kind, "started": datetime.now(UTC).isoformat(timespec="seconds"),
                      "machine": f"{os.cpu_count()} cores", "sizes": {}, "figures": []}
@@ -438,6 +285,9 @@ def run(db_kind: str, sizes: list[str], seconds: float) -> dict:
         print("== imports: 10k rows from CSV and from .xlsx", flush=True)
         results["imports"] = batch.import_figures(ROOT, BIN, GOODBOOKS, DATA,
                                                   lambda: fresh_database(pg))
+        print("== notices: one run for 5,000 members", flush=True)
+        with fresh_database(pg) as url:
+            results["notices"] = notices.notices_run(url)
         results["labels_1500_seconds"] = label_seconds()
         results["call_number_us"] = call_number_microseconds()
         import_started = time.perf_counter()
@@ -489,192 +339,6 @@ def measure_size(results: dict, size: str, url: str, facts: dict, seconds: float
         results["sizes"][size]["figures"] = entry
     finally:
         server.stop()
-
-
-DESK_CONNECTIONS = 4  # as the bare endpoint's throughput run
-
-
-def desk_figures(server: Server, url: str, isbns: list[str], seconds: float) -> dict:
-    """Intake of known scans and checkout + check-in pairs, each with one connection and
-    with as many as the bare endpoint's throughput run (each connection with its own
-    ISBNs, or its own member and copies, so they never collide); the bare endpoint again
-    with one connection; the campaign page and reports."""
-    out = {}
-    k = DESK_CONNECTIONS
-    copies, cards, campaign = pick_copies(url, 4000, members=k)
-    if len(cards) < k or len(copies) < 4 * k:
-        raise RuntimeError(f"the data set has too few free members or copies for {k} desks")
-    token = api_token(server.base, "volunteer@bench.example")
-    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    out["bare_1c"] = wrk(server.base, [("GET", "/api/v1/health", "")], seconds=seconds,
-                         threads=1, connections=1)
-    # The same volunteer on every connection (one donation), each scanning its own ISBNs:
-    # the same ISBN twice within two seconds would be a double scan, answered without a copy.
-    scans = [[("POST", "/api/v1/intake", json.dumps({"scan": isbn}))
-              for isbn in isbns[:2000][i::k]] for i in range(k)]
-    out["intake_1c"] = wrk(server.base, seconds=seconds, headers=auth, sequences=scans[:1])
-    out["intake"] = wrk(server.base, seconds=seconds, headers=auth, sequences=scans)
-    # Each connection lends its own copies to its own member: checkout, then check-in.
-    per_desk = len(copies) // k
-    pairs = []
-    for i in range(k):
-        sequence = []
-        for barcode in copies[i * per_desk:(i + 1) * per_desk]:
-            sequence.append(("POST", "/api/v1/checkouts",
-                             json.dumps({"member_card": cards[i], "copy_barcode": barcode})))
-            sequence.append(("POST", "/api/v1/checkins", json.dumps({"copy_barcode": barcode})))
-        pairs.append(sequence)
-    out["desk_1c"] = wrk(server.base, seconds=seconds, headers=auth, sequences=pairs[:1])
-    out["desk"] = wrk(server.base, seconds=seconds, headers=auth, sequences=pairs)
-    cookie = {"Cookie": session_cookie(server.base, "coordinator@bench.example")}
-    # wrk counts only the responses that end before it stops: give these pages (seconds
-    # each when slow) at least 20 s, or a slow page shows as "0 ms, 0 requests".
-    # One connection: how long one coordinator waits for the page (with two, on 2 cores
-    # that the database server also uses, each page also waits for the other).
-    page_seconds = max(seconds, 20)
-    out["campaign_page"] = wrk(server.base, [("GET", f"/campaigns/{campaign}", "")],
-                               seconds=page_seconds, headers=cookie, threads=1, connections=1)
-    out["reports"] = wrk(server.base, [("GET", "/reports?start=2024-01-01&end=2025-12-31", "")],
-                         seconds=page_seconds, headers=cookie, threads=1, connections=1)
-    return out
-
-
-def stocktake_figures(server: Server, url: str, seconds: float) -> dict:
-    """A stocktake of the whole collection started through its page (the expected list of
-    every shelved copy frozen), then its scan station: distinct copies scanned one after
-    another in shelf order, as a volunteer does (1 connection: the latency target), and on
-    4 connections at once (each with its own copies; one account, so their shelf orders
-    interleave and many answers are out_of_order: the same work)."""
-    # The generated copies have no call numbers: give the ones scanned here call numbers in
-    # the order they are scanned (a shelf read left to right), so each scan is also checked
-    # against the volunteer's previous copy, as on a real shelf. (A scratch copy: it may.)
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        barcodes = [r[0] for r in conn.execute(sa.text(
-            "SELECT barcode FROM copy WHERE status = 'available' ORDER BY id LIMIT 8000"))]
-        conn.execute(sa.text("UPDATE copy SET call_number = :call WHERE barcode = :code"),
-                     [{"call": f"{800 + i // 100}-가{i % 100:02d}ㄱ", "code": code}
-                      for i, code in enumerate(barcodes)])
-    cookie, token, opener = logged_in(server.base, "volunteer@bench.example")
-    started = time.perf_counter()
-    data = urllib.parse.urlencode({"csrf_token": token, "in_order": "y"}).encode()
-    with opener.open(server.base + "/stocktake", data=data, timeout=300) as response:
-        stocktake = int(re.search(r"/stocktake/(\d+)$", response.url).group(1))
-    start_ms = (time.perf_counter() - started) * 1000
-    with engine.connect() as conn:
-        expected = conn.execute(sa.text("SELECT expected FROM stocktake WHERE id = :id"),
-                                {"id": stocktake}).scalar()
-    engine.dispose()
-    headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
-               "X-Stocktake-Fetch": "1"}
-    path = f"/stocktake/{stocktake}/scan"
-    quoted = urllib.parse.quote(token, safe="")
-
-    def scans(codes):
-        return [("POST", path, f"csrf_token={quoted}&code={code}") for code in codes]
-
-    k = DESK_CONNECTIONS
-    half = len(barcodes) // 2
-    out = {"stocktake_start_ms": start_ms, "stocktake_expected": expected}
-    out["stocktake_1c"] = wrk(server.base, seconds=seconds, headers=headers,
-                              sequences=[scans(barcodes[:half])])
-    rest = barcodes[half:]
-    out["stocktake"] = wrk(server.base, seconds=seconds, headers=headers,
-                           sequences=[scans(rest[i::k]) for i in range(k)])
-    return out
-
-
-def table(results: dict) -> str:
-    rows = [("figure", "median ms", "p95 ms", "req/s", "target", "note")]
-    sizes = results["sizes"]
-
-    def fig(name, data, target="", note=""):
-        rows.append((name, fmt(data.get("p50_ms")), fmt(data.get("p95_ms")),
-                     fmt(data.get("rps")), target, note))
-
-    for size, facts in sizes.items():
-        f = facts.get("figures", {})
-        if not f:
-            continue
-        # Latency figures (and targets) come from the 1-connection run when there is one
-        # (results of older runs have only the 4-connection run).
-        latency = "search_1c" if "search_1c" in f else "search"
-        s = f[latency]
-        ratio = s["p50_ms"] / f["raw"]["p50_ms"] if f["raw"]["p50_ms"] else 0
-        target = "median < 5 ms" if size == "10k" else ""
-        if size == "1m" and "10k" in sizes and sizes["10k"].get("figures"):
-            ten = sizes["10k"]["figures"]
-            limit = 3 * ten["search_1c" if "search_1c" in ten else "search"]["p95_ms"]
-            target = f"p95 <= {limit:.1f} ms (3x 10k)"
-        conn = ", 1 conn" if latency == "search_1c" else ""
-        fig(f"search page {size} ({facts['books']} books){conn}", s, target,
-            f"app {fmt(s['app_p50_ms'])} ms (p95 {fmt(s['app_p95_ms'])}); x{ratio:.1f} raw; "
-            f"{s['statuses']}")
-        if latency == "search_1c":
-            fig(f"search page {size}, 4 conns", f["search"], "",
-                f"app {fmt(f['search']['app_p50_ms'])} ms; throughput")
-            a = f["search_api_1c"]
-            fig(f"search API {size}, 1 conn", a, "", f"app {fmt(a['app_p50_ms'])} ms")
-            fig(f"search API {size}, 4 conns", f["search_api"], "",
-                f"app {fmt(f['search_api']['app_p50_ms'])} ms; throughput")
-        else:
-            fig(f"search API {size}", f["search_api"], "",
-                f"app {fmt(f['search_api']['app_p50_ms'])} ms")
-        fig(f"raw search SQL {size}", f["raw"], "", "the floor")
-        fig(f"bare JSON endpoint {size}", f["bare"], "", "the ceiling")
-        if "intake" in f:
-            bare = f["bare"]["rps"] or 1
-            desk_target = "server < 10 ms; >= 30% bare req/s"
-            if "bare_1c" in f:
-                # Desk operations and the bare endpoint at the same number of connections.
-                bare_1c = f["bare_1c"]["rps"] or 1
-                fig(f"bare JSON endpoint {size}, 1 conn", f["bare_1c"], "",
-                    "the ceiling at 1 connection")
-                for name, key in (("intake (known ISBN)", "intake"),
-                                  ("checkout + check-in", "desk")):
-                    for label, d, ceiling in (("1 conn", f[f"{key}_1c"], bare_1c),
-                                              (f"{DESK_CONNECTIONS} conns", f[key], bare)):
-                        fig(f"{name} {size}, {label}", d, desk_target,
-                            f"server {fmt(d['app_p50_ms'])} ms; "
-                            f"{100 * d['rps'] / ceiling:.0f}% of bare ({label}); "
-                            f"{d['statuses']}")
-            else:  # results of older runs: the desk on 1 connection, bare on 4
-                for name, key in (("intake (known ISBN)", "intake"),
-                                  ("checkout + check-in", "desk")):
-                    d = f[key]
-                    fig(f"{name} {size}", d, desk_target,
-                        f"server {fmt(d['app_p50_ms'])} ms; {100 * d['rps'] / bare:.0f}% of "
-                        f"bare; {d['statuses']}")
-            if "stocktake_1c" in f:
-                for label, d in (("1 conn", f["stocktake_1c"]),
-                                 (f"{DESK_CONNECTIONS} conns", f["stocktake"])):
-                    fig(f"stocktake scan {size}, {label}", d, "server < 10 ms",
-                        f"server {fmt(d['app_p50_ms'])} ms (p95 {fmt(d['app_p95_ms'])}); "
-                        f"{d['statuses']}")
-                rows.append((f"stocktake start (whole collection, {f['stocktake_expected']} "
-                             "copies expected)", fmt(f["stocktake_start_ms"]), "", "", "", ""))
-            fig("campaign page (100k loans), 1 conn", f["campaign_page"], "well under 1 s",
-                f"{f['campaign_page']['statuses']}")
-            fig("/reports (100k loans), 1 conn", f["reports"], "well under 1 s",
-                f"{f['reports']['statuses']}")
-            rss = f.get("rss_mb") or []
-            rows.append(("RSS per worker (100k books)", "", "", "",
-                         "", ", ".join(f"{x:.0f} MB" for x in rss)))
-        rows.append((f"app start (gunicorn -w 4, {size})", fmt(f["start_seconds"] * 1000), "",
-                     "", "", ""))
-    rows.extend(batch.rows(results, fmt))
-    rows.append(("1,500-label PDF", fmt(results["labels_1500_seconds"] * 1000), "", "",
-                 "< 3000 ms", ""))
-    if "call_number_us" in results:
-        rows.append(("call-number generation per book", fmt(results["call_number_us"] / 1000),
-                     "", "", "microseconds", f"{results['call_number_us']:.1f} µs"))
-    rows.append(("import wsgi (cold process)", fmt(results["import_seconds"] * 1000), "", "",
-                 "", ""))
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
-             for r in rows]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
 
 
 def main() -> None:

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.circulation.rules import local_date
 from app.extensions import db, savepoint
-from app.models import Copy, Donation, Hold, HoldStatus, Loan, Member, Notice
-from app.notices.preferences import channels_for
+from app.models import Copy, Donation, Hold, HoldStatus, Loan, Member, Notice, NoticePreference
+from app.notices.preferences import channels_for, preference_of
 from app.notices.schedule import DAILY_KINDS, Schedule
 
 # A donated copy's first loan is told to its donor if it was this recent.
@@ -44,7 +45,8 @@ def _hold_item(hold: Hold) -> dict:
 def _open_loans(*conditions) -> list[Loan]:
     return list(db.session.scalars(
         sa.select(Loan).where(Loan.returned_at.is_(None), Loan.member_id.is_not(None),
-                              *conditions).order_by(Loan.member_id, Loan.due_on, Loan.id)))
+                              *conditions).order_by(Loan.member_id, Loan.due_on, Loan.id)
+        .options(joinedload(Loan.member), joinedload(Loan.copy).joinedload(Copy.book))))
 
 
 def _by_member(loans: list[Loan], kind: str, key: str) -> list[Due]:
@@ -80,7 +82,8 @@ def hold_expiring(now: datetime, schedule: Schedule) -> list[Due]:
     holds = db.session.scalars(
         sa.select(Hold).where(Hold.status == HoldStatus.READY, Hold.member_id.is_not(None),
                               Hold.pickup_by == today + timedelta(days=1))
-        .order_by(Hold.member_id, Hold.id))
+        .order_by(Hold.member_id, Hold.id)
+        .options(joinedload(Hold.member), joinedload(Hold.book)))
     groups: dict[int, Due] = {}
     for hold in holds:
         groups.setdefault(hold.member_id, Due(hold.member, "hold_expiring",
@@ -92,7 +95,7 @@ def hold_expiring(now: datetime, schedule: Schedule) -> list[Due]:
 def hold_ready_all(now: datetime, schedule: Schedule) -> list[Due]:
     holds = db.session.scalars(
         sa.select(Hold).where(Hold.status == HoldStatus.READY, Hold.member_id.is_not(None))
-        .order_by(Hold.id))
+        .order_by(Hold.id).options(joinedload(Hold.member), joinedload(Hold.book)))
     return [Due(hold.member, "hold_ready", _hold_ready_key(hold), [_hold_item(hold)])
             for hold in holds]
 
@@ -158,21 +161,38 @@ def add_to_outbox(dues: list[Due], *, now: datetime, channels) -> list[Notice]:
     keys = {d.key for d in dues}
     existing = set(db.session.execute(
         sa.select(Notice.member_id, Notice.channel, Notice.key).where(Notice.key.in_(keys))))
+    member_ids = {d.member.id for d in dues}
+    prefs = {p.member_id: p for p in db.session.scalars(
+        sa.select(NoticePreference).where(NoticePreference.member_id.in_(member_ids)))}
     added = []
     for due in dues:
-        for channel in channels_for(due.member, due.kind):
+        pref = prefs.get(due.member.id) or preference_of(due.member)
+        for channel in channels_for(due.member, due.kind, pref):
             if channel not in channels or (due.member.id, channel, due.key) in existing:
                 continue
-            notice = Notice(member_id=due.member.id, kind=due.kind, channel=channel,
-                            key=due.key, items=due.items, state="pending", attempts=0,
-                            next_attempt_at=now, created_at=now)
-            try:
-                with savepoint():
-                    db.session.add(notice)
-            except IntegrityError:
-                continue  # another run put it there first
-            added.append(notice)
-    return added
+            existing.add((due.member.id, channel, due.key))
+            added.append(Notice(member_id=due.member.id, kind=due.kind, channel=channel,
+                                key=due.key, items=due.items, state="pending", attempts=0,
+                                next_attempt_at=now, created_at=now))
+    try:
+        # All at once; if another run put some there first, one by one below.
+        with savepoint():
+            db.session.add_all(added)
+        return added
+    except IntegrityError:
+        pass
+    kept = []
+    for notice in added:
+        notice = Notice(**{k: getattr(notice, k) for k in (
+            "member_id", "kind", "channel", "key", "items", "state", "attempts",
+            "next_attempt_at", "created_at")})
+        try:
+            with savepoint():
+                db.session.add(notice)
+        except IntegrityError:
+            continue  # another run put it there first
+        kept.append(notice)
+    return kept
 
 
 def hold_ready(hold: Hold, *, now: datetime, channels) -> list[Notice]:

@@ -62,37 +62,51 @@ def claim(now: datetime, channels) -> str | None:
     return token if result.rowcount else None
 
 
-def claimed(token: str) -> dict[tuple[int, str], list[Notice]]:
-    """Return the claimed rows by (member, channel), each group in the kinds' order."""
-    rows = db.session.scalars(sa.select(Notice).where(Notice.claim == token)
+def claimed(token: str) -> dict[tuple[int, str], list[int]]:
+    """Return the ids of the claimed rows by (member, channel), each group in the kinds'
+    order. Ids, not rows: each group's rows are loaded when it is sent, so the session
+    does not hold (and expire at every commit) the whole outbox."""
+    rows = db.session.execute(sa.select(Notice.id, Notice.member_id, Notice.channel,
+                                        Notice.kind).where(Notice.claim == token)
                               .order_by(Notice.member_id, Notice.channel, Notice.id))
     order = list(KINDS)
-    groups: dict[tuple[int, str], list[Notice]] = {}
-    for row in rows:
-        groups.setdefault((row.member_id, row.channel), []).append(row)
-    for group in groups.values():
-        group.sort(key=lambda n: (order.index(n.kind) if n.kind in order else 99, n.id))
-    return groups
+    groups: dict[tuple[int, str], list[tuple]] = {}
+    for notice_id, member_id, channel, kind in rows:
+        groups.setdefault((member_id, channel), []).append((notice_id, kind))
+    return {key: [notice_id for notice_id, _kind in
+                  sorted(group, key=lambda n: (order.index(n[1]) if n[1] in order else 99, n[0]))]
+            for key, group in groups.items()}
 
 
-def _still_due(kind: str, item: dict) -> bool:
-    """Tell whether an item still needs telling (a book returned since is left out)."""
-    if "loan_id" in item:
-        loan = db.session.get(Loan, item["loan_id"])
-        return loan is not None and loan.returned_at is None
-    if "hold_id" in item:
-        hold = db.session.get(Hold, item["hold_id"])
-        return hold is not None and hold.status is HoldStatus.READY
-    return True
+def _still_due(notices: list[Notice]) -> tuple[set[int], set[int]]:
+    """Return the loans still open and the holds still ready among the notices' items
+    (a book returned since is left out): two statements for a whole message."""
+    loan_ids = {i["loan_id"] for n in notices for i in n.items if "loan_id" in i}
+    hold_ids = {i["hold_id"] for n in notices for i in n.items
+                if "loan_id" not in i and "hold_id" in i}
+    loans = set(db.session.scalars(sa.select(Loan.id).where(
+        Loan.id.in_(loan_ids), Loan.returned_at.is_(None)))) if loan_ids else set()
+    holds = set(db.session.scalars(sa.select(Hold.id).where(
+        Hold.id.in_(hold_ids), Hold.status == HoldStatus.READY))) if hold_ids else set()
+    return loans, holds
 
 
 def sections_of(notices: list[Notice]) -> list[Section]:
     """The sections of one message: per kind, the items still due (merged, no repeats)."""
+    loans, holds = _still_due(notices)
+
+    def still_due(item: dict) -> bool:
+        if "loan_id" in item:
+            return item["loan_id"] in loans
+        if "hold_id" in item:
+            return item["hold_id"] in holds
+        return True
+
     sections: dict[str, Section] = {}
     for notice in notices:
         section = sections.setdefault(notice.kind, Section(notice.kind, []))
         for item in notice.items:
-            if item not in section.items and _still_due(notice.kind, item):
+            if item not in section.items and still_due(item):
                 section.items.append(item)
     return [s for s in sections.values() if s.items]
 
@@ -115,8 +129,16 @@ def record(notices: list[Notice], delivery: Delivery, *, now: datetime) -> None:
     db.session.flush()
 
 
+def rows_of(ids: list[int]) -> list[Notice]:
+    """Load one group's notices, in the order of `ids`."""
+    by_id = {n.id: n for n in db.session.scalars(sa.select(Notice).where(Notice.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def send_group(notices: list[Notice], channel, *, now: datetime) -> Delivery | None:
     """Send one member's claimed notices of one channel as one message (flushes)."""
+    if not notices:  # deleted with their member since the claim
+        return None
     member = db.session.get(Member, notices[0].member_id)
     sections = sections_of(notices)
     if not sections or member is None or not member.is_active:
@@ -144,8 +166,8 @@ def send_outbox(*, now: datetime, channels: dict, quiet: bool,
     commit()
     if token is None:
         return run
-    for (_member_id, channel_name), notices in claimed(token).items():
-        delivery = send_group(notices, channels[channel_name], now=now)
+    for (_member_id, channel_name), ids in claimed(token).items():
+        delivery = send_group(rows_of(ids), channels[channel_name], now=now)
         commit()
         if delivery is None:
             run.void += 1

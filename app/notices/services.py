@@ -49,11 +49,12 @@ def run(*, now: datetime, config: dict, commit: Callable[[], None]) -> Run:
     """Gather what is due into the outbox, then send it (commits as it goes)."""
     schedule = load_schedule()
     channels = configured_channels(config)
-    added = build.add_to_outbox(build.gather(now, schedule), now=now, channels=channels)
+    # A count: rows kept would be expired, and reloaded, at each of the sending's commits.
+    added = len(build.add_to_outbox(build.gather(now, schedule), now=now, channels=channels))
     commit()
     sent = sending.send_outbox(now=now, channels=channels, quiet=schedule.is_quiet(now),
                                commit=commit)
-    return Run(added=len(added), sent=sent)
+    return Run(added=added, sent=sent)
 
 
 def preview(*, now: datetime, config: dict) -> list[Preview]:

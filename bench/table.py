@@ -1,0 +1,107 @@
+"""`make bench`'s one table: every figure of a run, with its target beside it."""
+
+from __future__ import annotations
+
+from bench import batch, notices
+from bench.desk import DESK_CONNECTIONS
+
+
+def fmt(x: float | None, unit: str = "") -> str:
+    if x is None or x < 0:
+        return "-"
+    return f"{x:.1f}{unit}" if x >= 10 else f"{x:.2f}{unit}"
+
+
+def table(results: dict) -> str:
+    rows = [("figure", "median ms", "p95 ms", "req/s", "target", "note")]
+    sizes = results["sizes"]
+
+    def fig(name, data, target="", note=""):
+        rows.append((name, fmt(data.get("p50_ms")), fmt(data.get("p95_ms")),
+                     fmt(data.get("rps")), target, note))
+
+    for size, facts in sizes.items():
+        f = facts.get("figures", {})
+        if not f:
+            continue
+        # Latency figures (and targets) come from the 1-connection run when there is one
+        # (results of older runs have only the 4-connection run).
+        latency = "search_1c" if "search_1c" in f else "search"
+        s = f[latency]
+        ratio = s["p50_ms"] / f["raw"]["p50_ms"] if f["raw"]["p50_ms"] else 0
+        target = "median < 5 ms" if size == "10k" else ""
+        if size == "1m" and "10k" in sizes and sizes["10k"].get("figures"):
+            ten = sizes["10k"]["figures"]
+            limit = 3 * ten["search_1c" if "search_1c" in ten else "search"]["p95_ms"]
+            target = f"p95 <= {limit:.1f} ms (3x 10k)"
+        conn = ", 1 conn" if latency == "search_1c" else ""
+        fig(f"search page {size} ({facts['books']} books){conn}", s, target,
+            f"app {fmt(s['app_p50_ms'])} ms (p95 {fmt(s['app_p95_ms'])}); x{ratio:.1f} raw; "
+            f"{s['statuses']}")
+        if latency == "search_1c":
+            fig(f"search page {size}, 4 conns", f["search"], "",
+                f"app {fmt(f['search']['app_p50_ms'])} ms; throughput")
+            a = f["search_api_1c"]
+            fig(f"search API {size}, 1 conn", a, "", f"app {fmt(a['app_p50_ms'])} ms")
+            fig(f"search API {size}, 4 conns", f["search_api"], "",
+                f"app {fmt(f['search_api']['app_p50_ms'])} ms; throughput")
+        else:
+            fig(f"search API {size}", f["search_api"], "",
+                f"app {fmt(f['search_api']['app_p50_ms'])} ms")
+        fig(f"raw search SQL {size}", f["raw"], "", "the floor")
+        fig(f"bare JSON endpoint {size}", f["bare"], "", "the ceiling")
+        if "intake" in f:
+            bare = f["bare"]["rps"] or 1
+            desk_target = "server < 10 ms; >= 30% bare req/s"
+            if "bare_1c" in f:
+                # Desk operations and the bare endpoint at the same number of connections.
+                bare_1c = f["bare_1c"]["rps"] or 1
+                fig(f"bare JSON endpoint {size}, 1 conn", f["bare_1c"], "",
+                    "the ceiling at 1 connection")
+                for name, key in (("intake (known ISBN)", "intake"),
+                                  ("checkout + check-in", "desk")):
+                    for label, d, ceiling in (("1 conn", f[f"{key}_1c"], bare_1c),
+                                              (f"{DESK_CONNECTIONS} conns", f[key], bare)):
+                        fig(f"{name} {size}, {label}", d, desk_target,
+                            f"server {fmt(d['app_p50_ms'])} ms; "
+                            f"{100 * d['rps'] / ceiling:.0f}% of bare ({label}); "
+                            f"{d['statuses']}")
+            else:  # results of older runs: the desk on 1 connection, bare on 4
+                for name, key in (("intake (known ISBN)", "intake"),
+                                  ("checkout + check-in", "desk")):
+                    d = f[key]
+                    fig(f"{name} {size}", d, desk_target,
+                        f"server {fmt(d['app_p50_ms'])} ms; {100 * d['rps'] / bare:.0f}% of "
+                        f"bare; {d['statuses']}")
+            if "stocktake_1c" in f:
+                for label, d in (("1 conn", f["stocktake_1c"]),
+                                 (f"{DESK_CONNECTIONS} conns", f["stocktake"])):
+                    fig(f"stocktake scan {size}, {label}", d, "server < 10 ms",
+                        f"server {fmt(d['app_p50_ms'])} ms (p95 {fmt(d['app_p95_ms'])}); "
+                        f"{d['statuses']}")
+                rows.append((f"stocktake start (whole collection, {f['stocktake_expected']} "
+                             "copies expected)", fmt(f["stocktake_start_ms"]), "", "", "", ""))
+            fig("campaign page (100k loans), 1 conn", f["campaign_page"], "well under 1 s",
+                f"{f['campaign_page']['statuses']}")
+            fig("/reports (100k loans), 1 conn", f["reports"], "well under 1 s",
+                f"{f['reports']['statuses']}")
+            rss = f.get("rss_mb") or []
+            rows.append(("RSS per worker (100k books)", "", "", "",
+                         "", ", ".join(f"{x:.0f} MB" for x in rss)))
+        rows.append((f"app start (gunicorn -w 4, {size})", fmt(f["start_seconds"] * 1000), "",
+                     "", "", ""))
+    rows.extend(batch.rows(results, fmt))
+    rows.append(("1,500-label PDF", fmt(results["labels_1500_seconds"] * 1000), "", "",
+                 "< 3000 ms", ""))
+    if "call_number_us" in results:
+        rows.append(("call-number generation per book", fmt(results["call_number_us"] / 1000),
+                     "", "", "< 1 ms", f"{results['call_number_us']:.1f} µs (in process; "
+                     "a 10k import makes 10k)"))
+    rows.extend(notices.rows(results, fmt))
+    rows.append(("import wsgi (cold process)", fmt(results["import_seconds"] * 1000), "", "",
+                 "", ""))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+             for r in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
