@@ -121,10 +121,22 @@ def heading_of(book: Book) -> str | None:
 
 
 def used_marks(class_no: str, *, besides: int | None = None) -> dict[str, str]:
-    """Return the author marks used in a class, each with its author's heading."""
+    """Return the author marks used in a class, each with its author's heading.
+
+    Read through the index on call numbers: those that begin with the class ("813.7-...",
+    as this app keeps them), and those that begin with something other than a digit (a
+    shelf prefix an imported call number kept: "아 813.7-...") holding the class. (Each
+    is parsed below.) Scanning every call number took ~25 ms at 120k copies.
+    """
+    number = Copy.call_number
+    if db.session.get_bind().dialect.name == "postgresql":
+        number = number.collate("C")  # bytewise, as the index
+    holds = Copy.call_number.contains(f"{class_no}-", autoescape=True)
+    # Three ranges of the index (one OR of three, which SQLite reads as three searches).
     query = (sa.select(Copy.call_number, Book.authors, Book.publisher)
              .join(Book, Book.id == Copy.book_id)
-             .where(Copy.call_number.contains(f"{class_no}-", autoescape=True)))
+             .where(sa.or_(sa.and_(number >= f"{class_no}-", number < f"{class_no}."),
+                           sa.and_(number < "0", holds), sa.and_(number >= ":", holds))))
     if besides is not None:
         query = query.where(Copy.book_id != besides)
     used: dict[str, str] = {}

@@ -33,7 +33,7 @@ from app.errors import (
     SelfCheckoutOff,
     UnknownLoan,
 )
-from app.extensions import db, savepoint
+from app.extensions import begin_write, db, savepoint
 from app.models import AuditEvent, Copy, CopyStatus, Hold, HoldStatus, Loan, Member
 
 # A check-in of a copy returned this recently is a double scan, not an error.
@@ -67,6 +67,7 @@ def _not_available(copy: Copy, loan: Loan | None) -> CopyNotAvailable:
 
 def check_out(copy: Copy, member: Member, *, by: Member, now: datetime) -> Checkout:
     """Lend a copy to a member (a repeated scan answers with the same loan)."""
+    begin_write()
     # A copy on the shelf has no open loan: one statement fewer per checkout. (Should one
     # exist all the same, the unique index on open loans refuses the new loan below.)
     lendable = copy.status in (CopyStatus.AVAILABLE, CopyStatus.ON_HOLD_SHELF)
@@ -155,6 +156,7 @@ class Return:
 
 def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
     """Check a copy in; it goes to the hold shelf for the next in line, or back on the shelf."""
+    begin_write()
     rules = rules_for(copy)
     loan = open_loan(copy)
     if loan is None:

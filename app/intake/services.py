@@ -23,7 +23,7 @@ from app.catalog.callnumbers import Given, call_number_for, next_copy_number
 from app.core import audit
 from app.core.numbering import next_copy_barcode
 from app.errors import CannotUndo, InvalidInput, IsbnTaken, MetadataRequired, NothingToUndo
-from app.extensions import db
+from app.extensions import begin_write, db
 from app.intake.books import (
     BookFields,
     apply_addon,
@@ -95,6 +95,7 @@ def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime
     """
     if so_far is None:
         so_far = donation_so_far(context.donation, book)
+    begin_write()
     donation = ensure_donation(context, by=by, now=now)
     given = call_number_for(book, next_copy_number(book))
     barcode = next_copy_barcode()

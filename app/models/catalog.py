@@ -146,6 +146,9 @@ class Copy(db.Model):
         # Each book's copies with their donation and status, from the index alone (the
         # collection report on SQLite; ix_copy_book_id stays: narrower, for plain counts).
         sa.Index("ix_copy_book_id_donation_id", "book_id", "donation_id", "status"),
+        # The author marks used in a class (a new title's call number): its copies' call
+        # numbers read as a range (PostgreSQL: in the "C" collation, see the migration).
+        sa.Index("ix_copy_call_number", "call_number"),
     )
 
     def __repr__(self) -> str:

@@ -29,7 +29,7 @@ from app.circulation.privacy import mask_name
 from app.circulation.rules import local_date
 from app.core.i18n import interpolate, sentence_date
 from app.errors import InvalidInput, StocktakeClosed
-from app.extensions import db
+from app.extensions import begin_write, db
 from app.isbn import parse_scan
 from app.models import (
     Book,
@@ -305,6 +305,7 @@ def scan(stocktake: Stocktake, code: str, *, by: Member, now: datetime,
                               call_number=copy.call_number)
     answer = ScanAnswer(ScanResult.FOUND, code, copy=copy)
     result = _decide(stocktake, scope, copy, in_scope, by=by, lane=lane, answer=answer)
+    begin_write()
     claimed, expected = _claim(stocktake, copy, result, by=by, now=now)
     if not claimed:
         answer.result = ScanResult.ALREADY_SCANNED
