@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.catalog.store import install_guard as install_catalog_guard
 from app.config import INSTANCE, Config
-from app.extensions import babel, csrf, db, listen_for_write_ends, login_manager, migrate
+from app.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -64,7 +64,6 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to the app."""
     db.init_app(app)
-    listen_for_write_ends(app)
     # The search index is derived from the books: only the catalogue store writes either.
     install_catalog_guard()
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)

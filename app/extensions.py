@@ -1,8 +1,5 @@
 """Flask extensions, created once and bound in the app factory."""
 
-import fcntl
-import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -96,69 +93,22 @@ def savepoint() -> Iterator[None]:
         yield
 
 
-# The writers' queue on SQLite (see begin_write): the lock file this thread holds, if any.
-_writer = threading.local()
-
-
 def begin_write() -> None:
     """Begin the use case's writing now: call it at the moment a use case starts to write
-    (after any wait on the network: an intake's metadata lookup), so what it reads from
-    here and what it writes are one transaction. A no-op on PostgreSQL (row locks and the
-    unique indexes decide there), and when the transaction has begun already.
+    (after any wait on the network: an intake's metadata lookup), so the write lock is
+    never held across such a wait. A no-op on PostgreSQL (row locks and the unique
+    indexes decide there), and when the transaction has begun already.
 
-    On SQLite it takes the database's only write lock with BEGIN IMMEDIATE, instead of
-    letting the first INSERT or UPDATE take it halfway through. Before that, the writers
-    of one database queue on an advisory lock of a file beside it (flock): a waiting
-    worker is woken the moment the one before it commits, where SQLite's busy handler
-    would sleep and poll (1, 2, 5, 10, 15... ms; the desk's server time with four
-    connections was mostly those sleeps). The flock only orders the writers; SQLite's
-    lock still decides, so a writer that skips this helper stays correct. It is released
-    when the transaction ends (commit, rollback, or the connection going back to the pool).
+    On SQLite it takes the database's only write lock with BEGIN IMMEDIATE. (pysqlite runs
+    the reads before a use case's first write outside any transaction and begins one,
+    deferred, at the first INSERT or UPDATE, which then waits for the lock: the same wait.
+    An advisory file lock to queue the writers instead of SQLite's sleeping busy handler
+    was tried and measured slower with four connections on two loaded cores: a woken
+    waiter holding the queue while it waits for a core stalls every other writer.)
     """
     connection = db.session.connection()
     if connection.dialect.name != "sqlite":
         return
     raw = connection.connection.driver_connection
-    if raw.in_transaction:
-        return
-    path = connection.engine.url.database
-    if path and path != ":memory:" and not path.startswith("file:") \
-            and getattr(_writer, "fd", None) is None:
-        try:
-            fd = os.open(f"{path}-writers", os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError:
-            fd = None  # a read-only directory: SQLite's own lock alone
-        if fd is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            _writer.fd = fd
-    try:
+    if not raw.in_transaction:
         raw.execute("BEGIN IMMEDIATE")
-    except Exception:
-        end_write()
-        raise
-
-
-def end_write(*_args) -> None:
-    """Let the next writer of this machine go (the transaction has ended)."""
-    fd = getattr(_writer, "fd", None)
-    if fd is not None:
-        _writer.fd = None
-        os.close(fd)  # closing the file releases its lock
-
-
-def _transaction_ended(session) -> None:
-    if not session.in_nested_transaction():  # a savepoint's end is not the transaction's
-        end_write()
-
-
-def listen_for_write_ends(app) -> None:
-    """Release the writers' queue when a transaction ends, however it ends."""
-    from sqlalchemy.orm import Session
-
-    for name in ("after_commit", "after_rollback"):
-        if not sa.event.contains(Session, name, _transaction_ended):
-            sa.event.listen(Session, name, _transaction_ended)
-    with app.app_context():
-        pool = db.engine.pool
-    if not sa.event.contains(pool, "checkin", end_write):
-        sa.event.listen(pool, "checkin", end_write)

@@ -67,7 +67,6 @@ def _not_available(copy: Copy, loan: Loan | None) -> CopyNotAvailable:
 
 def check_out(copy: Copy, member: Member, *, by: Member, now: datetime) -> Checkout:
     """Lend a copy to a member (a repeated scan answers with the same loan)."""
-    begin_write()
     # A copy on the shelf has no open loan: one statement fewer per checkout. (Should one
     # exist all the same, the unique index on open loans refuses the new loan below.)
     lendable = copy.status in (CopyStatus.AVAILABLE, CopyStatus.ON_HOLD_SHELF)
@@ -107,6 +106,7 @@ def check_out(copy: Copy, member: Member, *, by: Member, now: datetime) -> Check
         due_on=today + timedelta(days=rules.loan_days), renewals=0,
         checked_out_by_id=by.id, borrower_key=borrower_key(member, now),
     )
+    begin_write()
     try:
         # The unique index on open loans is the last word when two desks race.
         with savepoint():
@@ -156,7 +156,6 @@ class Return:
 
 def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
     """Check a copy in; it goes to the hold shelf for the next in line, or back on the shelf."""
-    begin_write()
     rules = rules_for(copy)
     loan = open_loan(copy)
     if loan is None:
@@ -192,6 +191,7 @@ def return_copy(copy: Copy, *, by: Member, now: datetime) -> Return:
     # A conditional update, so two desks returning the same copy close it only once.
     # On the table, not the ORM entity (its bulk-update bookkeeping is not needed here).
     loans = Loan.__table__
+    begin_write()
     closed = db.session.execute(
         sa.update(loans)
         .where(loans.c.id == loan.id, loans.c.returned_at.is_(None))

@@ -95,9 +95,9 @@ def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime
     """
     if so_far is None:
         so_far = donation_so_far(context.donation, book)
+    given = call_number_for(book, next_copy_number(book))
     begin_write()
     donation = ensure_donation(context, by=by, now=now)
-    given = call_number_for(book, next_copy_number(book))
     barcode = next_copy_barcode()
     # An imported collection may already use some 201 numbers: skip those.
     while db.session.scalar(_barcode_taken_query(), {"barcode": barcode}) is not None:

@@ -78,16 +78,21 @@ def claimed(token: str) -> dict[tuple[int, str], list[int]]:
             for key, group in groups.items()}
 
 
+# Built once: a run sends thousands of messages (an expanding IN keeps one cache entry).
+_IDS = sa.bindparam("ids", expanding=True)
+_OPEN_LOANS = sa.select(Loan.id).where(Loan.id.in_(_IDS), Loan.returned_at.is_(None))
+_READY_HOLDS = sa.select(Hold.id).where(Hold.id.in_(_IDS), Hold.status == HoldStatus.READY)
+_NOTICES = sa.select(Notice).where(Notice.id.in_(_IDS))
+
+
 def _still_due(notices: list[Notice]) -> tuple[set[int], set[int]]:
     """Return the loans still open and the holds still ready among the notices' items
     (a book returned since is left out): two statements for a whole message."""
     loan_ids = {i["loan_id"] for n in notices for i in n.items if "loan_id" in i}
     hold_ids = {i["hold_id"] for n in notices for i in n.items
                 if "loan_id" not in i and "hold_id" in i}
-    loans = set(db.session.scalars(sa.select(Loan.id).where(
-        Loan.id.in_(loan_ids), Loan.returned_at.is_(None)))) if loan_ids else set()
-    holds = set(db.session.scalars(sa.select(Hold.id).where(
-        Hold.id.in_(hold_ids), Hold.status == HoldStatus.READY))) if hold_ids else set()
+    loans = set(db.session.scalars(_OPEN_LOANS, {"ids": list(loan_ids)})) if loan_ids else set()
+    holds = set(db.session.scalars(_READY_HOLDS, {"ids": list(hold_ids)})) if hold_ids else set()
     return loans, holds
 
 
@@ -131,7 +136,7 @@ def record(notices: list[Notice], delivery: Delivery, *, now: datetime) -> None:
 
 def rows_of(ids: list[int]) -> list[Notice]:
     """Load one group's notices, in the order of `ids`."""
-    by_id = {n.id: n for n in db.session.scalars(sa.select(Notice).where(Notice.id.in_(ids)))}
+    by_id = {n.id: n for n in db.session.scalars(_NOTICES, {"ids": list(ids)})}
     return [by_id[i] for i in ids if i in by_id]
 
 
