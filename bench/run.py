@@ -303,7 +303,7 @@ def run(db_kind: str, sizes: list[str], seconds: float) -> dict:
 def measure_size(results: dict, size: str, url: str, facts: dict, seconds: float) -> None:
     """Serve one data set with gunicorn and measure its figures into results."""
     print(f"   {facts}", flush=True)
-    queries, isbns = search_paths(url)
+    queries, _isbns = search_paths(url)
     raw = raw_query_times(url, queries)
     server = Server(url)
     try:
@@ -333,7 +333,7 @@ def measure_size(results: dict, size: str, url: str, facts: dict, seconds: float
                             seconds=seconds)
         entry.update(batch.browse_figures(wrk, server.base, max(2.0, seconds / 2)))
         if size == "100k":
-            entry.update(desk_figures(server, url, isbns, seconds))
+            entry.update(desk_figures(server, url, seconds))
             entry.update(stocktake_figures(server, url, seconds))
             entry["rss_mb"] = server.worker_rss_mb()
         results["sizes"][size]["figures"] = entry
