@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -144,6 +145,7 @@ def test_a_korean_page_downloads_korean_headers_and_words(client, login_as, make
     assert members[0] == ["이름", "이메일", "전화번호", "역할", "회원증", "활성", "가입일"]
     assert {row[3] for row in members[1:]} <= {"회원", "자원봉사자", "운영자"}
     assert {row[5] for row in members[1:]} <= {"예", "아니요"}
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[6]) for row in members[1:])
     loans = list(csv.reader(io.StringIO(
         client.get("/admin/export/loans.csv").data.decode("utf-8-sig"))))
     assert loans[0][:2] == ["대출 번호", "소장 도서 바코드"] and len(loans) > 2
