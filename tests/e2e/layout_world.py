@@ -25,6 +25,7 @@ from app.models import (
     Book,
     Campaign,
     Copy,
+    CopyStatus,
     Donation,
     DonationItem,
     ItemOutcome,
@@ -110,11 +111,12 @@ def build(app, tmp_path) -> dict:
 
     # Stocktakes: one closed with copies missing, one open with scans.
     closed = start_stocktake(make_scope(), by=coordinator, now=now - timedelta(days=7))
-    for copy in db.session.scalars(sa.select(Copy).order_by(Copy.id).limit(5)):
+    on_shelf = sa.select(Copy).where(Copy.status == CopyStatus.AVAILABLE).order_by(Copy.id)
+    for copy in db.session.scalars(on_shelf.limit(5)):
         scanning.scan(closed, copy.barcode, by=volunteer, now=now - timedelta(days=7))
     close_stocktake(closed, by=coordinator, now=now - timedelta(days=6))
     open_ = start_stocktake(make_scope(), by=coordinator, now=now)
-    for copy in db.session.scalars(sa.select(Copy).order_by(Copy.id.desc()).limit(3)):
+    for copy in db.session.scalars(on_shelf.order_by(None).order_by(Copy.id.desc()).limit(3)):
         scanning.scan(open_, copy.barcode, by=volunteer, now=now)
     scanning.scan(open_, "2019999999997", by=volunteer, now=now)  # not a copy of ours
 

@@ -3,7 +3,9 @@ coordinator every page, a volunteer the desk, intake and labels, a member their 
 in a café with one of everything (tests/e2e/layout_world.py): no sideways scroll, the menu on
 one line at 1280 px, chart text of 11 px or more, and no English label text outside data."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -14,8 +16,9 @@ from tests.support.providers import block_network, web  # noqa: F401
 pytestmark = pytest.mark.e2e
 
 SIZES = [(390, 844), (1280, 800)]
+SHOTS = os.environ.get("LAYOUT_SHOTS")  # a folder: keep a screenshot of every page there
 SKIP = re.compile(r"^/(api|static)/|\.(json|csv|pdf|txt|zip|svg|png|xlsx|mrc|xml)$|/logout$"
-                  r"|/export|/backup|/data\b|/letters$")
+                  r"|/export/|/backup|/data\b|/letters$")
 # Latin words a Korean page may show as labels: names of formats, standards and the switch
 # to English. Everything else in Latin letters is data (titles, codes, names) or a bug.
 ALLOWED = {"English", "ISBN", "KDC", "DDC", "PDF", "CSV", "JSON", "API", "EAN", "OK", "mm",
@@ -112,6 +115,9 @@ def _pages(app, world) -> list[str]:
 
 
 def _problems(page, where: str, width: int) -> list[str]:
+    if SHOTS:
+        name = re.sub(r"[^A-Za-z0-9]+", "-", where).strip("-") or "home"
+        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
     problems = []
     box = page.evaluate(OVERFLOW)
     if box["scroll"] > box["width"]:
@@ -142,7 +148,7 @@ def _log_in(browser, live_server, who: str):
     return context, page
 
 
-def _walk(page, urls: list[str]) -> tuple[list[str], int]:
+def _walk(page, urls: list[str], who: str) -> tuple[list[str], int]:
     problems, seen = [], 0
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
@@ -154,7 +160,7 @@ def _walk(page, urls: list[str]) -> tuple[list[str], int]:
             if not page.locator("main").count():
                 continue  # a fragment a page fetches into itself (labels' preview)
             seen += 1
-            problems += _problems(page, url, width)
+            problems += _problems(page, f"{who} {url}", width)
     return problems, seen
 
 
@@ -163,7 +169,7 @@ def test_every_page_fits_a_phone_and_the_desk_pc_in_korean(app, browser, live_se
                                                          who):
     context, page = _log_in(browser, live_server, who)
     try:
-        problems, seen = _walk(page, _pages(app, world))
+        problems, seen = _walk(page, _pages(app, world), who)
     finally:
         context.close()
     assert seen >= {"coordinator": 90, "volunteer": 40, "member": 12}[who]
@@ -186,7 +192,7 @@ def test_the_desk_and_intake_mid_visit_fit_a_phone(browser, live_server, world):
                 page.wait_for_function("b => document.querySelector("
                                        "'[data-testid=desk-panel]').dataset.serial !== b",
                                        arg=before)
-                problems += _problems(page, f"/desk after {code}", width)
+                problems += _problems(page, f"volunteer /desk after {code}", width)
             page.keyboard.press("Escape")
         page.goto("/intake")
         page.click("[data-testid=start-anonymous]")
@@ -195,7 +201,7 @@ def test_the_desk_and_intake_mid_visit_fit_a_phone(browser, live_server, world):
         page.wait_for_selector("html[data-intake-busy='0']", state="attached")
         for width, height in SIZES:
             page.set_viewport_size({"width": width, "height": height})
-            problems += _problems(page, "/intake with a donation", width)
+            problems += _problems(page, "volunteer /intake with a donation", width)
     finally:
         context.close()
     assert not problems, "\n".join(problems)
