@@ -47,6 +47,11 @@ ACCOUNTS = {email.split("@")[0]: email for email, *_rest in demo.DEMO_ACCOUNTS}
 PASSWORD = demo.DEMO_PASSWORD
 
 
+def account(key: str) -> Member:
+    """The demo account of that name: coordinator, volunteer, member, reader or donor."""
+    return _member(key)
+
+
 def _member(key: str) -> Member:
     return db.session.scalar(sa.select(Member).where(Member.email == ACCOUNTS[key]))
 
