@@ -162,5 +162,7 @@ def build(app, tmp_path) -> dict:
         "extra": [f"/stocktake/{closed.id}", f"/labels/templates/{own.id}",
                   f"/catalog/{shelf_copy.book_id}", f"/desk/copies/{shelf_copy.id}"],
         "member_card": member.card_barcode,
+        "hold_shelf_barcode": shelf_copy.barcode,  # on the hold shelf for the member
+        "lent_barcode": queued.barcode,  # lent to the donor; the member's hold waits for it
         "late_barcode": late.barcode,
     }

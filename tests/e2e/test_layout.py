@@ -184,32 +184,55 @@ def test_every_page_fits_a_phone_and_the_desk_pc(app, browser, live_server, worl
     assert not problems, "\n".join(problems)
 
 
+def _both_sizes(page, where: str) -> list[str]:
+    problems = []
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        problems += _problems(page, where, width)
+    return problems
+
+
+def _desk_scan(page, code: str) -> None:
+    before = page.get_attribute("[data-testid=desk-panel]", "data-serial") or ""
+    scan(page, code)
+    page.wait_for_function(
+        "b => document.querySelector('[data-testid=desk-panel]').dataset.serial !== b",
+        arg=before)
+
+
 def test_the_desk_and_intake_mid_visit_fit_a_phone(browser, live_server, world):
-    """A volunteer's desk with a member selected and a book just returned, and the scan
-    station with a donation under way: the states a plain GET does not reach."""
+    """The states a plain GET does not reach, each at both sizes: the desk with a member
+    selected, their own loan returned, a hold-shelf copy scanned with nobody selected (amber),
+    check-in mode with a copy trapped for a hold; the scan station with a donation under way;
+    a page that does not exist."""
     context, page = _log_in(browser, live_server, "volunteer")
     problems = []
     try:
-        for width, height in SIZES:
-            page.set_viewport_size({"width": width, "height": height})
-            page.goto("/desk")
-            page.wait_for_selector("[data-testid=scan-field]")
-            for code in (world["member_card"], world["late_barcode"]):
-                before = page.get_attribute("[data-testid=desk-panel]", "data-serial") or ""
-                scan(page, code)
-                page.wait_for_function("b => document.querySelector("
-                                       "'[data-testid=desk-panel]').dataset.serial !== b",
-                                       arg=before)
-                problems += _problems(page, f"volunteer /desk after {code}", width)
-            page.keyboard.press("Escape")
+        page.goto("/desk")
+        page.wait_for_selector("[data-testid=scan-field]")
+        for step, code in (("a member selected", world["member_card"]),
+                           ("their own loan returned", world["late_barcode"])):
+            _desk_scan(page, code)
+            problems += _both_sizes(page, f"volunteer /desk, {step}")
+        page.keyboard.press("Escape")
+        page.wait_for_selector("[data-testid=desk-panel][data-borrower='']")
+        _desk_scan(page, world["hold_shelf_barcode"])
+        problems += _both_sizes(page, "volunteer /desk, a hold-shelf copy, nobody selected")
+        page.keyboard.press("Escape")
+        page.keyboard.press("F2")
+        page.wait_for_selector("[data-testid=desk-panel][data-mode=checkin]")
+        _desk_scan(page, world["lent_barcode"])
+        problems += _both_sizes(page, "volunteer /desk, check-in, a copy for a hold")
+
         page.goto("/intake")
         page.click("[data-testid=start-anonymous]")
         page.wait_for_selector("[data-testid=scan-field]")
         scan(page, "9788936456788")
         page.wait_for_selector("html[data-intake-busy='0']", state="attached")
-        for width, height in SIZES:
-            page.set_viewport_size({"width": width, "height": height})
-            problems += _problems(page, "volunteer /intake with a donation", width)
+        problems += _both_sizes(page, "volunteer /intake with a donation")
+
+        assert page.goto("/catalog/2147483647").status == 404
+        problems += _both_sizes(page, "volunteer, a page that does not exist")
     finally:
         context.close()
     assert not problems, "\n".join(problems)
