@@ -40,8 +40,20 @@ LATIN_LABELS = """() => {
     if (!/[A-Za-z]{2,}/.test(text) || /[\\uac00-\\ud7a3]/.test(text)) continue;
     const el = node.parentElement;
     if (!el || el.closest(data)) continue;
-    if (!el.offsetParent && !el.closest("select")) continue;  // hidden (options count)
+    // Hidden text is not read, except a select's options and a closed drop-down's items.
+    if (!el.offsetParent && !el.closest("select, details")) continue;
     found.push(el.tagName.toLowerCase() + ": " + text.slice(0, 60));
+  }
+  // What a browser shows or reads out of attributes: hints, tooltips, names of buttons.
+  for (const el of document.body.querySelectorAll(
+      "[placeholder], [title], [aria-label], img[alt], input[type=submit][value]")) {
+    if (el.closest(data.replace("input, ", ""))) continue;
+    for (const name of ["placeholder", "title", "aria-label", "alt", "value"]) {
+      if (name === "value" && el.type !== "submit") continue;
+      const text = (el.getAttribute(name) || "").trim();
+      if (!/[A-Za-z]{2,}/.test(text) || /[\\uac00-\\ud7a3]/.test(text)) continue;
+      found.push(el.tagName.toLowerCase() + "[" + name + "]: " + text.slice(0, 60));
+    }
   }
   return found;
 }"""
@@ -203,8 +215,8 @@ def _desk_scan(page, code: str) -> None:
 def test_the_desk_and_intake_mid_visit_fit_a_phone(browser, live_server, world):
     """The states a plain GET does not reach, each at both sizes: the desk with a member
     selected, their own loan returned, a hold-shelf copy scanned with nobody selected (amber),
-    check-in mode with a copy trapped for a hold; the scan station with a donation under way;
-    a page that does not exist."""
+    check-in mode with a copy trapped for a hold; the scan station with a donation under way
+    and a gift held back; a page that does not exist."""
     context, page = _log_in(browser, live_server, "volunteer")
     problems = []
     try:
@@ -230,6 +242,10 @@ def test_the_desk_and_intake_mid_visit_fit_a_phone(browser, live_server, world):
         scan(page, "9788936456788")
         page.wait_for_selector("html[data-intake-busy='0']", state="attached")
         problems += _both_sizes(page, "volunteer /intake with a donation")
+        scan(page, "9788936434120")  # 소년이 온다: two copies already, held back (amber)
+        page.wait_for_selector("html[data-intake-busy='0']", state="attached")
+        page.wait_for_selector("[data-testid=triage-form]")
+        problems += _both_sizes(page, "volunteer /intake, a gift held back")
 
         assert page.goto("/catalog/2147483647").status == 404
         problems += _both_sizes(page, "volunteer, a page that does not exist")
