@@ -164,12 +164,15 @@ def import_command(file: str, dry_run: bool, mappings: tuple[str, ...],
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "mrc", "xml"]),
               default=None, help="Default: from the file name's extension, else csv.")
+@click.option("--language", type=click.Choice(["ko", "en"]), default="en", show_default=True,
+              help="The language of the column names and words (a copy's status, a role).")
 @with_appcontext
-def export_command(what: str, path: str, fmt: str | None) -> None:
+def export_command(what: str, path: str, fmt: str | None, language: str) -> None:
     """Export the catalogue (CSV, .xlsx, MARC21 .mrc or MARCXML), members or loans."""
     fmt = fmt or (Path(path).suffix.lstrip(".").lower() or "csv")
     try:
-        data = exports.export_bytes(what, fmt, now=utcnow())
+        with force_locale(language):
+            data = exports.export_bytes(what, fmt, now=utcnow())
     except ValueError as error:
         raise click.UsageError(str(error)) from error
     Path(path).write_bytes(data)

@@ -38,6 +38,19 @@ AUTOMATIC = {
     "401": (401, "Not logged in, or the token is invalid or expired."),
     "403": (403, "The caller's role may not do this."),
     "304": (304, "Not modified (If-None-Match)."),
+    "409": (409, "Conflict: the request cannot be done as things stand (its code says why), "
+                 "or idempotency_key_in_progress (the first request with this key is still "
+                 "being answered)."),
+    "422": (422, "idempotency_key_reused: the key was first used for another request."),
+}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+# Every write a member makes may carry a key: sent again with it, it is done once.
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"},
+    "description": "Any 1-255 visible ASCII characters (a UUID, say). Sent again with the "
+                   "same key and body within a day, the request is not done again: the first "
+                   "answer comes back with `Idempotent-Replayed: true`.",
 }
 
 
@@ -87,7 +100,8 @@ def build(app: Flask) -> dict:
     paths: dict[str, dict] = {}
     for rule, method, view in operations:
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(API_PREFIX):])
-        paths.setdefault(path, {})[method.lower()] = _operation(rule, view, refs, schemas)
+        paths.setdefault(path, {})[method.lower()] = _operation(rule, method, view, refs,
+                                                                schemas)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -117,7 +131,7 @@ def build(app: Flask) -> dict:
     }
 
 
-def _operation(rule: Rule, view: Callable, refs: dict, schemas: dict) -> dict:
+def _operation(rule: Rule, method: str, view: Callable, refs: dict, schemas: dict) -> dict:
     declared: Operation = view.operation
     who = getattr(view, "_access", None)
     doc = (view.__doc__ or "").strip()
@@ -128,6 +142,9 @@ def _operation(rule: Rule, view: Callable, refs: dict, schemas: dict) -> dict:
     parameters = _path_parameters(rule, declared)
     if declared.query is not None:
         parameters += _query_parameters(declared.query, schemas)
+    keyed = method in WRITES and who != ANYONE
+    if keyed:
+        parameters.append(IDEMPOTENCY_KEY)
     if parameters:
         item["parameters"] = parameters
     if declared.body is not None:
@@ -142,6 +159,10 @@ def _operation(rule: Rule, view: Callable, refs: dict, schemas: dict) -> dict:
         automatic += [AUTOMATIC["401"], AUTOMATIC["403"]]
     if declared.public_read:
         automatic.append(AUTOMATIC["304"])
+    if keyed:
+        automatic.append(AUTOMATIC["422"])
+        if 409 not in declared.responses:
+            automatic.append(AUTOMATIC["409"])
     responses = {}
     for status, reply in [*((s, as_reply(s, d)) for s, d in automatic),
                           *declared.responses.items()]:

@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.campaigns.services import DESCRIPTION_MAX, GOAL_MAX, NAME_MAX
-from app.core.forms import BaseForm, IntegerField, db_int
+from app.core.forms import DATA, BaseForm, IntegerField, db_int
 from app.models import Campaign, Donation
 
 CAMPAIGN_FIELDS = ("name", "description", "goal_books", "starts_on", "ends_on", "is_active",
@@ -43,5 +43,5 @@ class MoveDonationForm(BaseForm):
     def of(cls, donation: Donation, campaigns: list[Campaign]) -> "MoveDonationForm":
         """Return the donation's form, offering these campaigns."""
         form = cls(prefix=f"d{donation.id}")
-        form.campaign_id.choices = [(c.id, c.name) for c in campaigns]
+        form.campaign_id.choices = [(c.id, c.name, DATA) for c in campaigns]
         return form

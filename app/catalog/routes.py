@@ -12,14 +12,9 @@ from app.core.access import ANYONE, access
 from app.core.classification import KDC_CLASSES
 from app.core.csvutil import csv_response
 from app.core.params import page_arg
-from app.models import CopyStatus, Role, utcnow
+from app.core.vocabulary import COPY_STATUS_LABELS as STATUS_LABELS
+from app.models import Role, utcnow
 
-STATUS_LABELS = {
-    CopyStatus.AVAILABLE: _l("Available"), CopyStatus.ON_LOAN: _l("On loan"),
-    CopyStatus.ON_HOLD_SHELF: _l("On the hold shelf"), CopyStatus.LOST: _l("Lost"),
-    CopyStatus.MISSING: _l("Missing"), CopyStatus.DAMAGED: _l("Damaged"),
-    CopyStatus.WITHDRAWN: _l("Withdrawn"),
-}
 SHELF_LIST_PAGE = 200
 
 SUBJECTS = KDC_CLASSES

@@ -39,6 +39,8 @@ _claimed: ContextVar[frozenset[int]] = ContextVar("catalog_store_claimed", defau
 # Book rows per multi-row INSERT (SQLite allows 32,766 bound parameters a statement;
 # a book has 20 columns, an index row 3).
 CHUNK = 1000
+# From this many index rows on, PostgreSQL writes them with COPY (an import, a reindex).
+COPY_FROM = 5000
 
 
 class UnguardedWrite(RuntimeError):
@@ -130,8 +132,21 @@ def _write_grams(connection: Connection, books: Iterable[tuple[int, str]], *,
             connection.execute(sa.delete(table).where(
                 table.c.book_id.in_(ids[start:start + CHUNK])))
     rows = [row for book_id, text in books for row in gram_rows(book_id, text)]
+    if connection.dialect.name == "postgresql" and len(rows) > COPY_FROM:
+        _copy_grams(connection, rows)
+        return
     for start in range(0, len(rows), CHUNK * 10):
         connection.execute(sa.insert(table), rows[start:start + CHUNK * 10])
+
+
+def _copy_grams(connection: Connection, rows: list[dict]) -> None:
+    """Write many index rows with PostgreSQL's COPY, in the same transaction: an insert
+    sends one row per statement (an import of 10k books writes ~300k rows: 9 s), COPY
+    streams them (under a second)."""
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor, cursor.copy("COPY search_gram (gram, book_id, sig) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row((row["gram"], row["book_id"], row["sig"]))
 
 
 # ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ production path is only `flask db upgrade` and then the server.
 """
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, savepoint
@@ -45,6 +46,38 @@ LABEL_TEMPLATES = [
          label_height_mm=54, margin_top_mm=13.5, margin_left_mm=14.4, gap_x_mm=10,
          gap_y_mm=0, is_default=True),
 ]
+
+
+# The built-in sheets' names as pages show them, by the name they are stored under. The
+# stored name is the stable key (the API and the remembered print settings use it); a sheet
+# a coordinator added or renamed has a name they typed, shown as typed.
+STOCK_SHEET_NAMES = {
+    "A4 3x8 (70 x 37 mm)": _l("A4 3x8 (70 x 37 mm)"),
+    "A4 2x7 (99.1 x 38.1 mm)": _l("A4 2x7 (99.1 x 38.1 mm)"),
+    "A4 4x10 (48.5 x 25.4 mm)": _l("A4 4x10 (48.5 x 25.4 mm)"),
+    "US Letter 3x10 (Avery 5160)": _l("US Letter 3x10 (Avery 5160)"),
+    "62 mm roll (62 x 29 mm)": _l("62 mm roll (62 x 29 mm)"),
+    "A4 spine labels 9x8 (20 x 35 mm)": _l("A4 spine labels 9x8 (20 x 35 mm)"),
+    "24 mm spine roll (24 x 40 mm)": _l("24 mm spine roll (24 x 40 mm)"),
+    "A4 label + spine 2x8 (99.1 x 34 mm)": _l("A4 label + spine 2x8 (99.1 x 34 mm)"),
+    "A4 member cards 2x5 (85.6 x 54 mm)": _l("A4 member cards 2x5 (85.6 x 54 mm)"),
+}
+
+
+def sheet_name(name: str) -> str:
+    """Return a sheet's name as shown: a built-in sheet's in the page's language."""
+    shown = STOCK_SHEET_NAMES.get(name)
+    return str(shown) if shown is not None else name
+
+
+def stored_sheet_name(typed: str) -> str:
+    """Return the name to store for a typed name: a built-in sheet's own name when the typed
+    one is how a page shows it (a form saved unchanged keeps the sheet built in)."""
+    folded = typed.casefold()
+    for stored, shown in STOCK_SHEET_NAMES.items():
+        if folded in (stored.casefold(), str(shown).casefold()):
+            return stored
+    return typed
 
 
 # The stock sheets too narrow for a barcode: they print spine labels only.

@@ -33,6 +33,11 @@ class IntegerField(wtforms.IntegerField):
             raise ValueError(_("This number is out of range."))
 
 
+#: The render_kw of a choice whose label is data (a campaign's or a member's name), not a label
+#: to translate: `(value, label, DATA)` (the layout walk checks only labels for English).
+DATA = {"data-data": True}
+
+
 def db_int(value) -> int:
     """Coerce a SelectField's value to an id the database can hold (ValueError otherwise)."""
     if isinstance(value, str) and len(value.strip()) > 12:

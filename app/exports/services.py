@@ -2,7 +2,8 @@
 
 The catalogue's CSV/xlsx columns use headers the importer recognises, one row per copy
 (a book without copies gets one row without a barcode), so export then import gives
-the same catalogue.
+the same catalogue. Headers and words (a copy's status, a member's role) are in the
+language of the page the export is downloaded from; the importer reads both languages.
 """
 
 from __future__ import annotations
@@ -12,24 +13,28 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy.orm import aliased
 
 from app.admin.accesslog import log_access
 from app.core import audit
 from app.core.csvutil import csv_bytes, safe_cell
+from app.core.timebuckets import LOCAL_TZ
+from app.core.vocabulary import COPY_STATUS_LABELS, NO_COPIES_LABEL, ROLE_LABELS, YES_NO
 from app.extensions import db
 from app.imports import marc
-from app.imports.rows import NO_COPIES
 from app.models import Book, Copy, Loan, Member
 
 PERSONAL = ("members", "loans")  # exports of personal data: in the access log
 
-CATALOG_HEADERS = ("ISBN", "ISBN-10", "Title", "Subtitle", "Authors", "Publisher", "Year",
-                   "Language", "KDC", "Barcode", "Call number", "Status")
-MEMBER_HEADERS = ("Name", "Email", "Phone", "Role", "Card", "Active", "Registered")
-LOAN_HEADERS = ("Loan", "Copy barcode", "Title", "Member card", "Checked out", "Due",
-                "Renewals", "Returned")
+CATALOG_HEADERS = (_l("ISBN"), _l("ISBN-10"), _l("Title"), _l("Subtitle"), _l("Authors"),
+                   _l("Publisher"), _l("Year"), _l("Language"), _l("KDC"), _l("Barcode"),
+                   _l("Call number"), _l("Status"))
+MEMBER_HEADERS = (_l("Name"), _l("Email"), _l("Phone"), _l("Role"), _l("Card"), _l("Active"),
+                  _l("Registered"))
+LOAN_HEADERS = (_l("Loan"), _l("Copy barcode"), _l("Title"), _l("Member card"),
+                _l("Checked out"), _l("Due"), _l("Renewals"), _l("Returned"))
 FORMATS = {
     "catalog": ("csv", "xlsx", "mrc", "xml"),
     "members": ("csv", "xlsx"),
@@ -47,17 +52,26 @@ def catalog_rows() -> Iterator[list]:
     """Yield one row per copy (and per book without copies), in catalogue order."""
     query = (sa.select(Book, Copy.barcode, Copy.call_number, Copy.status)
              .outerjoin(Copy, Copy.book_id == Book.id).order_by(Book.id, Copy.id))
+    statuses = {status: str(label) for status, label in COPY_STATUS_LABELS.items()}
+    no_copies = str(NO_COPIES_LABEL)
     for book, barcode, call_number, status in db.session.execute(query):
         yield [book.isbn13, book.isbn10, book.title, book.subtitle, book.authors,
                book.publisher, book.year, book.language, book.kdc, barcode, call_number,
-               status.value if status else NO_COPIES]
+               statuses[status] if status else no_copies]
+
+
+def _local(moment: datetime | None) -> str | None:
+    """A time as a spreadsheet shows it: the café's local time, to the minute."""
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if moment else None
 
 
 def member_rows() -> Iterator[list]:
     """Yield one row per member."""
+    roles = {role: str(label) for role, label in ROLE_LABELS.items()}
+    yes_no = {flag: str(label) for flag, label in YES_NO.items()}
     for m in db.session.scalars(sa.select(Member).order_by(Member.id)):
-        yield [m.name, m.email, m.phone, m.role.value, m.card_barcode,
-               "yes" if m.active else "no", m.created_at.isoformat()]
+        yield [m.name, m.email, m.phone, roles[m.role], m.card_barcode, yes_no[m.active],
+               _local(m.created_at)]
 
 
 def loan_rows() -> Iterator[list]:
@@ -67,9 +81,8 @@ def loan_rows() -> Iterator[list]:
              .join(Copy, Loan.copy_id == Copy.id).join(Book, Copy.book_id == Book.id)
              .outerjoin(borrower, Loan.member_id == borrower.id).order_by(Loan.id))
     for loan, barcode, title, card in db.session.execute(query):
-        yield [loan.id, barcode, title, card, loan.checked_out_at.isoformat(),
-               loan.due_on.isoformat(), loan.renewals,
-               loan.returned_at.isoformat() if loan.returned_at else None]
+        yield [loan.id, barcode, title, card, _local(loan.checked_out_at),
+               loan.due_on.isoformat(), loan.renewals, _local(loan.returned_at)]
 
 
 def marc_books() -> Iterator[marc.MarcBook]:
@@ -118,6 +131,7 @@ def export_bytes(what: str, fmt: str, *, now: datetime) -> bytes:
         "members": (MEMBER_HEADERS, member_rows),
         "loans": (LOAN_HEADERS, loan_rows),
     }[what]
+    headers = [str(header) for header in headers]
     if fmt == "xlsx":
         return xlsx_bytes(headers, rows(), title=what)
     return csv_bytes(headers, rows())

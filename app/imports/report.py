@@ -1,9 +1,12 @@
 """The report of an import: one line per row, its verdict, what was done and why."""
 
-from app.core.csvutil import csv_bytes
-from app.imports.services import Plan
+from flask_babel import lazy_gettext as _l
 
-REPORT_HEADERS = ("row", "verdict", "title", "isbn13", "barcode", "action", "messages")
+from app.core.csvutil import csv_bytes
+from app.imports.services import VERDICT_LABELS, Plan
+
+REPORT_HEADERS = (_l("Row"), _l("Verdict"), _l("Title"), _l("ISBN"), _l("Barcode"),
+                  _l("What was done"), _l("Messages"))
 
 
 def report_rows(plan: Plan) -> list[list[str]]:
@@ -20,8 +23,12 @@ def report_rows(plan: Plan) -> list[list[str]]:
 
 
 def report_csv(plan: Plan) -> bytes:
-    """Return the report as CSV (UTF-8 with BOM, formula-looking cells escaped)."""
-    return csv_bytes(REPORT_HEADERS, report_rows(plan))
+    """Return the report as CSV (UTF-8 with BOM, formula-looking cells escaped), in the
+    reader's language: its column names and verdicts."""
+    verdicts = {verdict: str(label) for verdict, label in VERDICT_LABELS.items()}
+    rows = [[number, verdicts[verdict], *rest]
+            for number, verdict, *rest in report_rows(plan)]
+    return csv_bytes([str(header) for header in REPORT_HEADERS], rows)
 
 
 def summary_text(counts: dict[str, int]) -> str:

@@ -12,9 +12,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from app.core.text import fold, nfc
+from app.core.vocabulary import COPY_STATUS_LABELS, NO_COPIES_LABEL
 from app.isbn import (
     canonical_isbn13,
     compact,
@@ -64,6 +67,23 @@ KEPT_STATUSES = {"available": "available", "lost": "lost", "damaged": "damaged",
                  "on_hold_shelf": "available", "분실": "lost", "파손": "damaged",
                  "제적": "withdrawn", "폐기": "withdrawn"}
 FIELD_NAMES = tuple(FIELDS)
+
+
+@functools.cache
+def status_words() -> dict[str, str]:
+    """Every word a file may use for a copy's status, folded (spaces as underscores), with
+    the status the import keeps: the stored values, Korean library words, and what our own
+    export writes in each language the app speaks (its labels, and "no copies")."""
+    words = {NO_COPIES.replace(" ", "_"): NO_COPIES, **KEPT_STATUSES}
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            labels = {status.value: label for status, label in COPY_STATUS_LABELS.items()}
+            labels[NO_COPIES] = NO_COPIES_LABEL
+            for value, label in labels.items():
+                kept = NO_COPIES if value == NO_COPIES else KEPT_STATUSES.get(value)
+                if kept:
+                    words.setdefault(str(label).casefold().replace(" ", "_"), kept)
+    return words
 _HEADER_JUNK = re.compile(r"[\s\-_.,()\[\]:/]+")
 
 
@@ -421,10 +441,11 @@ def check_row(number: int | str, values: dict[str, str], *,
     row.copy_number = parse_copy_number(values.get("copy_number"), row)
     row.shelved_on = parse_date(values.get("shelved_on"), row)
     status = (clean_text(values.get("status"), 40) or "").casefold()
-    if status == NO_COPIES and not barcode:
+    kept = status_words().get(status.replace(" ", "_"))
+    if kept == NO_COPIES and not barcode:
         row.status = NO_COPIES
     elif status:
-        row.status = KEPT_STATUSES.get(status.replace(" ", "_"))
+        row.status = kept if kept != NO_COPIES else None
         if row.status is None:
             row.problems.append(_l("the status %(value)s is not known; the copy is available",
                                    value=status))

@@ -6,7 +6,7 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAre
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
-from app.core.forms import BaseForm, IntegerField, db_int
+from app.core.forms import DATA, BaseForm, IntegerField, db_int
 from app.intake.books import EDITABLE, BookFields, provisional_title
 from app.intake.donations import open_campaigns
 from app.models import Book, ItemOutcome
@@ -20,7 +20,7 @@ class CampaignForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign_id.choices = [("", _("No campaign"))] + [
-            (str(c.id), c.name) for c in open_campaigns()]
+            (str(c.id), c.name, DATA) for c in open_campaigns()]
 
     def campaign_number(self) -> int | None:
         """Return the chosen campaign's id (None: no campaign)."""

@@ -95,10 +95,17 @@ def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime
     """
     if so_far is None:
         so_far = donation_so_far(context.donation, book)
-    given = call_number_for(book, next_copy_number(book))
+    number = next_copy_number(book)
+    given = call_number_for(book, number)
     begin_write()
     donation = ensure_donation(context, by=by, now=now)
     barcode = next_copy_barcode()
+    # The write lock (SQLite: begin_write) or the counter's UPDATE (PostgreSQL) waits for
+    # any other intake to commit, so only now is the book's highest copy number settled:
+    # when a copy of it got in meanwhile, number it again.
+    settled = next_copy_number(book)
+    if settled != number:
+        given = call_number_for(book, settled)
     # An imported collection may already use some 201 numbers: skip those.
     while db.session.scalar(_barcode_taken_query(), {"barcode": barcode}) is not None:
         barcode = next_copy_barcode()

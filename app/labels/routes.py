@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from app.accounts.routes import safe_next
 from app.core.access import access, api_error
+from app.core.defaults import sheet_name
 from app.core.jsonbody import read_json_object
 from app.core.refusals import shown_inline
 from app.errors import InvalidInput, InvalidJSON
@@ -74,7 +75,7 @@ def _print_form(form_class, kind: LabelKind, formdata):
     template, start_at = preferences.print_preferences(kind)
     templates = sheet_templates.list_templates(kind)
     form = form_class(formdata=formdata, data={"template": template.id, "start_at": start_at})
-    form.template.choices = [(t.id, t.name) for t in templates]
+    form.template.choices = [(t.id, sheet_name(t.name)) for t in templates]
     if formdata and form.validate():
         template = next(t for t in templates if t.id == form.template.data)
         start_at = form.start_at.data
@@ -328,7 +329,8 @@ def offset():
     sheet_templates.set_printer_offset(template, form.offset_x_mm.data, form.offset_y_mm.data,
                                        by=current_user, now=utcnow())
     db.session.commit()
-    flash(_("The printer offset for %(name)s is saved.", name=template.name), "success")
+    flash(_("The printer offset for %(name)s is saved.", name=sheet_name(template.name)),
+          "success")
     return redirect(back, code=303)
 
 
@@ -349,12 +351,14 @@ def _edit_template(template: LabelTemplate | None):
     form = TemplateForm(obj=template)
     if template is not None and not form.is_submitted():
         form.kind.data = template.kind.value
+        form.name.data = sheet_name(template.name)  # saved unchanged, it stays built in
     if form.validate_on_submit():
         with shown_inline() as refused:
             saved = sheet_templates.save_template(template, form.values(), by=current_user,
                                                   now=utcnow())
             db.session.commit()
-            flash(_("The label sheet %(name)s is saved.", name=saved.name), "success")
+            flash(_("The label sheet %(name)s is saved.", name=sheet_name(saved.name)),
+                  "success")
             return redirect(url_for("labels.templates"), code=303)
         form.form_errors.extend(refused.reasons)
     status = 400 if form.is_submitted() else 200

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app.core import audit
-from app.core.defaults import ensure_defaults
+from app.core.defaults import ensure_defaults, stored_sheet_name
 from app.core.text import nfc
 from app.errors import InvalidTemplate, TemplateNameTaken, UnknownTemplate
 from app.extensions import db, savepoint
@@ -87,7 +87,7 @@ def save_template(template: LabelTemplate | None, values: dict, *, by: Member,
                   now: datetime) -> LabelTemplate:
     """Create a template (when `template` is None) or change one, after checking it prints."""
     values = dict(values)
-    values["name"] = nfc(values.get("name") or "")
+    values["name"] = stored_sheet_name(nfc(values.get("name") or "") or "")
     if not values["name"]:
         raise InvalidTemplate([str(_l("A template needs a name."))])
     problems = template_problems(values)

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core.access import access
@@ -19,7 +20,8 @@ from app.volunteers import bp, shifts
 from app.volunteers.forms import ApproveForm, EndShiftForm, LogShiftForm, StartShiftForm
 from app.volunteers.pdf import month_pdf
 
-CSV_HEADERS = ("Volunteer", "Date", "From", "To", "Minutes", "Activity", "Note")
+CSV_HEADERS = (_l("Volunteer"), _l("Date"), _l("Start time"), _l("End time"), _l("Minutes"),
+               _l("Activity"), _l("Note"))
 
 
 def _back():
@@ -129,7 +131,7 @@ def month_csv():
     year, month, member_id = _month()
     rows = [(r.volunteer, r.day.isoformat(), r.start, r.end, r.minutes, r.activity, r.note)
             for r in shifts.month_rows(year, month, member_id)]
-    return csv_response(f"shifts-{year}-{month:02d}.csv", CSV_HEADERS, rows)
+    return csv_response(f"shifts-{year}-{month:02d}.csv", [str(h) for h in CSV_HEADERS], rows)
 
 
 @bp.route("/shifts/month.pdf")

@@ -20,6 +20,7 @@ from app.api.openapi import API_PREFIX, spec
 from app.core.access import ANYONE
 from app.extensions import db
 from app.models import CopyStatus, Donation, DonationItem, ItemOutcome, Role, utcnow
+from tests.conftest import PASSWORD
 from tests.support.providers import block_network, web  # noqa: F401
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -89,6 +90,27 @@ def test_every_operation_declares_its_errors(app):
                 assert "400" in codes, (method, path)
             if operation["security"]:
                 assert {"401", "403"} <= codes, (method, path)
+            keys = [p for p in operation.get("parameters", []) if p["name"] == "Idempotency-Key"]
+            if method in ("post", "put", "patch", "delete") and operation["security"]:
+                assert keys and keys[0]["in"] == "header" and {"409", "422"} <= codes, (
+                    "a member's write says it takes an Idempotency-Key", method, path)
+            else:
+                assert not keys, (method, path)
+
+
+def test_a_write_sent_again_with_its_key_is_done_once(client, make_member):
+    """What the document promises of the Idempotency-Key header, on one declared write."""
+    coordinator = make_member(Role.COORDINATOR)
+    token = client.post("/api/v1/tokens", json={"email": coordinator.email,
+                                                "password": PASSWORD}).json["token"]
+    headers = {"Idempotency-Key": "campaign-2026-1", "Authorization": f"Bearer {token}"}
+    body = {"name": "겨울 기증", "starts_on": "2026-12-01", "ends_on": "2026-12-31"}
+    first = client.post("/api/v1/campaigns", json=body, headers=headers)
+    again = client.post("/api/v1/campaigns", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json == first.json
+    other = client.post("/api/v1/campaigns", json={**body, "name": "다른 이름"}, headers=headers)
+    assert other.status_code == 422 and other.json["error"]["code"] == "idempotency_key_reused"
 
 
 def test_security_and_roles_come_from_access(app):

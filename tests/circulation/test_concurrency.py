@@ -4,10 +4,6 @@ Runs on SQLite and on PostgreSQL (TEST_DB=postgresql). With the code's own check
 off, the partial unique index on open loans alone still allows only one loan.
 """
 
-import json
-import urllib.error
-import urllib.request
-
 import pytest
 import sqlalchemy as sa
 
@@ -16,21 +12,7 @@ from app.circulation import loans
 from app.extensions import db
 from app.models import Loan, Role, utcnow
 from tests.support.concurrency import at_once
-
-
-def _post(url: str, token: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-                 "Accept-Language": "en"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
+from tests.support.concurrency import post_json as _post
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def test_queue_to_pdf(page, web_login, make_book):
         assert page.get_by_text(title, exact=True).count() == 1
 
     # A partly used A4 4x10 sheet: start at label 3; the preview follows as settings change.
-    page.select_option("select[name=template]", label="A4 4x10 (48.5 x 25.4 mm)")
+    page.select_option("select[name=template]", label="A4 라벨지 4x10 (48.5 x 25.4 mm)")
     page.fill("input[name=start_at]", "3")
     page.wait_for_selector("[data-testid=sheet-preview][data-start-at='3']")
     preview = page.locator("[data-testid=preview-sheet]").first
@@ -71,4 +71,4 @@ def test_queue_to_pdf(page, web_login, make_book):
     page.goto("/labels")
     assert page.locator("input[name=start_at]").input_value() == "6"
     selected = page.locator("select[name=template] option:checked").inner_text()
-    assert selected == "A4 4x10 (48.5 x 25.4 mm)"
+    assert selected == "A4 라벨지 4x10 (48.5 x 25.4 mm)"

@@ -2,9 +2,11 @@
 
 import csv
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.catalog import store
 from app.core.defaults import ensure_defaults
@@ -54,7 +56,8 @@ def _wipe_catalogue():
 
 
 def test_csv_is_utf8_with_bom_and_escapes_formulas(catalogue):
-    data = services.export_bytes("catalog", "csv", now=utcnow())
+    with force_locale("en"):
+        data = services.export_bytes("catalog", "csv", now=utcnow())
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["ISBN", "ISBN-10", "Title"]
@@ -64,9 +67,11 @@ def test_csv_is_utf8_with_bom_and_escapes_formulas(catalogue):
     assert "아몬드" in cells
 
 
+@pytest.mark.parametrize("language", ["ko", "en"])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "mrc", "xml"])
-def test_export_then_import_gives_the_same_catalogue(catalogue, fmt, tmp_path):
-    data = services.export_bytes("catalog", fmt, now=utcnow())
+def test_export_then_import_gives_the_same_catalogue(catalogue, fmt, language, tmp_path):
+    with force_locale(language):
+        data = services.export_bytes("catalog", fmt, now=utcnow())
     path = tmp_path / f"catalogue.{fmt}"
     path.write_bytes(data)
     _wipe_catalogue()
@@ -75,6 +80,7 @@ def test_export_then_import_gives_the_same_catalogue(catalogue, fmt, tmp_path):
                                 now=utcnow())
     db.session.commit()
     assert result.plan.counts()["rejected"] == 0
+    assert not [p for r in result.plan.results for p in r.row.problems], "every word understood"
     after = _catalogue()
     if fmt in ("csv", "xlsx"):
         assert after == catalogue
@@ -115,3 +121,32 @@ def test_catalogue_downloads(client, login_as, catalogue):
         assert response.status_code == 200, fmt
         assert "attachment" in response.headers["Content-Disposition"]
     assert client.get("/admin/export/catalog.xml").data.startswith(b"<?xml")
+
+
+def test_a_korean_page_downloads_korean_headers_and_words(client, login_as, make_book,
+                                                          make_copy):
+    """Downloaded from a Korean page: Korean column names and statuses, no stored codes."""
+    from app.core import demo
+
+    demo.seed(now=utcnow())
+    make_book(title="아직 소장 도서가 없는 책")
+    make_copy(make_book(title="잃어버린 책"), status=CopyStatus.LOST)
+    db.session.commit()
+    login_as(Role.COORDINATOR, locale="ko")
+    text = client.get("/admin/export/catalog.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["ISBN", "ISBN-10", "서명", "부제", "저자", "출판사", "발행년도", "언어",
+                       "KDC", "바코드", "청구기호", "상태"]
+    statuses = {row[-1] for row in rows[1:]}
+    assert {"대출 가능", "분실", "소장 도서 없음"} <= statuses
+    assert not statuses & ({status.value for status in CopyStatus} | {"no copies"})
+    members = list(csv.reader(io.StringIO(
+        client.get("/admin/export/members.csv").data.decode("utf-8-sig"))))
+    assert members[0] == ["이름", "이메일", "전화번호", "역할", "회원증", "활성", "가입일"]
+    assert {row[3] for row in members[1:]} <= {"회원", "자원봉사자", "운영자"}
+    assert {row[5] for row in members[1:]} <= {"예", "아니요"}
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[6]) for row in members[1:])
+    loans = list(csv.reader(io.StringIO(
+        client.get("/admin/export/loans.csv").data.decode("utf-8-sig"))))
+    assert loans[0][:2] == ["대출 번호", "소장 도서 바코드"] and len(loans) > 2
+    assert not [h for h in loans[0] + members[0] + rows[0][2:] if h.isascii() and h != "KDC"]

@@ -69,7 +69,8 @@ def test_upload_preview_dry_run_then_import(client, login_as, csrf_token, korean
     report = client.get(location + "/report.csv")
     assert report.status_code == 200 and report.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(report.data.decode("utf-8-sig"))))
-    assert rows[0] == ["row", "verdict", "title", "isbn13", "barcode", "action", "messages"]
+    assert rows[0] == ["Row", "Verdict", "Title", "ISBN", "Barcode", "What was done", "Messages"]
+    assert {row[1] for row in rows[1:]} <= {"New", "Repaired", "Imported with problems"}
     assert len(rows) == 1 + len(KOREAN_BOOKS)
 
 
