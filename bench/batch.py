@@ -18,12 +18,16 @@ BROWSE = {
     "browse_100": "/catalog?page=100",
     "browse_subject_1": "/catalog?subject=8",
     "browse_subject_100": "/catalog?subject=8&page=100",
+    "browse_ko_1": "/catalog?language=ko",
+    "browse_ko_100": "/catalog?language=ko&page=100",
 }
 BROWSE_LABELS = {
     "browse_1": "first page",
     "browse_100": "page 100",
     "browse_subject_1": "subject 8, first page",
     "browse_subject_100": "subject 8, page 100",
+    "browse_ko_1": "language ko, first page",
+    "browse_ko_100": "language ko, page 100",
 }
 
 
@@ -111,7 +115,9 @@ def rows(results: dict, fmt) -> list[tuple]:
         if "browse_1" not in f:
             continue
         for key, label in BROWSE_LABELS.items():
-            d = f[key]
+            d = f.get(key)
+            if d is None:  # a run from before this row was measured
+                continue
             out.append((f"browse /catalog {size}, {label}, 1 conn", fmt(d.get("p50_ms")),
                         fmt(d.get("p95_ms")), fmt(d.get("rps")),
                         "median < 50 ms" if size == "1m" else "",

@@ -151,6 +151,7 @@ def test_a_migration_leaves_the_apps_loggers_alone(empty_database_url):
     assert not app.logger.disabled
     with app.app_context():
         upgrade()
+        db.engine.dispose()  # its connections closed here, not by the garbage collector
     assert not app.logger.disabled
 
 

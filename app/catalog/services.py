@@ -189,13 +189,13 @@ def _driving_gram(words: list[str]) -> tuple[str | None, int]:
     return min(grams, key=lambda g: (frequency[g], g)), signature(grams)
 
 
-def _matches(shape: _Shape):
-    """Return a subquery of the matching books' ids with their rank and sort key."""
+def _filters(shape: _Shape, *, language=True) -> list:
+    """Return the conditions of the search's filters (the language's unless told not to)."""
     conditions = []
     if shape.available:
         conditions.append(Book.id.in_(
             sa.select(Copy.book_id).where(Copy.status == CopyStatus.AVAILABLE)))
-    if shape.language:
+    if shape.language and language:
         # "en" also finds books whose language has a region ("en-us").
         conditions.append(sa.or_(Book.language == sa.bindparam("language"),
                                  Book.language.like(sa.bindparam("language_region"))))
@@ -203,7 +203,44 @@ def _matches(shape: _Shape):
         conditions.append(Book.kdc_class == sa.bindparam("subject"))
     if shape.new:
         conditions.append(Book.created_at >= sa.bindparam("new_since"))
+    return conditions
 
+
+def _by_language(shape: _Shape) -> bool:
+    """Whether a browse reads the language's index (with a subject, the subject's index
+    reads fewer books: a class is a tenth of the catalogue, a language often most of it)."""
+    return shape.mode == "browse" and shape.language and not (shape.subject or shape.new)
+
+
+def _language_arms(shape: _Shape, *, ordered: bool) -> sa.Subquery:
+    """Browsing one language, as two reads of ix_book_language_search_text: the books of
+    the language ("ko") and those of its regions ("ko-kr"), each in title order.
+
+    One condition with OR would read the title index from its start until a page of that
+    language turns up (Korean titles sort after every Latin one: ~1 s at 1M books). Each
+    arm ``ordered`` stops after the rows up to the page's end (``arm_limit``), and the
+    page is the first of both merged."""
+    others = _filters(shape, language=False)
+    code = _binary(Book.language, shape.dialect)  # the index's collation on PostgreSQL
+    # A region's code starts with "ko-": it lies from "ko-" up to "ko." ("." follows "-").
+    regions = sa.and_(code >= sa.bindparam("language_regions_from"),
+                      code < sa.bindparam("language_regions_to"))
+    arms = []
+    for language in (code == sa.bindparam("language"), regions):
+        arm = sa.select(Book.id.label("id"), sa.literal(3).label("rank"),
+                        Book.search_text.label("key")).where(*others, language)
+        if ordered:
+            arm = sa.select(arm.order_by(_binary(Book.search_text, shape.dialect), Book.id)
+                            .limit(sa.bindparam("arm_limit")).subquery())
+        arms.append(arm)
+    return sa.union_all(*arms).subquery("matches")
+
+
+def _matches(shape: _Shape):
+    """Return a subquery of the matching books' ids with their rank and sort key."""
+    conditions = _filters(shape)
+    if _by_language(shape):
+        return _language_arms(shape, ordered=False)
     if shape.mode == "browse":
         key = Book.created_at if shape.new else Book.search_text
         return sa.select(Book.id.label("id"), sa.literal(3).label("rank"), key.label("key")) \
@@ -250,7 +287,9 @@ def _matches(shape: _Shape):
 
 def _statements(shape: _Shape):
     """Build the page statement and the count statement of one search shape."""
-    matches = _matches(shape)
+    matches = counted_matches = _matches(shape)
+    if _by_language(shape):
+        matches = _language_arms(shape, ordered=True)
     if shape.mode == "browse" and shape.new:
         order = (matches.c.key.desc(), matches.c.id.desc())
     elif shape.mode == "browse":  # the order of ix_book_search_text (every rank is 3)
@@ -292,7 +331,7 @@ def _statements(shape: _Shape):
                      available.scalar_subquery()) \
         .join(page, page.c.id == Book.id).order_by(*page_order)
     if shape.mode == "browse":
-        counted = sa.select(matches.c.id).limit(sa.bindparam("count_limit")).subquery()
+        counted = sa.select(counted_matches.c.id).limit(sa.bindparam("count_limit")).subquery()
         count = sa.select(sa.func.count()).select_from(counted)
     else:
         count = sa.select(sa.func.count()).select_from(matches)
@@ -347,6 +386,8 @@ def search(query: SearchQuery, *, now: datetime) -> SearchPage:
     if query.language:
         params["language"] = query.language
         params["language_region"] = f"{query.language}-%"
+        params["language_regions_from"] = f"{query.language}-"
+        params["language_regions_to"] = f"{query.language}."
     if query.subject:
         params["subject"] = query.subject
     if query.new:
@@ -359,7 +400,8 @@ def search(query: SearchQuery, *, now: datetime) -> SearchPage:
     rows_statement, count_statement = _cached_statements(shape)
     if query.sort == "call_number":
         return _in_shelf_order(query, shape, params)
-    params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
+    params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page,
+                  arm_limit=query.page * query.per_page)
     rows = db.session.execute(rows_statement, params).all()
     if mode == "browse":
         limit = max(BROWSE_COUNT_LIMIT, (query.page + 1) * query.per_page)

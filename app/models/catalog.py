@@ -60,6 +60,7 @@ class Book(db.Model):
         # the migration creates it: the page's code-point order).
         sa.Index("ix_book_search_text", "search_text"),
         sa.Index("ix_book_kdc_class_search_text", "kdc_class", "search_text"),
+        sa.Index("ix_book_language_search_text", "language", "search_text"),
     )
 
     def __repr__(self) -> str:

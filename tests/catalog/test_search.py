@@ -154,6 +154,22 @@ def test_filters(shelf, make_copy):
     assert found("stars", new=True) == ["The Fault in Our Stars"]
 
 
+def test_browsing_one_language_pages_through_it_in_title_order(make_book):
+    """A language's books and its regions' (two reads of the index), merged page by page."""
+    english = ["Beloved", "Dune", "Emma", "Ivanhoe", "Matilda", "Persuasion", "Ulysses"]
+    for title in english:
+        make_book(title=title, language="en-gb" if title in ("Dune", "Matilda") else "en")
+    for title in ("Candide", "Nadja", "아몬드", "Zazie"):
+        make_book(title=title, language="ko" if title == "아몬드" else "fr")
+    pages = [find("", language="en", per_page=3, page=n) for n in (1, 2, 3, 4)]
+    assert [[hit.book.title for hit in p.items] for p in pages] == [
+        english[0:3], english[3:6], english[6:], []]
+    assert {p.total for p in pages} == {7} and not pages[0].capped
+    assert found(language="ko") == ["아몬드"]
+    assert found(language="fr", available=False) == [
+        "Candide", "Nadja", "Zazie"]
+
+
 def test_language_filter_includes_regional_variants(make_book):
     make_book(title="Color", language="en-us")
     make_book(title="Colour", language="en")
