@@ -14,13 +14,10 @@ from app.catalog.callnumbers import (
 )
 from app.core.classification import ADDON_FORMS, READER_GROUPS
 from app.core.forms import BaseForm, IntegerField
+from app.core.vocabulary import ROLE_LABELS
 from app.models import Role
 
-ROLE_CHOICES = [
-    SelectChoice(Role.MEMBER.value, _l("Member")),
-    SelectChoice(Role.VOLUNTEER.value, _l("Volunteer")),
-    SelectChoice(Role.COORDINATOR.value, _l("Coordinator")),
-]
+ROLE_CHOICES = [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
 class MemberSearchForm(BaseForm):

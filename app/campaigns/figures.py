@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased, selectinload
 from app.admin.accesslog import log_access
 from app.campaigns.services import Totals, copy_figures, donation_counts, unknown_last
 from app.core import audit
-from app.core.timebuckets import LOCAL_TZ, week_of, weeks_between
+from app.core.timebuckets import local_minute, week_of, weeks_between
 from app.extensions import db
 from app.models import Book, Campaign, CampaignBook, Copy, Donation, Member
 
@@ -207,7 +207,7 @@ def export_donations(campaign: Campaign, *, by: Member,
               _("Agreed to be named"), _("Barcode"), _("ISBN"), _("Title"), _("Authors"),
               _("KDC class"), _("Status"), _("Received by"), _("Note")]
     body = [
-        (d_id, received.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"), donor, card,
+        (d_id, local_minute(received), donor, card,
          anonymous, named if not anonymous else None, barcode, isbn, title, authors, kdc,
          str(status), receiver, note)
         for (d_id, received, donor, card, anonymous, named, barcode, isbn, title, authors, kdc,

@@ -238,9 +238,9 @@ def _language_arms(shape: _Shape, *, ordered: bool) -> sa.Subquery:
 
 def _matches(shape: _Shape):
     """Return a subquery of the matching books' ids with their rank and sort key."""
-    conditions = _filters(shape)
     if _by_language(shape):
         return _language_arms(shape, ordered=False)
+    conditions = _filters(shape)
     if shape.mode == "browse":
         key = Book.created_at if shape.new else Book.search_text
         return sa.select(Book.id.label("id"), sa.literal(3).label("rank"), key.label("key")) \

@@ -64,6 +64,11 @@ def _week_pg(element, compiler, **kw):
     return f"to_char(date_trunc('week', ({arg}) AT TIME ZONE 'Asia/Seoul'), 'YYYY-MM-DD')"
 
 
+def local_minute(moment: datetime | None) -> str | None:
+    """A time as a spreadsheet cell shows it: the café's local time, to the minute."""
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
 def local_today(now: datetime) -> date:
     """Return the café's local date at `now`."""
     return now.astimezone(LOCAL_TZ).date()

@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from app.admin.accesslog import log_access
 from app.core import audit
 from app.core.csvutil import csv_bytes, safe_cell
-from app.core.timebuckets import LOCAL_TZ
+from app.core.timebuckets import local_minute
 from app.core.vocabulary import COPY_STATUS_LABELS, NO_COPIES_LABEL, ROLE_LABELS, YES_NO
 from app.extensions import db
 from app.imports import marc
@@ -60,18 +60,13 @@ def catalog_rows() -> Iterator[list]:
                statuses[status] if status else no_copies]
 
 
-def _local(moment: datetime | None) -> str | None:
-    """A time as a spreadsheet shows it: the café's local time, to the minute."""
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if moment else None
-
-
 def member_rows() -> Iterator[list]:
     """Yield one row per member."""
     roles = {role: str(label) for role, label in ROLE_LABELS.items()}
     yes_no = {flag: str(label) for flag, label in YES_NO.items()}
     for m in db.session.scalars(sa.select(Member).order_by(Member.id)):
         yield [m.name, m.email, m.phone, roles[m.role], m.card_barcode, yes_no[m.active],
-               _local(m.created_at)]
+               local_minute(m.created_at)]
 
 
 def loan_rows() -> Iterator[list]:
@@ -81,8 +76,8 @@ def loan_rows() -> Iterator[list]:
              .join(Copy, Loan.copy_id == Copy.id).join(Book, Copy.book_id == Book.id)
              .outerjoin(borrower, Loan.member_id == borrower.id).order_by(Loan.id))
     for loan, barcode, title, card in db.session.execute(query):
-        yield [loan.id, barcode, title, card, _local(loan.checked_out_at),
-               loan.due_on.isoformat(), loan.renewals, _local(loan.returned_at)]
+        yield [loan.id, barcode, title, card, local_minute(loan.checked_out_at),
+               loan.due_on.isoformat(), loan.renewals, local_minute(loan.returned_at)]
 
 
 def marc_books() -> Iterator[marc.MarcBook]:

@@ -96,3 +96,8 @@ def focused_testid(page) -> str | None:
         """() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() =>
             done(document.activeElement && document.activeElement.dataset.testid || null))))"""
     )
+
+
+def intake_settled(page) -> None:
+    """Wait until the intake station has answered every scan sent (its busy flag is 0)."""
+    page.wait_for_selector("html[data-intake-busy='0']", state="attached")

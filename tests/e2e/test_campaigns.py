@@ -9,7 +9,7 @@ import pytest
 
 from app.models import Role
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import scan
+from tests.e2e.conftest import intake_settled, scan
 from tests.support.providers import block_network, web  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -50,12 +50,12 @@ def test_coordinator_creates_a_campaign_and_a_donor_sees_their_donation(
     page.wait_for_selector("[data-testid=scan-field]")
     for isbn in ("9788936434120", poems_isbn):
         scan(page, isbn)
-        page.wait_for_selector("html[data-intake-busy='0']", state="attached")
+        intake_settled(page)
     page.click("[data-testid=finish]")
     page.click("[data-testid=start-anonymous]")
     page.wait_for_selector("[data-testid=scan-field]")
     scan(page, "9788936434120")
-    page.wait_for_selector("html[data-intake-busy='0']", state="attached")
+    intake_settled(page)
 
     page.goto(f"/campaigns/{campaign_id}")
     assert page.locator("[data-testid=total-books]").inner_text() == "3"

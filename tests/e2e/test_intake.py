@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Book, Copy, Donation, Role
-from tests.e2e.conftest import browser_profile, focused_testid, scan
+from tests.e2e.conftest import browser_profile, focused_testid, intake_settled, scan
 from tests.support.providers import block_network, web  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -29,10 +29,6 @@ def count(model) -> int:
     db.session.rollback()  # see what the server committed
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
-
-def settle(page) -> None:
-    """Wait until every scan sent so far has been answered."""
-    page.wait_for_selector("html[data-intake-busy='0']", state="attached")
 
 
 
@@ -58,7 +54,7 @@ def test_scanning_books_in_with_the_keyboard_only(page, web_login, make_member, 
 
     # A known book: one scan, a new copy, shown with its new barcode.
     scan(page, "9780316030571")
-    settle(page)
+    intake_settled(page)
     kind, text = result(page)
     assert kind == "created" and "Use of Weapons" in text
     copy = db.session.scalar(sa.select(Copy)) if count(Copy) == 1 else None
@@ -68,34 +64,34 @@ def test_scanning_books_in_with_the_keyboard_only(page, web_login, make_member, 
     # The scanner fires twice: one copy only; one key adds another copy on purpose.
     scan(page, "9781782276340")
     scan(page, "9781782276340")
-    settle(page)
+    intake_settled(page)
     kind, text = result(page)
     assert kind == "duplicate" and "The Decagon House Murders" in text
     assert count(Copy) == 2
     page.keyboard.press("+")
-    settle(page)
+    intake_settled(page)
     assert result(page)[0] == "created" and count(Copy) == 3
     assert "3 books in this donation" in page.locator("[data-testid=tally]").inner_text()
 
     # Codes that are not books, each with its own message.
     scan(page, "9788960770837")
-    settle(page)
+    intake_settled(page)
     kind, bad_digit = result(page)
     assert kind == "refused" and "check digit" in bad_digit
     scan(page, "9771234567003")
-    settle(page)
+    intake_settled(page)
     kind, periodical = result(page)
     assert kind == "refused" and "periodical" in periodical and periodical != bad_digit
     assert focused_testid(page) == "scan-field" and count(Copy) == 3
 
     # An ISBN nobody knows (providers offline): the short form, the cursor in the title.
     scan(page, "979116224309194000")
-    settle(page)
+    intake_settled(page)
     page.wait_for_selector("[data-testid=manual-form]")
     assert focused_testid(page) == "manual-title"
     page.keyboard.type("Kotlin in Action", delay=5)
     page.keyboard.press("Enter")
-    settle(page)
+    intake_settled(page)
     assert result(page)[0] == "created"
     assert page.locator("[data-testid=manual-form]").count() == 0
     assert focused_testid(page) == "scan-field"
@@ -105,16 +101,16 @@ def test_scanning_books_in_with_the_keyboard_only(page, web_login, make_member, 
 
     # Undo the last scan with one key.
     page.keyboard.press("-")
-    settle(page)
+    intake_settled(page)
     assert result(page)[0] == "undone" and count(Copy) == 3 and count(Book) == 2
 
     # A book without an ISBN: one key opens the same form.
     page.keyboard.press("*")
-    settle(page)
+    intake_settled(page)
     assert focused_testid(page) == "manual-title"
     page.keyboard.type("Village zine", delay=5)
     page.keyboard.press("Enter")
-    settle(page)
+    intake_settled(page)
     assert count(Copy) == 4
     assert "4 books in this donation" in page.locator("[data-testid=tally]").inner_text()
     donation = db.session.scalar(sa.select(Donation))
@@ -164,8 +160,8 @@ def test_a_lost_network_keeps_the_scan_and_sends_it_once(page, web_login, make_b
     finally:
         page.context.set_offline(False)
     page.wait_for_selector("[data-testid=scan-queue]", state="hidden")
-    settle(page)
+    intake_settled(page)
     assert result(page)[0] == "created" and count(Copy) == 1
     scan(page, "9780316030571")  # the volunteer scans it again, to be sure: a double scan
-    settle(page)
+    intake_settled(page)
     assert result(page)[0] == "duplicate" and count(Copy) == 1

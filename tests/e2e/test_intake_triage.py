@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Copy, DonationItem, ItemOutcome, Partner, Role
-from tests.e2e.conftest import browser_profile, focused_testid, scan
+from tests.e2e.conftest import browser_profile, focused_testid, intake_settled, scan
 from tests.support.providers import block_network, web  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -26,9 +26,6 @@ def browser_context(browser, live_server):
     yield context
     context.close()
 
-
-def settle(page) -> None:
-    page.wait_for_selector("html[data-intake-busy='0']", state="attached")
 
 
 def result(page) -> tuple[str, str]:
@@ -61,38 +58,38 @@ def test_triage_with_one_key_each(page, web_login, make_book, make_copy, make_ca
 
     # Over the cap: held back, amber, saying why; nothing added.
     scan(page, ISBN)
-    settle(page)
+    intake_settled(page)
     kind, text = result(page)
     assert kind == "held" and "We already have 2 copies of this title" in text
     assert "result-warn" in page.locator("[data-testid=scan-result]").get_attribute("class")
     assert copies() == 2
     # One key declines it; the focus stays in the scan field.
     page.keyboard.press("3")
-    settle(page)
+    intake_settled(page)
     assert result(page)[0] == "settled"
     assert focused_testid(page) == "scan-field"
     # Again: one key passes it on to the coordinator's institution.
     scan(page, ISBN)
-    settle(page)
+    intake_settled(page)
     page.keyboard.press("2")
-    settle(page)
+    intake_settled(page)
     kind, text = result(page)
     assert kind == "settled" and "Hamil children's centre" in text
     # Again: one key keeps it anyway (a third copy).
     scan(page, ISBN)
-    settle(page)
+    intake_settled(page)
     page.keyboard.press("1")
-    settle(page)
+    intake_settled(page)
     assert result(page)[0] == "created" and copies() == 3
     # Marked damaged before the scan: held back as damaged, then declined.
     page.keyboard.press("4")
-    settle(page)
+    intake_settled(page)
     assert result(page)[0] == "flagged"
     scan(page, ISBN)
-    settle(page)
+    intake_settled(page)
     kind, text = result(page)
     assert kind == "held" and "Marked damaged" in text
     page.keyboard.press("3")
-    settle(page)
+    intake_settled(page)
     assert items() == [(ItemOutcome.DECLINED, "copy_cap"), (ItemOutcome.PASSED_ON, "copy_cap"),
                        (ItemOutcome.KEPT, "copy_cap"), (ItemOutcome.DECLINED, "damaged")]

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Copy, Role
-from tests.e2e.conftest import scan
+from tests.e2e.conftest import intake_settled, scan
 from tests.labels.decode import decode_pdf
 from tests.support.providers import block_network, web  # noqa: F401
 
@@ -34,7 +34,7 @@ def test_queue_to_pdf(page, web_login, make_book):
     page.wait_for_selector("[data-testid=scan-field]")
     for isbn in ISBNS:
         scan(page, isbn)
-        page.wait_for_selector("html[data-intake-busy='0']", state="attached")
+        intake_settled(page)
     db.session.rollback()
     copies = db.session.scalars(sa.select(Copy).order_by(Copy.id)).all()
     assert [c.book.title for c in copies] == TITLES

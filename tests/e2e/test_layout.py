@@ -11,7 +11,7 @@ import pytest
 
 from app.extensions import db
 from tests.e2e import layout_world
-from tests.e2e.conftest import browser_profile, scan
+from tests.e2e.conftest import browser_profile, intake_settled, scan
 from tests.support.providers import block_network, web  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -240,10 +240,10 @@ def test_the_desk_and_intake_mid_visit_fit_a_phone(browser, live_server, world):
         page.click("[data-testid=start-anonymous]")
         page.wait_for_selector("[data-testid=scan-field]")
         scan(page, "9788936456788")
-        page.wait_for_selector("html[data-intake-busy='0']", state="attached")
+        intake_settled(page)
         problems += _both_sizes(page, "volunteer /intake with a donation")
         scan(page, "9788936434120")  # 소년이 온다: two copies already, held back (amber)
-        page.wait_for_selector("html[data-intake-busy='0']", state="attached")
+        intake_settled(page)
         page.wait_for_selector("[data-testid=triage-form]")
         problems += _both_sizes(page, "volunteer /intake, a gift held back")
 

@@ -13,7 +13,7 @@ from app.core.defaults import loan_rules
 from app.extensions import db
 from app.models import Book, Copy, Loan, Role, ScanResult, StocktakeScan
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import CHROMIUM_FLAGS, _chromium, scan
+from tests.e2e.conftest import CHROMIUM_FLAGS, _chromium, intake_settled, scan
 from tests.support.camera import barcode_image, camera_flags, write_y4m
 from tests.support.providers import block_network, web  # noqa: F401
 
@@ -198,7 +198,7 @@ def test_intake_scans_made_offline_go_through_once_each(english, make_member, ma
 
     english.set_offline(False)
     page.wait_for_selector("[data-testid=scan-queue]", state="hidden")
-    page.wait_for_selector("html[data-intake-busy='0']", state="attached")
+    intake_settled(page)
     copies = db.session.scalars(sa.select(Copy).order_by(Copy.id)).all() if count(Copy) else []
     assert [c.book_id for c in copies] == [one.id, two.id]
 
