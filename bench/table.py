@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bench import batch, notices
 from bench.desk import DESK_CONNECTIONS
 
@@ -12,8 +14,18 @@ def fmt(x: float | None, unit: str = "") -> str:
     return f"{x:.1f}{unit}" if x >= 10 else f"{x:.2f}{unit}"
 
 
+HEADER = ("figure", "median ms", "p95 ms", "req/s", "target", "note")
+PAGE_VS_API = 1.3  # the search page's app time, at most this many times the API's
+
+
 def table(results: dict) -> str:
-    rows = [("figure", "median ms", "p95 ms", "req/s", "target", "note")]
+    """The run's figures as one Markdown table."""
+    return markdown([HEADER, *table_rows(results)])
+
+
+def table_rows(results: dict) -> list[tuple]:
+    """Every figure of a run: (figure, median, p95, req/s, target, note)."""
+    rows: list[tuple] = []
     sizes = results["sizes"]
 
     def fig(name, data, target="", note=""):
@@ -35,9 +47,15 @@ def table(results: dict) -> str:
             limit = 3 * ten["search_1c" if "search_1c" in ten else "search"]["p95_ms"]
             target = f"p95 <= {limit:.1f} ms (3x 10k)"
         conn = ", 1 conn" if latency == "search_1c" else ""
+        api = f.get("search_api_1c" if latency == "search_1c" else "search_api", {})
+        versus_api = ""
+        if api.get("app_p50_ms"):
+            # The page and the API run the same search: the rest is the page's own work.
+            versus_api = f"x{s['app_p50_ms'] / api['app_p50_ms']:.2f} the API's app time; "
+        target = "; ".join(t for t in (target, f"app <= {PAGE_VS_API}x API") if t)
         fig(f"search page {size} ({facts['books']} books){conn}", s, target,
-            f"app {fmt(s['app_p50_ms'])} ms (p95 {fmt(s['app_p95_ms'])}); x{ratio:.1f} raw; "
-            f"{s['statuses']}")
+            f"app {fmt(s['app_p50_ms'])} ms (p95 {fmt(s['app_p95_ms'])}); {versus_api}"
+            f"x{ratio:.1f} raw; {s['statuses']}")
         if latency == "search_1c":
             fig(f"search page {size}, 4 conns", f["search"], "",
                 f"app {fmt(f['search']['app_p50_ms'])} ms; throughput")
@@ -100,8 +118,37 @@ def table(results: dict) -> str:
     rows.extend(notices.rows(results, fmt))
     rows.append(("import wsgi (cold process)", fmt(results["import_seconds"] * 1000), "", "",
                  "", ""))
+    return rows
+
+
+def markdown(rows: list[tuple]) -> str:
+    """Rows (the first one the header) as an aligned Markdown table."""
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
              for r in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
+
+
+def _key(figure: str) -> str:
+    """A figure's name without the counts that differ between two data sets' builds
+    ("stocktake start (whole collection, 121300 copies expected)")."""
+    return re.sub(r"\s*\([^)]*\d[^)]*\)", "", figure)
+
+
+def combined(sqlite: dict, postgresql: dict) -> str:
+    """The figures of a SQLite run and a PostgreSQL run side by side, one row per figure
+    (in the SQLite run's order; a figure only one of them has keeps its row)."""
+    pg_rows = {_key(r[0]): r for r in table_rows(postgresql)}
+    rows = [("figure", "target", "SQLite median ms", "PostgreSQL median ms", "SQLite req/s",
+             "PostgreSQL req/s", "SQLite note", "PostgreSQL note")]
+    seen = set()
+    for r in table_rows(sqlite):
+        key = _key(r[0])
+        seen.add(key)
+        other = pg_rows.get(key, ("", "-", "", "-", "", "-"))
+        rows.append((r[0], r[4] or other[4], r[1], other[1], r[3], other[3], r[5], other[5]))
+    for key, other in pg_rows.items():
+        if key not in seen:
+            rows.append((other[0], other[4], "-", other[1], "-", other[3], "-", other[5]))
+    return markdown(rows)

@@ -70,8 +70,22 @@ def install_template_gettext(env, translations) -> None:
 
     @pass_context
     def gettext(__context, __string, **variables):
+        if not variables:
+            # A page asks for dozens of fixed strings: each is looked up, escaped and
+            # formatted (Jinja's newstyle gettext formats even without values: "%%" -> "%")
+            # once per locale, then read from the translations' own memo.
+            current = translations()
+            autoescape = __context.eval_ctx.autoescape
+            memo = current.__dict__.setdefault("_template_memo", {})
+            rv = memo.get((__string, autoescape))
+            if rv is None:
+                text = current.ugettext(__string)
+                # Our own catalogue's text, trusted as Jinja's gettext trusts it.
+                safe = Markup(text) if autoescape else text  # noqa: S704  # nosec B704
+                rv = memo[__string, autoescape] = safe % {}
+            return rv
         rv = jinja_gettext(__context, __string, **variables)
-        return _resolved(translations().ugettext(__string), rv) if variables else rv
+        return _resolved(translations().ugettext(__string), rv)
 
     @pass_context
     def ngettext(__context, __singular, __plural, __num, **variables):

@@ -111,3 +111,22 @@ def test_template_gettext_resolves_particles(app):
 def test_english_is_untouched(app):
     with app.test_request_context(), force_locale("en"):
         assert gettext("%(value)s is not an ISBN", value="책(이)") == "책(이) is not an ISBN"
+
+
+def test_template_gettext_fixed_strings_follow_the_locale(app):
+    # Fixed strings are kept once per locale: switching the locale switches them, an
+    # HTML template and a text template read them alike, "%%" reads "%".
+    page = "{{ _('Catalogue') }}|{{ _('Catalogue') }}"
+    with app.test_request_context():
+        with force_locale("ko"):
+            assert render_template_string(page) == "자료 검색|자료 검색"
+        with force_locale("en"):
+            assert render_template_string(page) == "Catalogue|Catalogue"
+        with force_locale("ko"):
+            assert render_template_string(page) == "자료 검색|자료 검색"
+            env = app.jinja_env
+            plain = env.overlay(autoescape=False).from_string("{{ _('100%%') }} {{ _('a<b') }}")
+            html = env.from_string("{{ _('100%%') }} {{ _('a<b') }}")
+            for _round in range(2):
+                # A translation is trusted text (as Jinja's own gettext treats it) in both.
+                assert plain.render() == html.render() == "100% a<b"
