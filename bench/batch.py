@@ -1,7 +1,7 @@
 """`make bench`'s figures of browsing and of batch work: the catalogue browsed without
-search words (the first page and the 100th, with and without a subject), and a 10k-row
-import from CSV and from Excel (.xlsx) into an empty catalogue, run as `flask library
-import` in its own process (seconds and the process's peak RSS)."""
+search words (the first page and the 100th: no filter, a subject, a language, both),
+and a 10k-row import from CSV and from Excel (.xlsx) into an empty catalogue, run as
+`flask library import` in its own process (seconds and the process's peak RSS)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ BROWSE = {
     "browse_subject_100": "/catalog?subject=8&page=100",
     "browse_ko_1": "/catalog?language=ko",
     "browse_ko_100": "/catalog?language=ko&page=100",
+    "browse_ko_subject_1": "/catalog?language=ko&subject=8",
+    "browse_ko_subject_100": "/catalog?language=ko&subject=8&page=100",
 }
 BROWSE_LABELS = {
     "browse_1": "first page",
@@ -28,6 +30,8 @@ BROWSE_LABELS = {
     "browse_subject_100": "subject 8, page 100",
     "browse_ko_1": "language ko, first page",
     "browse_ko_100": "language ko, page 100",
+    "browse_ko_subject_1": "language ko + subject 8, first page",
+    "browse_ko_subject_100": "language ko + subject 8, page 100",
 }
 
 

@@ -61,6 +61,11 @@ class Book(db.Model):
         sa.Index("ix_book_search_text", "search_text"),
         sa.Index("ix_book_kdc_class_search_text", "kdc_class", "search_text"),
         sa.Index("ix_book_language_search_text", "language", "search_text"),
+        # A language with a subject: only books that have a language, so that a subject
+        # alone keeps its own index (SQLite, without statistics, takes either for it).
+        sa.Index("ix_book_kdc_class_language_search_text", "kdc_class", "language",
+                 "search_text", sqlite_where=sa.text("language IS NOT NULL"),
+                 postgresql_where=sa.text("language IS NOT NULL")),
     )
 
     def __repr__(self) -> str:

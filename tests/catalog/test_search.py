@@ -170,6 +170,42 @@ def test_browsing_one_language_pages_through_it_in_title_order(make_book):
         "Candide", "Nadja", "Zazie"]
 
 
+def test_browsing_a_language_with_a_subject_is_the_plain_filter(make_book, make_copy,
+                                                               monkeypatch):
+    """A language with a subject: the class's books of the language and of its regions,
+    two reads of their index merged, are the books a plain filter finds, page by page in
+    title order, with the same totals (counted with a limit) and the same "more"."""
+    monkeypatch.setattr(catalog, "BROWSE_COUNT_LIMIT", 4)
+    titles = ["아몬드", "Dune", "채식주의자", "Emma", "dune", "소년이 온다", "Ulysses", "Beloved"]
+    languages = ["ko", "ko-kr", "kor", "en", "en-gb", "fr", None]
+    for i in range(63):
+        book = make_book(title=titles[i % len(titles)], language=languages[i % len(languages)],
+                         kdc_class=["8", "3", None][i % 3])
+        if i % 4 == 0:
+            make_copy(book=book)
+    books = db.session.scalars(sa.select(Book)).all()
+    available = {c.book_id for b in books for c in b.copies}
+
+    def plain(language, subject, only_available):
+        rows = [b for b in books if b.kdc_class == subject and b.language is not None
+                and (b.language == language or b.language.startswith(f"{language}-"))
+                and (b.id in available or not only_available)]
+        return [b.id for b in sorted(rows, key=lambda b: (b.search_text, b.id))]
+
+    for language, subject, only_available in [("ko", "8", False), ("ko", "3", False),
+                                              ("en", "8", False), ("kor", "8", False),
+                                              ("fr", "3", False), ("ko", "8", True),
+                                              ("en", "3", True), ("ko", "1", False)]:
+        expected = plain(language, subject, only_available)
+        for page in range(1, len(expected) // 2 + 3):
+            got = find(language=language, subject=subject, available=only_available,
+                       per_page=2, page=page)
+            limit = max(4, (page + 1) * 2)
+            assert [h.book.id for h in got.items] == expected[(page - 1) * 2:page * 2]
+            assert (got.total, got.capped) == (min(len(expected), limit),
+                                               len(expected) > limit)
+
+
 def test_language_filter_includes_regional_variants(make_book):
     make_book(title="Color", language="en-us")
     make_book(title="Colour", language="en")
