@@ -153,9 +153,11 @@ def gather(now: datetime, schedule: Schedule) -> list[Due]:
     return dues
 
 
-def add_to_outbox(dues: list[Due], *, now: datetime, channels) -> list[Notice]:
+def add_to_outbox(dues: list[Due], *, now: datetime, channels) -> list[dict]:
     """Put each due thing in the outbox once per channel the member chose (flushes);
-    return the rows added (a row with the same key is left as it is)."""
+    return the rows added, as dicts (a row with the same key is left as it is). Written
+    with one multi-row INSERT (Core: a run adds thousands, which the ORM's unit of work
+    would track one by one)."""
     if not dues:
         return []
     keys = {d.key for d in dues}
@@ -171,31 +173,31 @@ def add_to_outbox(dues: list[Due], *, now: datetime, channels) -> list[Notice]:
             if channel not in channels or (due.member.id, channel, due.key) in existing:
                 continue
             existing.add((due.member.id, channel, due.key))
-            added.append(Notice(member_id=due.member.id, kind=due.kind, channel=channel,
-                                key=due.key, items=due.items, state="pending", attempts=0,
-                                next_attempt_at=now, created_at=now))
+            added.append(dict(member_id=due.member.id, kind=due.kind, channel=channel,
+                              key=due.key, items=due.items, state="pending", attempts=0,
+                              next_attempt_at=now, created_at=now))
+    if not added:
+        return []
+    insert = sa.insert(Notice.__table__)
     try:
         # All at once; if another run put some there first, one by one below.
         with savepoint():
-            db.session.add_all(added)
+            db.session.execute(insert, added)
         return added
     except IntegrityError:
         pass
     kept = []
-    for notice in added:
-        notice = Notice(**{k: getattr(notice, k) for k in (
-            "member_id", "kind", "channel", "key", "items", "state", "attempts",
-            "next_attempt_at", "created_at")})
+    for row in added:
         try:
             with savepoint():
-                db.session.add(notice)
+                db.session.execute(insert, [row])
         except IntegrityError:
             continue  # another run put it there first
-        kept.append(notice)
+        kept.append(row)
     return kept
 
 
-def hold_ready(hold: Hold, *, now: datetime, channels) -> list[Notice]:
+def hold_ready(hold: Hold, *, now: datetime, channels) -> list[dict]:
     """The hook: a copy was trapped for this hold; tell its member (at the next run)."""
     if hold.member is None:
         return []

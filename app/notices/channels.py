@@ -3,6 +3,8 @@
 Every channel answers with a Delivery and never raises: an unreachable server, a timeout
 or an error answer is a failed delivery, kept on the notice and retried later.
 A text-message provider is one class with `send(to, message, kakao)`; PROVIDERS names them.
+A channel's `send(member, sections, preference=...)` is given the member's choices when
+the run has read them already.
 """
 
 import hashlib
@@ -15,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from app.models import Member
+from app.models import Member, NoticePreference
 from app.notices.preferences import preference_of
 from app.notices.text import Section, TextMessage, compose_email, compose_text
 
@@ -52,7 +54,8 @@ class EmailChannel:
     def available(config: dict) -> bool:
         return bool(config.get("MAIL_SERVER"))
 
-    def send(self, member: Member, sections: list[Section]) -> Delivery:
+    def send(self, member: Member, sections: list[Section], *,
+             preference: NoticePreference | None = None) -> Delivery:
         config = self.config
         message = compose_email(member, sections, cafe_name=config["CAFE_NAME"],
                                 sender=config["MAIL_FROM"])
@@ -189,8 +192,10 @@ class TextChannel:
             "#{date}": items[0].get("date") or "" if items else "",
         })
 
-    def send(self, member: Member, sections: list[Section]) -> Delivery:
-        to = preference_of(member).mobile
+    def send(self, member: Member, sections: list[Section], *,
+             preference: NoticePreference | None = None) -> Delivery:
+        """Send by the member's mobile number (`preference`: their choices, if read)."""
+        to = (preference or preference_of(member)).mobile
         if not to:
             return Delivery(False, "no mobile number", "", "", permanent=True)
         message = compose_text(member, sections, cafe_name=self.config["CAFE_NAME"])

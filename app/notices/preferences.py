@@ -34,11 +34,14 @@ def format_mobile(digits: str | None) -> str:
 def preference_of(member: Member) -> NoticePreference:
     """Return the member's choices (a fresh, unsaved default if they never chose: email
     only, and the mobile number from their profile when it is one)."""
-    pref = db.session.get(NoticePreference, member.id)
-    if pref is None:
-        pref = NoticePreference(member_id=member.id, by_email=True, by_text=False,
-                                mobile=normalise_mobile(member.phone), kinds_off=[])
-    return pref
+    return db.session.get(NoticePreference, member.id) or default_preference(member)
+
+
+def default_preference(member: Member) -> NoticePreference:
+    """The choices of a member who never chose (unsaved): email only, and the mobile
+    number from their profile when it is one."""
+    return NoticePreference(member_id=member.id, by_email=True, by_text=False,
+                            mobile=normalise_mobile(member.phone), kinds_off=[])
 
 
 def save_preference(member: Member, *, by_email: bool, by_text: bool, mobile: str | None,

@@ -5,18 +5,30 @@ Two runs at once never send one notice twice: a run claims its rows with one con
 UPDATE (state pending/failed -> sending, with the run's claim token) and commits before it
 sends; PostgreSQL's row locks (the second UPDATE waits, then re-reads the state) and
 SQLite's write lock make the second run claim nothing of what the first took.
+
+Each message's outcome is written by one UPDATE and committed before the next message
+goes: a run that dies mid-way has kept every outcome of what it sent, and leaves the rest
+claimed until the claim is stale (then a later run sends them). What a message needs to
+be written (its member, their choices, which of its loans are still open and holds still
+ready) is read for a batch of messages at once, and read again when that reading is older
+than FRESH: a book returned a few seconds before its message goes may still be named in it.
 """
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Hold, HoldStatus, Loan, Member, Notice
+from app.models import Hold, HoldStatus, Loan, Member, Notice, NoticePreference
+from app.models.base import UTCDateTime
 from app.notices.channels import Delivery
+from app.notices.preferences import default_preference
 from app.notices.schedule import KINDS
 from app.notices.text import Section
 
@@ -27,6 +39,12 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 # A claim older than this was left by a run that died: its rows may be claimed again.
 STALE_CLAIM = timedelta(minutes=15)
 SENDABLE = ("pending", "failed")
+# Messages whose members, choices and items are read at once, and for how long (seconds)
+# that reading is used before it is read again.
+BATCH = 100
+FRESH = 5.0
+
+_NOTICE = Notice.__table__
 
 
 @dataclass
@@ -38,6 +56,42 @@ class SendRun:
     failed: int = 0
     void: int = 0
     sent_to: list[str] = field(default_factory=list)
+
+
+class ClaimedRow(NamedTuple):
+    """A claimed notice, as sending needs it."""
+
+    id: int
+    kind: str
+    items: list[dict]
+
+
+@dataclass
+class Claimed:
+    """One member's claimed rows of one channel: one message."""
+
+    member_id: int
+    channel: str
+    rows: list[ClaimedRow] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[int]:
+        return [row.id for row in self.rows]
+
+
+@dataclass
+class Batch:
+    """What a batch of messages needs, read at once: members (detached, loaded), their
+    choices, and which of the items' loans are open and holds ready."""
+
+    members: dict[int, Member]
+    preferences: dict[int, NoticePreference]
+    open_loans: set[int]
+    ready_holds: set[int]
+    read_at: float = field(default_factory=time.monotonic)
+
+    def fresh(self) -> bool:
+        return time.monotonic() - self.read_at <= FRESH
 
 
 def release_stale_claims(now: datetime) -> int:
@@ -62,32 +116,35 @@ def claim(now: datetime, channels) -> str | None:
     return token if result.rowcount else None
 
 
-def claimed(token: str) -> dict[tuple[int, str], list[int]]:
-    """Return the ids of the claimed rows by (member, channel), each group in the kinds'
-    order. Ids, not rows: each group's rows are loaded when it is sent, so the session
-    does not hold (and expire at every commit) the whole outbox."""
-    rows = db.session.execute(sa.select(Notice.id, Notice.member_id, Notice.channel,
-                                        Notice.kind).where(Notice.claim == token)
-                              .order_by(Notice.member_id, Notice.channel, Notice.id))
-    order = list(KINDS)
-    groups: dict[tuple[int, str], list[tuple]] = {}
-    for notice_id, member_id, channel, kind in rows:
-        groups.setdefault((member_id, channel), []).append((notice_id, kind))
-    return {key: [notice_id for notice_id, _kind in
-                  sorted(group, key=lambda n: (order.index(n[1]) if n[1] in order else 99, n[0]))]
-            for key, group in groups.items()}
+def claimed(token: str) -> list[Claimed]:
+    """Return the claimed rows by (member, channel), each group's rows in the kinds' order.
+    Plain rows, not ORM objects: nothing held here is expired (and reloaded) at the
+    commit after each message. A claimed row's items do not change while it is claimed."""
+    rows = db.session.execute(
+        sa.select(_NOTICE.c.id, _NOTICE.c.member_id, _NOTICE.c.channel, _NOTICE.c.kind,
+                  _NOTICE.c["items"]).where(_NOTICE.c.claim == token)
+        .order_by(_NOTICE.c.member_id, _NOTICE.c.channel, _NOTICE.c.id))
+    order = {kind: n for n, kind in enumerate(KINDS)}
+    groups: dict[tuple[int, str], Claimed] = {}
+    for notice_id, member_id, channel, kind, items in rows:
+        groups.setdefault((member_id, channel), Claimed(member_id, channel)).rows.append(
+            ClaimedRow(notice_id, kind, items))
+    for group in groups.values():
+        group.rows.sort(key=lambda r: (order.get(r.kind, 99), r.id))
+    return list(groups.values())
 
 
 # Built once: a run sends thousands of messages (an expanding IN keeps one cache entry).
 _IDS = sa.bindparam("ids", expanding=True)
 _OPEN_LOANS = sa.select(Loan.id).where(Loan.id.in_(_IDS), Loan.returned_at.is_(None))
 _READY_HOLDS = sa.select(Hold.id).where(Hold.id.in_(_IDS), Hold.status == HoldStatus.READY)
-_NOTICES = sa.select(Notice).where(Notice.id.in_(_IDS))
+_MEMBERS = sa.select(Member).where(Member.id.in_(_IDS))
+_PREFERENCES = sa.select(NoticePreference).where(NoticePreference.member_id.in_(_IDS))
 
 
-def _still_due(notices: list[Notice]) -> tuple[set[int], set[int]]:
+def _still_due(notices) -> tuple[set[int], set[int]]:
     """Return the loans still open and the holds still ready among the notices' items
-    (a book returned since is left out): two statements for a whole message."""
+    (a book returned since is left out): two statements however many notices."""
     loan_ids = {i["loan_id"] for n in notices for i in n.items if "loan_id" in i}
     hold_ids = {i["hold_id"] for n in notices for i in n.items
                 if "loan_id" not in i and "hold_id" in i}
@@ -96,11 +153,12 @@ def _still_due(notices: list[Notice]) -> tuple[set[int], set[int]]:
     return loans, holds
 
 
-def sections_of(notices: list[Notice]) -> list[Section]:
-    """The sections of one message: per kind, the items still due (merged, no repeats)."""
-    loans, holds = _still_due(notices)
+def sections_of(notices, still_due: tuple[set[int], set[int]] | None = None) -> list[Section]:
+    """The sections of one message: per kind, the items still due (merged, no repeats).
+    `still_due` is (open loans, ready holds) when already read (a batch's)."""
+    loans, holds = still_due if still_due is not None else _still_due(notices)
 
-    def still_due(item: dict) -> bool:
+    def is_due(item: dict) -> bool:
         if "loan_id" in item:
             return item["loan_id"] in loans
         if "hold_id" in item:
@@ -111,51 +169,75 @@ def sections_of(notices: list[Notice]) -> list[Section]:
     for notice in notices:
         section = sections.setdefault(notice.kind, Section(notice.kind, []))
         for item in notice.items:
-            if item not in section.items and still_due(item):
+            if item not in section.items and is_due(item):
                 section.items.append(item)
     return [s for s in sections.values() if s.items]
 
 
-def record(notices: list[Notice], delivery: Delivery, *, now: datetime) -> None:
-    """Keep a delivery's outcome on every notice it carried (flushes)."""
-    for notice in notices:
-        notice.attempts += 1
-        notice.claim = None
-        notice.answer = delivery.answer[:500]
-        notice.sent_as = delivery.sent_as or None
-        notice.recipient = delivery.recipient or None
-        if delivery.ok:
-            notice.state, notice.sent_at = "sent", now
-        elif delivery.permanent or notice.attempts >= MAX_ATTEMPTS:
-            notice.state = "given_up"
-        else:
-            notice.state = "failed"
-            notice.next_attempt_at = now + BACKOFF[notice.attempts - 1]
-    db.session.flush()
+def read_batch(groups: list[Claimed]) -> Batch:
+    """Read what the groups' messages need: four statements for the whole batch. Members
+    and choices are loaded by a session of their own, closed at once: they stay loaded
+    and are not expired by the commit after each message (the run's own session would
+    expire them, and reload each with a statement of its own)."""
+    member_ids = list({g.member_id for g in groups})
+    with Session(bind=db.session.connection()) as reader:
+        members = {m.id: m for m in reader.scalars(_MEMBERS, {"ids": member_ids})}
+        preferences = {p.member_id: p for p in
+                       reader.scalars(_PREFERENCES, {"ids": member_ids})}
+    loans, holds = _still_due([row for g in groups for row in g.rows])
+    return Batch(members, preferences, loans, holds)
 
 
-def rows_of(ids: list[int]) -> list[Notice]:
-    """Load one group's notices, in the order of `ids`."""
-    by_id = {n.id: n for n in db.session.scalars(_NOTICES, {"ids": list(ids)})}
-    return [by_id[i] for i in ids if i in by_id]
+def _outcome(**values) -> sa.Update:
+    """An UPDATE of the rows of one message (ids), built once: a run makes thousands."""
+    return (sa.update(_NOTICE).where(_NOTICE.c.id.in_(sa.bindparam("ids", expanding=True)))
+            .values(claim=sa.null(), **values))
 
 
-def send_group(notices: list[Notice], channel, *, now: datetime) -> Delivery | None:
+def _told(state) -> sa.Update:
+    """The outcome of a delivery: its answer, and one attempt more."""
+    return _outcome(state=state, attempts=_NOTICE.c.attempts + 1,
+                    answer=sa.bindparam("o_answer"), sent_as=sa.bindparam("o_sent_as"),
+                    recipient=sa.bindparam("o_recipient"))
+
+
+_SENT = _told("sent").values(sent_at=sa.bindparam("o_now", type_=UTCDateTime()))
+_GIVEN_UP = _told("given_up")
+# A failure: retried after the wait for its attempt, or given up after the last.
+_FAILED = _told(sa.case((_NOTICE.c.attempts + 1 >= MAX_ATTEMPTS, "given_up"),
+                        else_="failed")).values(next_attempt_at=sa.case(
+    *((_NOTICE.c.attempts == n, sa.bindparam(f"o_wait_{n}", type_=UTCDateTime()))
+      for n in range(len(BACKOFF))),
+    else_=_NOTICE.c.next_attempt_at))
+_VOID = _outcome(state="void")
+
+
+def record(ids: list[int], delivery: Delivery, *, now: datetime) -> None:
+    """Keep a delivery's outcome on every notice it carried: one UPDATE (flushes)."""
+    params = {"ids": ids, "o_answer": delivery.answer[:500],
+              "o_sent_as": delivery.sent_as or None, "o_recipient": delivery.recipient or None}
+    if delivery.ok:
+        db.session.execute(_SENT, {**params, "o_now": now})
+    elif delivery.permanent:
+        db.session.execute(_GIVEN_UP, params)
+    else:
+        db.session.execute(_FAILED, {**params, **{f"o_wait_{n}": now + wait
+                                                  for n, wait in enumerate(BACKOFF)}})
+
+
+def send_group(group: Claimed, batch: Batch, channel, *, now: datetime) -> Delivery | None:
     """Send one member's claimed notices of one channel as one message (flushes)."""
-    if not notices:  # deleted with their member since the claim
-        return None
-    member = db.session.get(Member, notices[0].member_id)
-    sections = sections_of(notices)
+    member = batch.members.get(group.member_id)  # None: deleted since the claim
+    sections = sections_of(group.rows, (batch.open_loans, batch.ready_holds))
     if not sections or member is None or not member.is_active:
-        for notice in notices:
-            notice.state, notice.claim = "void", None
-        db.session.flush()
+        db.session.execute(_VOID, {"ids": group.ids})
         return None
+    preference = batch.preferences.get(member.id) or default_preference(member)
     try:
-        delivery = channel.send(member, sections)
+        delivery = channel.send(member, sections, preference=preference)
     except Exception as error:  # noqa: BLE001 (a channel's bug must not lose the notice)
         delivery = Delivery(False, f"{type(error).__name__}: {error}"[:500])
-    record(notices, delivery, now=now)
+    record(group.ids, delivery, now=now)
     return delivery
 
 
@@ -171,8 +253,13 @@ def send_outbox(*, now: datetime, channels: dict, quiet: bool,
     commit()
     if token is None:
         return run
-    for (_member_id, channel_name), ids in claimed(token).items():
-        delivery = send_group(rows_of(ids), channels[channel_name], now=now)
+    groups = claimed(token)
+    batch, batch_end = None, 0
+    for n, group in enumerate(groups):
+        if batch is None or n >= batch_end or not batch.fresh():
+            batch_end = n + BATCH
+            batch = read_batch(groups[n:batch_end])
+        delivery = send_group(group, batch, channels[group.channel], now=now)
         commit()
         if delivery is None:
             run.void += 1
