@@ -1,5 +1,6 @@
 """`make bench`'s figures of browsing and of batch work: the catalogue browsed without
-search words (the first page and the 100th: no filter, a subject, a language, both),
+search words (the first page and the 100th: no filter, a subject, a language, both,
+the books available now, alone and with a language),
 and a 10k-row import from CSV and from Excel (.xlsx) into an empty catalogue, run as
 `flask library import` in its own process (seconds and the process's peak RSS)."""
 
@@ -22,6 +23,10 @@ BROWSE = {
     "browse_ko_100": "/catalog?language=ko&page=100",
     "browse_ko_subject_1": "/catalog?language=ko&subject=8",
     "browse_ko_subject_100": "/catalog?language=ko&subject=8&page=100",
+    "browse_available_1": "/catalog?available=1",
+    "browse_available_100": "/catalog?available=1&page=100",
+    "browse_ko_available_1": "/catalog?language=ko&available=1",
+    "browse_ko_available_100": "/catalog?language=ko&available=1&page=100",
 }
 BROWSE_LABELS = {
     "browse_1": "first page",
@@ -32,6 +37,10 @@ BROWSE_LABELS = {
     "browse_ko_100": "language ko, page 100",
     "browse_ko_subject_1": "language ko + subject 8, first page",
     "browse_ko_subject_100": "language ko + subject 8, page 100",
+    "browse_available_1": "available now, first page",
+    "browse_available_100": "available now, page 100",
+    "browse_ko_available_1": "language ko + available now, first page",
+    "browse_ko_available_100": "language ko + available now, page 100",
 }
 
 
