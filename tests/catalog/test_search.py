@@ -170,11 +170,11 @@ def test_browsing_one_language_pages_through_it_in_title_order(make_book):
         "Candide", "Nadja", "Zazie"]
 
 
-def test_browsing_a_language_with_a_subject_is_the_plain_filter(make_book, make_copy,
-                                                               monkeypatch):
-    """A language with a subject: the class's books of the language and of its regions,
-    two reads of their index merged, are the books a plain filter finds, page by page in
-    title order, with the same totals (counted with a limit) and the same "more"."""
+def test_browsing_with_filters_is_the_plain_filter(make_book, make_copy, monkeypatch):
+    """A language with a subject (the class's books of the language and of its regions,
+    two reads of their index merged), and "available now" (a probe of each book's copies)
+    alone or with either, are the books a plain filter finds, page by page in title order,
+    with the same totals (counted with a limit) and the same "more"."""
     monkeypatch.setattr(catalog, "BROWSE_COUNT_LIMIT", 4)
     titles = ["아몬드", "Dune", "채식주의자", "Emma", "dune", "소년이 온다", "Ulysses", "Beloved"]
     languages = ["ko", "ko-kr", "kor", "en", "en-gb", "fr", None]
@@ -187,19 +187,24 @@ def test_browsing_a_language_with_a_subject_is_the_plain_filter(make_book, make_
     available = {c.book_id for b in books for c in b.copies}
 
     def plain(language, subject, only_available):
-        rows = [b for b in books if b.kdc_class == subject and b.language is not None
-                and (b.language == language or b.language.startswith(f"{language}-"))
+        rows = [b for b in books if (subject is None or b.kdc_class == subject)
+                and (language is None or b.language is not None
+                     and (b.language == language or b.language.startswith(f"{language}-")))
                 and (b.id in available or not only_available)]
         return [b.id for b in sorted(rows, key=lambda b: (b.search_text, b.id))]
 
+    # With a subject, and (the same reads without the class) "available now" alone, with
+    # a subject or with a language.
     for language, subject, only_available in [("ko", "8", False), ("ko", "3", False),
                                               ("en", "8", False), ("kor", "8", False),
                                               ("fr", "3", False), ("ko", "8", True),
-                                              ("en", "3", True), ("ko", "1", False)]:
+                                              ("en", "3", True), ("ko", "1", False),
+                                              (None, None, True), (None, "8", True),
+                                              ("ko", None, True), ("en", None, True)]:
         expected = plain(language, subject, only_available)
         for page in range(1, len(expected) // 2 + 3):
-            got = find(language=language, subject=subject, available=only_available,
-                       per_page=2, page=page)
+            got = find(language=language or "", subject=subject or "",
+                       available=only_available, per_page=2, page=page)
             limit = max(4, (page + 1) * 2)
             assert [h.book.id for h in got.items] == expected[(page - 1) * 2:page * 2]
             assert (got.total, got.capped) == (min(len(expected), limit),
