@@ -33,7 +33,7 @@ from bench.callnumbers import call_number_microseconds  # noqa: E402
 from bench.desk import desk_figures, stocktake_figures  # noqa: E402
 from bench.paths import BIN, PASSWORD  # noqa: E402
 from bench.serve import Server, wrk  # noqa: E402
-from bench.table import combined, table  # noqa: E402
+from bench.table import table, write_combined  # noqa: E402
 
 GENERATOR_VERSION = 5  # 5: loans carry their book and are stored in checkout order
 DATA = ROOT / "bench" / "data"
@@ -362,16 +362,7 @@ def main() -> None:
     (RESULTS / f"bench-{args.db}-{stamp}.md").write_text(markdown)
     (RESULTS / f"latest-{args.db}.md").write_text(markdown)
     (RESULTS / f"latest-{args.db}.json").write_text(json.dumps(results, indent=2))
-    both = [RESULTS / f"latest-{db}.json" for db in ("sqlite", "postgresql")]
-    if all(path.exists() for path in both):
-        runs = [json.loads(path.read_text()) for path in both]
-        side_by_side = combined(*runs)
-        print(f"\nSQLite ({runs[0]['started']}) and PostgreSQL ({runs[1]['started']}), "
-              "the latest run of each")
-        print(side_by_side)
-        (RESULTS / "latest-combined.md").write_text(
-            f"# Benchmark: SQLite ({runs[0]['started']}) and PostgreSQL "
-            f"({runs[1]['started']}), {results['machine']}\n\n{side_by_side}\n")
+    write_combined(RESULTS)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from bench import batch, notices
 from bench.desk import DESK_CONNECTIONS
@@ -131,9 +133,9 @@ def markdown(rows: list[tuple]) -> str:
 
 
 def _key(figure: str) -> str:
-    """A figure's name without the counts that differ between two data sets' builds
-    ("stocktake start (whole collection, 121300 copies expected)")."""
-    return re.sub(r"\s*\([^)]*\d[^)]*\)", "", figure)
+    """A figure's name without the counts that may differ between two data sets' builds
+    ("stocktake start (whole collection, 121300 copies expected)"); sizes ("10k") stay."""
+    return re.sub(r"\d{4,}", "#", figure)
 
 
 def combined(sqlite: dict, postgresql: dict) -> str:
@@ -152,3 +154,23 @@ def combined(sqlite: dict, postgresql: dict) -> str:
         if key not in seen:
             rows.append((other[0], other[4], "-", other[1], "-", other[3], "-", other[5]))
     return markdown(rows)
+
+
+def write_combined(results_dir: Path) -> str | None:
+    """Print and write the latest SQLite and PostgreSQL runs side by side
+    (results_dir/latest-combined.md), when both are there; return the table."""
+    both = [results_dir / f"latest-{db}.json" for db in ("sqlite", "postgresql")]
+    if not all(path.exists() for path in both):
+        return None
+    runs = [json.loads(path.read_text()) for path in both]
+    side_by_side = combined(*runs)
+    title = (f"SQLite ({runs[0]['started']}) and PostgreSQL ({runs[1]['started']}), "
+             "the latest run of each")
+    print(f"\n{title}\n{side_by_side}")
+    (results_dir / "latest-combined.md").write_text(
+        f"# Benchmark: {title}, {runs[0]['machine']}\n\n{side_by_side}\n")
+    return side_by_side
+
+
+if __name__ == "__main__":  # python -m bench.table: the latest runs side by side again
+    write_combined(Path(__file__).resolve().parent / "results")

@@ -16,8 +16,13 @@ def _run(app_page: float, app_api: float, expected: int) -> dict:
     # The desk's figures are read only when the run has an intake figure.
     figures.update({k: fig(8.0) for k in ("intake", "intake_1c", "desk", "desk_1c",
                                           "bare_1c", "campaign_page", "reports")})
-    return {"sizes": {"10k": {"books": 10000, "figures": figures}},
-            "labels_1500_seconds": 0.5, "import_seconds": 2.0}
+    # A second size, without the desk (measured at 100k only): its own rows.
+    other = {k: v for k, v in figures.items() if k != "intake"} | {"start_seconds": 4}
+    return {"sizes": {"10k": {"books": 10000, "figures": figures},
+                      "100k": {"books": 100000, "figures": other}},
+            "labels_1500_seconds": 0.5, "import_seconds": 2.0,
+            "imports": {kind: {"seconds": seconds, "import_seconds": 1.0, "books": 10000,
+                               "peak_rss_mb": 200} for kind, seconds in (("csv", 5), ("xlsx", 7))}}
 
 
 def test_the_search_page_is_compared_with_the_api_against_its_target():
@@ -36,3 +41,8 @@ def test_two_runs_side_by_side_one_row_per_figure():
     assert len(stocktake) == 1 and stocktake[0].count("400") == 2
     page = [line for line in lines if "search page 10k (" in line]
     assert len(page) == 1 and "x1.30 the API's app time" in page[0]
+    # Sizes and kinds keep their own rows.
+    starts = [line for line in lines if "app start" in line]
+    assert len(starts) == 2 and "3000.0" in starts[0] and "4000.0" in starts[1]
+    imports = [line for line in lines if "import 10k rows" in line]
+    assert len(imports) == 2 and "5000.0" in imports[0] and "7000.0" in imports[1]
