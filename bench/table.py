@@ -149,7 +149,10 @@ def combined(sqlite: dict, postgresql: dict) -> str:
         key = _key(r[0])
         seen.add(key)
         other = pg_rows.get(key, ("", "-", "", "-", "", "-"))
-        rows.append((r[0], r[4] or other[4], r[1], other[1], r[3], other[3], r[5], other[5]))
+        target = r[4] or other[4]
+        if r[4] and other[4] and other[4] != r[4]:  # one drawn from each run's own 10k
+            target = f"SQLite {r[4]}; PostgreSQL {other[4]}"
+        rows.append((r[0], target, r[1], other[1], r[3], other[3], r[5], other[5]))
     for key, other in pg_rows.items():
         if key not in seen:
             rows.append((other[0], other[4], "-", other[1], "-", other[3], "-", other[5]))

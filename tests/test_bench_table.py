@@ -46,3 +46,14 @@ def test_two_runs_side_by_side_one_row_per_figure():
     assert len(starts) == 2 and "3000.0" in starts[0] and "4000.0" in starts[1]
     imports = [line for line in lines if "import 10k rows" in line]
     assert len(imports) == 2 and "5000.0" in imports[0] and "7000.0" in imports[1]
+
+
+def test_a_target_drawn_from_each_run_shows_both():
+    sqlite, postgresql = _run(2.6, 2.0, expected=1), _run(2.6, 2.0, expected=1)
+    sqlite["sizes"]["1m"] = sqlite["sizes"].pop("100k")
+    postgresql["sizes"]["1m"] = postgresql["sizes"].pop("100k")
+    postgresql["sizes"]["10k"]["figures"]["search_1c"]["p95_ms"] = 10.0
+    line = next(line for line in combined(sqlite, postgresql).splitlines()
+                if "search page 1m (" in line)
+    assert "SQLite p95 <= 18.0 ms (3x 10k)" in line
+    assert "PostgreSQL p95 <= 30.0 ms (3x 10k)" in line
