@@ -155,10 +155,31 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def _buffered(app):
+    """Wrap a WSGI app so each response is read whole and its iterable closed here.
+
+    werkzeug's development server closes a response's iterable in a ``finally`` that a
+    client dropping the connection (Chromium cancelling a favicon or a page it has left)
+    can cut short: a static file's handle is then left to the garbage collector, and
+    this suite turns that ResourceWarning into a failure at a random test.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app):
     """Serve the test app on a free port of 127.0.0.1 in threads; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
