@@ -21,12 +21,13 @@ from app.core import audit
 from app.core.settings import store, stored_dict
 from app.core.text import nfc
 from app.errors import InvalidInput, MetadataRequired, TriageRequired, UnknownPartner
-from app.extensions import db
+from app.extensions import begin_write, db
 from app.intake import services
 from app.intake.donations import DonationContext, ensure_donation
 from app.intake.lookup import book_by_isbn, lookup_metadata, read_isbn
 from app.models import (
     MAX_ID,
+    Book,
     Copy,
     CopyStatus,
     DonationItem,
@@ -137,6 +138,15 @@ def copies_in_collection(book_id: int) -> int:
         .where(Copy.book_id == book_id, Copy.status != CopyStatus.WITHDRAWN))
 
 
+def lock_title(book_id: int) -> None:
+    """Keep other intakes from adding a copy of this title until this transaction ends:
+    SQLite's write lock (the whole database's), PostgreSQL's lock of the book's row."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        begin_write()
+    else:
+        db.session.execute(sa.select(Book.id).where(Book.id == book_id).with_for_update())
+
+
 def hold_back(raw: str, *, flag: str | None, now: datetime) -> Held | None:
     """Return why the rules hold this scan back, or None to add its copy as usual.
 
@@ -167,6 +177,9 @@ def hold_back(raw: str, *, flag: str | None, now: datetime) -> Held | None:
         held.reason = flag
         return held
     if book is not None and rules.copy_cap:
+        # Counted once this intake alone may add a copy of the title (until it commits):
+        # volunteers scanning the title's last place at once are then counted one by one.
+        lock_title(book.id)
         held.copies = copies_in_collection(book.id)
         if held.copies >= rules.copy_cap:
             held.reason = COPY_CAP
