@@ -80,14 +80,41 @@ def _barcode_taken_query() -> sa.Select:
     return sa.select(Copy.id).where(Copy.barcode == sa.bindparam("barcode"))
 
 
+class CapReached(Exception):
+    """Copies of the title reached the copy cap while this intake read (seen under its lock)."""
+
+    def __init__(self, copies: int):
+        super().__init__(copies)
+        self.copies = copies
+
+
+def copies_in_collection(book_id: int) -> int:
+    """Return how many copies of a title the collection has (withdrawn ones not)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Copy.id))
+        .where(Copy.book_id == book_id, Copy.status != CopyStatus.WITHDRAWN))
+
+
+def lock_title(book_id: int) -> None:
+    """Keep other intakes from adding a copy of the title until this transaction ends: on
+    SQLite the database's write lock (begin_write), on PostgreSQL the book's row."""
+    begin_write()
+    if db.session.get_bind().dialect.name != "sqlite":
+        db.session.execute(sa.select(Book.id).where(Book.id == book_id).with_for_update())
+
+
 _COPY_INSERT = sa.insert(Copy.__table__)
 _LABEL_QUEUE_INSERT = sa.insert(LabelQueueItem.__table__)
 
 
 def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime,
-              so_far: DonationSoFar | None = None) -> tuple[Copy, dict, Given]:
+              so_far: DonationSoFar | None = None, cap: int = 0) -> tuple[Copy, dict, Given]:
     """Add a copy of the book to the donation; return it, the donation's new tally, and the
     call number it was given (none when the book has no class number yet).
+
+    With a copy `cap`, the title's copies are counted again under its lock, before anything
+    is written, and CapReached is raised when they reached it: the triage counted them
+    before, while other volunteers' scans of the title could still get in.
 
     Everything is read first (so_far), then written with plain INSERTs: from the counter's
     UPDATE to the commit the transaction holds the database's write lock (SQLite) or the
@@ -98,6 +125,11 @@ def _add_copy(book: Book, context: DonationContext, *, by: Member, now: datetime
     number = next_copy_number(book)
     given = call_number_for(book, number)
     begin_write()
+    if cap:
+        lock_title(book.id)
+        copies = copies_in_collection(book.id)
+        if copies >= cap:
+            raise CapReached(copies)
     donation = ensure_donation(context, by=by, now=now)
     barcode = next_copy_barcode()
     # The write lock (SQLite: begin_write) or the counter's UPDATE (PostgreSQL) waits for
@@ -149,13 +181,15 @@ def intake_scan(
     fields: BookFields | None = None,
     complete_later: bool = False,
     force: bool = False,
+    cap: int = 0,
 ) -> IntakeResult:
     """Turn one scanned ISBN into a new copy of the donation; raise MetadataRequired if unknown.
 
     A book in the catalogue gets a new copy at once. An unknown ISBN is looked up (cache,
     then providers); `fields` (typed by a person) are used instead when given, and
     `complete_later` saves it with the ISBN only, flagged for completion. The same ISBN
-    again within DOUBLE_SCAN adds nothing (unless `force`).
+    again within DOUBLE_SCAN adds nothing (unless `force`). The triage's copy `cap` is
+    counted again under the title's lock (CapReached).
     """
     scan = read_isbn(raw)
     book = book_by_isbn(scan.isbn13)
@@ -168,7 +202,8 @@ def intake_scan(
         if scan.addon is not None and not book.addon_code:
             with store.editing(book):
                 apply_addon(book, scan.addon.code)
-        copy, tally, given = _add_copy(book, context, by=by, now=now, so_far=so_far)
+        copy, tally, given = _add_copy(book, context, by=by, now=now, so_far=so_far,
+                                       cap=0 if force else cap)
         return IntakeResult(copy, book, context.donation, source=SOURCE_CATALOG, tally=tally,
                             given=given)
 
@@ -256,7 +291,7 @@ DEFAULT_CAMPAIGN = "default"
 def receive_copy(raw: str | None, *, fields: BookFields | None, donor_card: str | None,
                  campaign_id: int | None | str = DEFAULT_CAMPAIGN, by: Member, now: datetime,
                  force: bool = False, complete_later: bool = False,
-                 context: DonationContext | None = None) -> IntakeResult:
+                 context: DonationContext | None = None, cap: int = 0) -> IntakeResult:
     """Receive one donated copy in one call (the API): a scan, or typed fields alone.
 
     The copy joins the volunteer's recent donation with this donor and campaign (the default
@@ -271,7 +306,7 @@ def receive_copy(raw: str | None, *, fields: BookFields | None, donor_card: str 
         context = api_donation(donor_card, campaign_id, by=by, now=now)
     if raw:
         return intake_scan(raw, context, by=by, now=now, fields=fields,
-                           complete_later=complete_later, force=force)
+                           complete_later=complete_later, force=force, cap=cap)
     return save_manual_book(context, isbn=None, fields=fields, by=by, now=now)
 
 

@@ -128,7 +128,9 @@ class Station(TriageSteps):
         try:
             if self.held_back(raw, now=now):
                 return None
-            result = services.intake_scan(raw, self.context, by=by, now=now)
+            result = self.scanned_copy(raw, by=by, now=now)
+            if result is None:
+                return None
         except MetadataRequired:
             # Not a refusal: nobody knows the ISBN, so the short form asks for the book.
             # Only the metadata cache was written, and it is kept.

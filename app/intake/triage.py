@@ -21,15 +21,12 @@ from app.core import audit
 from app.core.settings import store, stored_dict
 from app.core.text import nfc
 from app.errors import InvalidInput, MetadataRequired, TriageRequired, UnknownPartner
-from app.extensions import begin_write, db
+from app.extensions import db
 from app.intake import services
 from app.intake.donations import DonationContext, ensure_donation
 from app.intake.lookup import book_by_isbn, lookup_metadata, read_isbn
 from app.models import (
     MAX_ID,
-    Book,
-    Copy,
-    CopyStatus,
     DonationItem,
     ItemOutcome,
     Member,
@@ -131,20 +128,7 @@ class Held:
         return TriageRequired(self.message(), reason=self.reason, copies=self.copies)
 
 
-def copies_in_collection(book_id: int) -> int:
-    """Return how many copies of a title the collection has (withdrawn ones not)."""
-    return db.session.scalar(
-        sa.select(sa.func.count(Copy.id))
-        .where(Copy.book_id == book_id, Copy.status != CopyStatus.WITHDRAWN))
-
-
-def lock_title(book_id: int) -> None:
-    """Keep other intakes from adding a copy of this title until this transaction ends:
-    SQLite's write lock (the whole database's), PostgreSQL's lock of the book's row."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        begin_write()
-    else:
-        db.session.execute(sa.select(Book.id).where(Book.id == book_id).with_for_update())
+copies_in_collection = services.copies_in_collection
 
 
 def hold_back(raw: str, *, flag: str | None, now: datetime) -> Held | None:
@@ -177,9 +161,6 @@ def hold_back(raw: str, *, flag: str | None, now: datetime) -> Held | None:
         held.reason = flag
         return held
     if book is not None and rules.copy_cap:
-        # Counted once this intake alone may add a copy of the title (until it commits):
-        # volunteers scanning the title's last place at once are then counted one by one.
-        lock_title(book.id)
         held.copies = copies_in_collection(book.id)
         if held.copies >= rules.copy_cap:
             held.reason = COPY_CAP
@@ -189,6 +170,17 @@ def hold_back(raw: str, *, flag: str | None, now: datetime) -> Held | None:
         held.reason = OLD_STUDY_AID
         return held
     return None
+
+
+def held_at_cap(raw: str, copies: int) -> Held:
+    """Return the item held back because copies of its title reached the cap meanwhile
+    (another volunteer's scan of the title got in between the count and this intake)."""
+    scan = read_isbn(raw)
+    book = book_by_isbn(scan.isbn13)
+    return Held(reason=COPY_CAP, isbn=scan.isbn13 + (scan.addon.code if scan.addon else ""),
+                isbn13=scan.isbn13, book_id=book.id if book else None,
+                title=book.title if book else None, year=book.year if book else None,
+                copies=copies)
 
 
 # ---------------------------------------------------------------------------
@@ -265,9 +257,13 @@ def receive(raw: str | None, *, fields, donor_card: str | None, campaign_id, for
     if outcome is None:
         if held is not None:
             raise held.error()
-        return Settled(None, services.receive_copy(
-            raw, fields=fields, donor_card=donor_card, by=by, now=now, force=force,
-            complete_later=complete_later, context=context))
+        cap = 0 if force or not raw else triage_rules().copy_cap
+        try:
+            return Settled(None, services.receive_copy(
+                raw, fields=fields, donor_card=donor_card, by=by, now=now, force=force,
+                complete_later=complete_later, context=context, cap=cap))
+        except services.CapReached as reached:
+            raise held_at_cap(raw, reached.copies).error() from None
     if held is None:  # nothing held it back: the caller decided
         scan = read_isbn(raw)
         book = book_by_isbn(scan.isbn13)

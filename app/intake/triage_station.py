@@ -14,7 +14,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from app.errors import InvalidInput
-from app.intake import triage
+from app.intake import services, triage
+from app.intake.services import IntakeResult
 from app.models import ItemOutcome, Member
 
 # Typed into the empty scan field: one key per outcome, and the marks before a scan.
@@ -54,10 +55,23 @@ class TriageSteps:
         held = triage.hold_back(raw, flag=self.state.pop("flag", None), now=now)
         if held is None:
             return False
+        self._hold(held)
+        return True
+
+    def _hold(self, held: triage.Held) -> None:
         self.state["triage"] = dataclasses.asdict(held)
         self._remember(kind="held", reason=held.reason, message=held.message(),
                        title=held.title, isbn=held.isbn13)
-        return True
+
+    def scanned_copy(self, raw: str, *, by: Member, now: datetime) -> IntakeResult | None:
+        """Add the copy of a scan nothing held back; None when copies of its title reached
+        the cap meanwhile (other volunteers' scans): it is then held back after all."""
+        try:
+            return services.intake_scan(raw, self.context, by=by, now=now,
+                                        cap=triage.triage_rules().copy_cap)
+        except services.CapReached as reached:
+            self._hold(triage.held_at_cap(raw, reached.copies))
+            return None
 
     def settle(self, outcome: ItemOutcome, *, reason: str | None, partner_id: int | None,
                by: Member, now: datetime) -> None:

@@ -81,6 +81,21 @@ def test_a_scan_over_the_copy_cap_adds_nothing_and_says_why(station, capped):
     assert count(Copy, Copy.book_id == capped.id) == 2
 
 
+def test_a_scan_counted_under_the_cap_is_held_back_when_copies_got_in_meanwhile(
+        station, capped, monkeypatch):
+    """The first count (before this intake may write) saw one copy: another volunteer's scan
+    added the second meanwhile. Counted again under the title's lock, the scan is held back,
+    and its outcome is recorded as usual."""
+    monkeypatch.setattr(triage, "copies_in_collection", lambda book_id: 1)
+    html = station.scan(ISBN)
+    assert kind(html) == "held" and 'data-reason="copy_cap"' in html
+    assert "We already have 2 copies of this title: no copy was added." in html
+    assert count(Copy, Copy.book_id == capped.id) == 2
+    html = station.scan("1")
+    assert kind(html) == "created" and 'data-testid="kept-anyway"' in html
+    assert count(Copy, Copy.book_id == capped.id) == 3
+
+
 def test_key_3_declines_the_held_item_and_it_is_a_line_of_the_donation(station, capped):
     station.scan(ISBN)
     html = station.scan("3")
