@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import isbn as isbnmod
+from app.core.memo import request_memo
 from app.errors import BadCheckDigit, InvalidISBN, NotABookBarcode
 from app.extensions import db
 from app.models import Book, MetadataCache
@@ -60,8 +61,20 @@ def _book_by_isbn_query() -> sa.Select:
 
 
 def book_by_isbn(isbn13: str) -> Book | None:
-    """Return our book with this ISBN-13, if any."""
-    return db.session.scalar(_book_by_isbn_query(), {"isbn13": isbn13})
+    """Return our book with this ISBN-13, if any.
+
+    A request that found it once (the triage, then the intake) is given the same object
+    again, unless it left the session, was deleted or its ISBN changed meanwhile.
+    """
+    memo = request_memo("books_by_isbn")
+    book = memo.get(isbn13) if memo is not None else None
+    if (book is not None and book in db.session and book not in db.session.deleted
+            and sa.inspect(book).persistent and book.isbn13 == isbn13):
+        return book
+    book = db.session.scalar(_book_by_isbn_query(), {"isbn13": isbn13})
+    if book is not None and memo is not None:
+        memo[isbn13] = book  # held here: the session keeps only weak references
+    return book
 
 
 # ---------------------------------------------------------------------------
