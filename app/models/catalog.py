@@ -108,7 +108,7 @@ class Copy(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     barcode: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    book_id: Mapped[int] = mapped_column(sa.ForeignKey("book.id"), index=True)
+    book_id: Mapped[int] = mapped_column(sa.ForeignKey("book.id"))
     site_id: Mapped[int] = mapped_column(sa.ForeignKey("site.id"), index=True)
     call_number: Mapped[str | None] = mapped_column(sa.String(64))
     # The shelf prefix (별치기호: 아, 참, 큰글자) that files the copy apart.
@@ -149,8 +149,11 @@ class Copy(db.Model):
         # "catalogued per volunteer" its copies' cataloguers, from the index alone.
         sa.Index("ix_copy_donation_id_book_id", "donation_id", "book_id", "status"),
         sa.Index("ix_copy_created_at_created_by_id", "created_at", "created_by_id"),
+        # A book's copies and their statuses: "available now" probes each book listed for
+        # an available copy from the index alone (and plain counts of a book's copies).
+        sa.Index("ix_copy_book_id_status", "book_id", "status"),
         # Each book's copies with their donation and status, from the index alone (the
-        # collection report on SQLite; ix_copy_book_id stays: narrower, for plain counts).
+        # collection report on SQLite).
         sa.Index("ix_copy_book_id_donation_id", "book_id", "donation_id", "status"),
         # The author marks used in a class (a new title's call number): its copies' call
         # numbers read as a range (PostgreSQL: in the "C" collation, see the migration).
