@@ -4,6 +4,7 @@ in line, and the states put by hand at the desk (lost, damaged, withdrawn, in se
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.circulation.lookups import open_loan, ready_hold_for_copy
 from app.circulation.rules import local_date, rules_for
@@ -26,6 +27,17 @@ def set_status(copy: Copy, status: CopyStatus, now: datetime) -> None:
         copy.status_changed_at = now
 
 
+def write_status(copy: Copy, status: CopyStatus, now: datetime) -> None:
+    """Move a copy to `status` at once, with a plain UPDATE (the desk's hot path: nothing
+    for the session to flush); the copy holds the new values as if read back."""
+    if copy.status == status:
+        return
+    db.session.execute(sa.update(Copy.__table__).where(Copy.__table__.c.id == copy.id)
+                       .values(status=status, status_changed_at=now))
+    set_committed_value(copy, "status", status)
+    set_committed_value(copy, "status_changed_at", now)
+
+
 def _next_waiting(book_id: int) -> Hold | None:
     return db.session.scalar(
         sa.select(Hold)
@@ -42,7 +54,7 @@ def shelve_or_release(copy: Copy, *, now: datetime, rules: LoanRules) -> Hold | 
         hold.close(HoldStatus.CANCELLED, now)  # the holder left; skip them
         hold = _next_waiting(copy.book_id)
     if hold is None:
-        set_status(copy, CopyStatus.AVAILABLE, now)
+        write_status(copy, CopyStatus.AVAILABLE, now)
         return None
     hold.mark_ready(copy, now, local_date(now) + timedelta(days=rules.hold_shelf_days))
     set_status(copy, CopyStatus.ON_HOLD_SHELF, now)

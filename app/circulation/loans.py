@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.circulation.copies import NOT_FOUND_STATES, set_status, shelve_or_release
+from app.circulation.copies import NOT_FOUND_STATES, set_status, shelve_or_release, write_status
 from app.circulation.holds import expire_hold_for_copy
 from app.circulation.lookups import open_loan, open_loans, ready_hold_for_copy
 from app.circulation.privacy import borrower_key, mask_name
@@ -33,7 +35,7 @@ from app.errors import (
     SelfCheckoutOff,
     UnknownLoan,
 )
-from app.extensions import begin_write, db, savepoint
+from app.extensions import begin_write, db
 from app.models import AuditEvent, Copy, CopyStatus, Hold, HoldStatus, Loan, Member
 
 # A check-in of a copy returned this recently is a double scan, not an error.
@@ -100,32 +102,41 @@ def check_out(copy: Copy, member: Member, *, by: Member, now: datetime) -> Check
                "returned."), name=member.name, count=len(overdue))
     if len(loans) >= rules.max_loans:
         raise LoanLimitReached(name=member.name, count=len(loans))
-    loan = Loan(
+    values = dict(
         copy_id=copy.id, book_id=copy.book_id, member_id=member.id, site_id=copy.site_id,
-        checked_out_at=now,
-        due_on=today + timedelta(days=rules.loan_days), renewals=0,
-        checked_out_by_id=by.id, borrower_key=borrower_key(member, now),
+        checked_out_at=now, due_on=today + timedelta(days=rules.loan_days), renewals=0,
+        returned_at=None, checked_out_by_id=by.id, returned_by_id=None,
+        borrower_key=borrower_key(member, now),
     )
     begin_write()
-    try:
-        # The unique index on open loans is the last word when two desks race.
-        with savepoint():
-            db.session.add(loan)
-            db.session.flush()
-            set_status(copy, CopyStatus.ON_LOAN, now)
-            db.session.flush()
-    except IntegrityError:
+    # The unique index on open loans is the last word when two desks race: the loosing
+    # desk's INSERT adds nothing (no row comes back) and it says who has the copy.
+    # Plain statements, not the session's flush: the desk's hottest write.
+    loan_id = db.session.execute(_loan_insert(), values).scalar()
+    if loan_id is None:
         db.session.expire(copy)
         winner = _winning_loan(copy)
         if winner is not None and winner.is_borrowed_by(member):
             return Checkout(winner, created=False)
         raise _not_available(copy, winner) from None
+    write_status(copy, CopyStatus.ON_LOAN, now)
+    # The session learns the loan as if it had read it back (no query, nothing to flush).
+    loan = Loan(id=loan_id, **values)
+    make_transient_to_detached(loan)
+    db.session.add(loan)
     if hold is not None:
         hold.close(HoldStatus.FULFILLED, now)
         hold.copy_id = copy.id
     audit.insert("loan.checkout", actor=by, entity="loan", entity_id=loan.id, now=now,
                  copy=copy.barcode)
     return Checkout(loan, created=True, hold=hold)
+
+
+def _loan_insert() -> sa.Insert:
+    """INSERT of a loan that adds nothing when the copy has an open loan already."""
+    dialect = db.session.get_bind().dialect.name
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Loan.__table__)
+    return insert.on_conflict_do_nothing().returning(Loan.__table__.c.id)
 
 
 def _winning_loan(copy: Copy) -> Loan | None:
