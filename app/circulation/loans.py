@@ -4,6 +4,7 @@ Every function takes the actor and the time (`by`, `now`), flushes and never com
 a refusal is a DomainError the desk, the member's page and the API all show.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -109,7 +110,7 @@ def check_out(copy: Copy, member: Member, *, by: Member, now: datetime) -> Check
         borrower_key=borrower_key(member, now),
     )
     begin_write()
-    # The unique index on open loans is the last word when two desks race: the loosing
+    # The unique index on open loans is the last word when two desks race: the losing
     # desk's INSERT adds nothing (no row comes back) and it says who has the copy.
     # Plain statements, not the session's flush: the desk's hottest write.
     loan_id = db.session.execute(_loan_insert(), values).scalar()
@@ -134,7 +135,11 @@ def check_out(copy: Copy, member: Member, *, by: Member, now: datetime) -> Check
 
 def _loan_insert() -> sa.Insert:
     """INSERT of a loan that adds nothing when the copy has an open loan already."""
-    dialect = db.session.get_bind().dialect.name
+    return _loan_insert_for(db.session.get_bind().dialect.name)
+
+
+@functools.cache
+def _loan_insert_for(dialect: str) -> sa.Insert:
     insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Loan.__table__)
     return insert.on_conflict_do_nothing().returning(Loan.__table__.c.id)
 
