@@ -60,7 +60,10 @@ class Book(db.Model):
         # the migration creates it: the page's code-point order).
         sa.Index("ix_book_search_text", "search_text"),
         sa.Index("ix_book_kdc_class_search_text", "kdc_class", "search_text"),
-        sa.Index("ix_book_language_search_text", "language", "search_text"),
+        # On PostgreSQL with the book's id, so that "available now" with a language reads
+        # the index alone before probing each book's copies (SQLite's indexes carry it).
+        sa.Index("ix_book_language_search_text", "language", "search_text",
+                 postgresql_include=["id"]),
         # A language with a subject: only books that have a language, so that a subject
         # alone keeps its own index (SQLite, without statistics, takes either for it).
         sa.Index("ix_book_kdc_class_language_search_text", "kdc_class", "language",
